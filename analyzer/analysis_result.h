@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "analyzer/anomaly.h"
+#include "analyzer/capture/packet_source.h"
+#include "analyzer/tcp_state.h"
+#include "dissectors/decode_counters.h"
+#include "dissectors/ip_address.h"
+
+namespace tcpstate {
+
+// The plain value model every report renders. Reports see nothing else of
+// the analyzer. All vectors are in a deterministic order.
+
+// How sure we are of an endpoint's final state.
+enum class Certainty : uint8_t {
+  kConfirmed,  // the endpoint's own packets, or its peer's ACKs, prove it
+  kInferred,   // follows from segments the endpoint was assumed to receive
+  kUnknown,    // the capture cannot tell (state is then usually UNKNOWN)
+};
+const char* CertaintyName(Certainty c);
+
+struct StateChange {
+  absl::Time t;
+  uint64_t packet = 0;  // packet number that caused (or proved) the change
+  TcpState state = TcpState::kUnknown;
+};
+
+struct NegotiatedOptions {
+  std::optional<uint16_t> mss;
+  std::optional<uint8_t> window_scale;
+  bool sack_permitted = false;
+  bool timestamps = false;
+  bool tfo = false;
+};
+
+struct EndpointRecord {
+  IpAddress addr;
+  uint16_t port = 0;
+  TcpState state = TcpState::kUnknown;
+  Certainty certainty = Certainty::kUnknown;
+  std::optional<uint32_t> isn;
+  uint64_t packets = 0;
+  uint64_t payload_bytes = 0;  // unique payload bytes by sequence space
+  uint64_t ip_bytes = 0;       // IP-level bytes as sent
+  uint32_t syns = 0;           // SYN or SYN-ACK segments sent
+  uint32_t fins = 0;           // FIN segments sent (incl. retransmissions)
+  uint32_t rsts = 0;           // RST segments sent
+  NegotiatedOptions options;
+  std::vector<StateChange> timeline;  // capped; first entry is the start
+};
+
+// Why a connection record was closed and written out.
+enum class EndReason : uint8_t {
+  kCaptureEnd,       // still open when the capture ended
+  kClosed,           // both endpoints reached CLOSED (or TIME_WAIT expired)
+  kReset,            // torn down by an accepted RST
+  kTimeWaitExpired,  // TIME_WAIT ran out (capture time)
+  kIdleTimeout,      // no packet for the idle timeout
+  kPortReuse,        // a new SYN took over the 4-tuple
+  kEvicted,          // the flow table was full
+};
+const char* EndReasonName(EndReason r);
+
+struct ConnectionRecord {
+  uint64_t id = 0;  // 1-based, in order of first packet
+  absl::Time first_seen;
+  absl::Time last_seen;
+  uint64_t first_packet = 0;
+  uint64_t last_packet = 0;
+  EndpointRecord client;
+  EndpointRecord server;
+  std::string conn_state;  // Zeek conn_state
+  std::string history;     // Zeek history
+  bool mid_stream = false;       // no SYN seen: roles and states inferred
+  std::string role_rule;         // how client/server were decided
+  EndReason end_reason = EndReason::kCaptureEnd;
+  std::vector<std::string> notes;  // "how it got there", person-readable
+  std::vector<Anomaly> anomalies;
+};
+
+struct CaptureSummary {
+  uint64_t packets = 0;       // frames read
+  uint64_t bytes = 0;         // captured bytes read
+  uint64_t tcp_packets = 0;   // frames that decoded to a TCP segment
+  uint64_t connections = 0;   // connection records created
+  uint64_t timestamps_backwards = 0;
+  std::optional<absl::Time> first_packet_time;
+  std::optional<absl::Time> last_packet_time;
+  DecodeCounters decode;
+};
+
+struct HostRecord {
+  IpAddress addr;
+  std::vector<Anomaly> anomalies;
+};
+
+struct AnalysisResult {
+  std::vector<InputInfo> inputs;
+  CaptureSummary summary;
+  std::vector<ConnectionRecord> connections;  // by id
+  std::vector<HostRecord> hosts;              // by address
+  std::vector<Anomaly> anomalies;             // host-level, by time
+  std::string error;  // non-empty if input stopped on damage
+};
+
+}  // namespace tcpstate

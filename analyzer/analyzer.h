@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+#include "dissectors/frame.h"
+
+namespace tcpstate {
+
+struct AnalyzerOptions {
+  absl::Duration time_wait = absl::Seconds(60);    // Linux TCP_TIMEWAIT_LEN
+  absl::Duration stuck_after = absl::Seconds(60);  // anomaly threshold
+  // A connection with no packet for this long is written out and dropped.
+  absl::Duration idle_timeout = absl::Hours(2);
+  // Keep finished connections for the final result (text/json); jsonl
+  // streaming turns this off so memory follows open connections only.
+  bool retain_connections = true;
+};
+
+// Receives each connection record as soon as it is finished.
+class ConnectionSink {
+ public:
+  virtual ~ConnectionSink() = default;
+  virtual void OnConnectionFinished(const ConnectionRecord& record) = 0;
+};
+
+class FlowTable;
+
+// Decodes frames and tracks connections. Single-threaded; frames must be
+// fed in capture order.
+class Analyzer {
+ public:
+  // `sink` may be null; it must outlive the analyzer.
+  Analyzer(const AnalyzerOptions& options, ConnectionSink* sink);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  void OnFrame(const Frame& frame);
+
+  // Ends the capture: writes out every open connection (end reason
+  // capture_end) and returns the result. `inputs`, `error` and
+  // `timestamps_backwards` are filled in by the caller.
+  AnalysisResult Finish();
+
+ private:
+  AnalyzerOptions options_;
+  ConnectionSink* sink_;
+  std::unique_ptr<FlowTable> table_;
+  CaptureSummary summary_;
+  std::vector<ConnectionRecord> finished_;
+};
+
+}  // namespace tcpstate

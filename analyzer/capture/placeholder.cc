@@ -1,0 +1,2 @@
+// Replaced by the pcap file source.
+namespace tcpstate {}

@@ -1,0 +1,81 @@
+#include "analyzer/analysis_result.h"
+#include "analyzer/anomaly.h"
+#include "analyzer/tcp_state.h"
+
+namespace tcpstate {
+
+const char* TcpStateName(TcpState s) {
+  switch (s) {
+    case TcpState::kUnknown:
+      return "UNKNOWN";
+    case TcpState::kClosed:
+      return "CLOSED";
+    case TcpState::kListen:
+      return "LISTEN";
+    case TcpState::kSynSent:
+      return "SYN_SENT";
+    case TcpState::kSynReceived:
+      return "SYN_RECEIVED";
+    case TcpState::kEstablished:
+      return "ESTABLISHED";
+    case TcpState::kFinWait1:
+      return "FIN_WAIT_1";
+    case TcpState::kFinWait2:
+      return "FIN_WAIT_2";
+    case TcpState::kCloseWait:
+      return "CLOSE_WAIT";
+    case TcpState::kClosing:
+      return "CLOSING";
+    case TcpState::kLastAck:
+      return "LAST_ACK";
+    case TcpState::kTimeWait:
+      return "TIME_WAIT";
+  }
+  return "UNKNOWN";
+}
+
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+  }
+  return "info";
+}
+
+const char* CertaintyName(Certainty c) {
+  switch (c) {
+    case Certainty::kConfirmed:
+      return "confirmed";
+    case Certainty::kInferred:
+      return "inferred";
+    case Certainty::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+const char* EndReasonName(EndReason r) {
+  switch (r) {
+    case EndReason::kCaptureEnd:
+      return "capture_end";
+    case EndReason::kClosed:
+      return "closed";
+    case EndReason::kReset:
+      return "reset";
+    case EndReason::kTimeWaitExpired:
+      return "time_wait_expired";
+    case EndReason::kIdleTimeout:
+      return "idle_timeout";
+    case EndReason::kPortReuse:
+      return "port_reuse";
+    case EndReason::kEvicted:
+      return "evicted";
+  }
+  return "capture_end";
+}
+
+}  // namespace tcpstate

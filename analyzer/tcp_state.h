@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+
+namespace tcpstate {
+
+// RFC 9293 section 3.3.2 connection states, per endpoint, plus kUnknown for
+// "the capture cannot tell".
+enum class TcpState : uint8_t {
+  kUnknown,
+  kClosed,
+  kListen,
+  kSynSent,
+  kSynReceived,
+  kEstablished,
+  kFinWait1,
+  kFinWait2,
+  kCloseWait,
+  kClosing,
+  kLastAck,
+  kTimeWait,
+};
+
+// "SYN_SENT", "FIN_WAIT_1", ... as printed in every report.
+const char* TcpStateName(TcpState s);
+
+}  // namespace tcpstate

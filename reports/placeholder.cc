@@ -1,0 +1,2 @@
+// Replaced by the renderers.
+namespace tcpstate {}
