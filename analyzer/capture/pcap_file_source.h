@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analyzer/capture/packet_source.h"
+
+namespace tcpstate {
+
+struct FileSourceOptions {
+  // Files read in order as one continuous capture; "-" is standard input.
+  std::vector<std::string> paths;
+  // tcpdump-style BPF filter expression; empty = everything.
+  std::string bpf_filter;
+};
+
+// Offline reader for pcap and pcapng files (libpcap), nanosecond timestamps.
+class PcapFileSource : public PacketSource {
+ public:
+  // Opens the first file and compiles the filter eagerly, so that usage
+  // errors (missing file, bad filter, unsupported link type) surface here.
+  // Later files are opened when reached; a failure there is returned by
+  // Next() after every earlier frame.
+  static absl::StatusOr<std::unique_ptr<PcapFileSource>> Open(
+      const FileSourceOptions& options);
+
+  ~PcapFileSource() override;
+
+  absl::StatusOr<std::optional<Frame>> Next() override;
+  std::vector<InputInfo> inputs() const override;
+  uint64_t timestamps_backwards() const override;
+
+  // Sum of the sizes of the regular input files (0 when unknown, e.g.
+  // stdin) and the bytes consumed so far, for progress reporting.
+  uint64_t total_bytes() const;
+  uint64_t consumed_bytes() const;
+
+  class Impl;
+
+ private:
+  explicit PcapFileSource(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tcpstate
