@@ -1,2 +1,0 @@
-// Replaced by the renderers.
-namespace tcpstate {}
