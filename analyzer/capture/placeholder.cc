@@ -1,2 +1,0 @@
-// Replaced by the pcap file source.
-namespace tcpstate {}

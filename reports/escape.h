@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace tcpstate {
+
+// Escaping for strings that may come from packets or file names: they can
+// hold any bytes, including control characters and invalid UTF-8.
+
+inline constexpr uint32_t kReplacementChar = 0xFFFD;
+
+// One step of UTF-8 decoding at `pos`. An invalid sequence yields
+// U+FFFD and `length` covers its maximal valid prefix (at least one byte),
+// so each broken sequence becomes exactly one replacement character.
+struct Utf8Step {
+  uint32_t code_point = 0;
+  size_t length = 0;
+  bool valid = false;
+};
+Utf8Step DecodeUtf8At(absl::string_view s, size_t pos);
+
+// Appends `cp` encoded as UTF-8 (`cp` must be a scalar value).
+void AppendUtf8(uint32_t cp, std::string* out);
+
+// `s` with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string SanitizeUtf8(absl::string_view s);
+
+// Appends `s` as a quoted JSON string (RFC 8259 section 7): quotes and
+// backslashes escaped, control characters (and DEL) as \u00XX, `<`, `>`
+// and `&` as \u003c.. so the text is safe to embed in HTML, U+2028/U+2029
+// escaped, invalid UTF-8 replaced by U+FFFD.
+void AppendJsonString(absl::string_view s, std::string* out);
+
+// `s` made safe for a terminal: C0 and C1 control characters and DEL are
+// shown as \xNN, a backslash as \\, invalid UTF-8 as U+FFFD. Printable
+// text (including non-ASCII) is kept.
+std::string TerminalSafe(absl::string_view s);
+
+// Number of code points in valid UTF-8 `s` (display width for the ASCII and
+// simple symbols the text report uses).
+size_t DisplayWidth(absl::string_view s);
+
+}  // namespace tcpstate

@@ -1,0 +1,93 @@
+#include "reports/format.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace tcpstate {
+namespace {
+
+// Signed microseconds as "[-]S.UUUUUU"; the magnitude is taken unsigned so
+// that the most negative value does not overflow.
+std::string FormatMicros(int64_t micros) {
+  const bool negative = micros < 0;
+  const uint64_t magnitude =
+      negative ? ~static_cast<uint64_t>(micros) + 1 : static_cast<uint64_t>(micros);
+  return absl::StrFormat("%s%d.%06d", negative ? "-" : "",
+                         magnitude / 1000000, magnitude % 1000000);
+}
+
+}  // namespace
+
+std::string FormatEpochSeconds(absl::Time t) {
+  return FormatMicros(absl::ToUnixMicros(t));
+}
+
+std::string FormatSeconds(absl::Duration d) {
+  return FormatMicros(absl::ToInt64Microseconds(d));
+}
+
+std::string FormatUtc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S UTC", t, absl::UTCTimeZone());
+}
+
+std::string FormatEndpoint(const IpAddress& addr, uint16_t port) {
+  if (addr.is_v6()) {
+    return absl::StrCat("[", addr.ToString(), "]:", port);
+  }
+  return absl::StrCat(addr.ToString(), ":", port);
+}
+
+void ConnectionTally::Add(const ConnectionRecord& record) {
+  ++state_pairs_[{TcpStateName(record.client.state),
+                  TcpStateName(record.server.state)}];
+  ++conn_states_[record.conn_state];
+}
+
+ConnectionTally ConnectionTally::Of(
+    const std::vector<ConnectionRecord>& records) {
+  ConnectionTally tally;
+  for (const ConnectionRecord& record : records) {
+    tally.Add(record);
+  }
+  return tally;
+}
+
+std::vector<ConnectionTally::StatePair> ConnectionTally::StatePairs() const {
+  std::vector<StatePair> pairs;
+  pairs.reserve(state_pairs_.size());
+  for (const auto& [names, count] : state_pairs_) {
+    pairs.push_back({names.first, names.second, count});
+  }
+  // The map already orders by (client, server); a stable sort by count
+  // keeps that order among equal counts.
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const StatePair& a, const StatePair& b) {
+                     return a.count > b.count;
+                   });
+  return pairs;
+}
+
+std::vector<std::pair<std::string, uint64_t>> SortedDecodeCounters(
+    const DecodeCounters& counters, bool include_zero) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (size_t i = 0; i < kNumDecodeCounters; ++i) {
+    const uint64_t value = counters.values[i];
+    if (value != 0 || include_zero) {
+      out.emplace_back(DecodeCounterName(static_cast<DecodeCounter>(i)),
+                       value);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::Duration CaptureDuration(const CaptureSummary& summary) {
+  if (!summary.first_packet_time || !summary.last_packet_time) {
+    return absl::ZeroDuration();
+  }
+  return *summary.last_packet_time - *summary.first_packet_time;
+}
+
+}  // namespace tcpstate

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+#include "dissectors/ip_address.h"
+
+namespace tcpstate {
+
+// Value formatting and summary tallies shared by every report format.
+
+// Seconds since the Unix epoch with exactly 6 decimals ("1700000000.250000"),
+// truncated to the microsecond below.
+std::string FormatEpochSeconds(absl::Time t);
+
+// Seconds with exactly 6 decimals ("12.000345", "-0.500000").
+std::string FormatSeconds(absl::Duration d);
+
+// "2023-11-14 22:13:20.250000 UTC" (always UTC, so output never depends on
+// the machine's time zone).
+std::string FormatUtc(absl::Time t);
+
+// "198.18.0.1:80" or "[2001:db8::1]:80".
+std::string FormatEndpoint(const IpAddress& addr, uint16_t port);
+
+// Final-state and conn_state counts over connection records. Built from
+// result.connections, or record by record while streaming (jsonl), so that
+// both paths produce the same summary.
+class ConnectionTally {
+ public:
+  struct StatePair {
+    std::string client;
+    std::string server;
+    uint64_t count = 0;
+  };
+
+  void Add(const ConnectionRecord& record);
+  static ConnectionTally Of(const std::vector<ConnectionRecord>& records);
+
+  // Sorted by count (descending), then client name, then server name.
+  std::vector<StatePair> StatePairs() const;
+  // Sorted by conn_state name.
+  const std::map<std::string, uint64_t>& ConnStates() const {
+    return conn_states_;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, uint64_t> state_pairs_;
+  std::map<std::string, uint64_t> conn_states_;
+};
+
+// Decode counters as (name, value), sorted by name; zero values kept only
+// when `include_zero`.
+std::vector<std::pair<std::string, uint64_t>> SortedDecodeCounters(
+    const DecodeCounters& counters, bool include_zero);
+
+// Capture span: last - first packet time, zero when unknown.
+absl::Duration CaptureDuration(const CaptureSummary& summary);
+
+}  // namespace tcpstate

@@ -1,0 +1,330 @@
+#include "reports/json_report.h"
+
+#include <utility>
+#include <vector>
+
+#include "analyzer/anomaly.h"
+#include "analyzer/tcp_state.h"
+
+#ifndef TCPSTATE_VERSION
+#define TCPSTATE_VERSION "0.0.0"
+#endif
+
+namespace tcpstate {
+namespace {
+
+void StringOrNull(absl::string_view s, JsonWriter* w) {
+  if (s.empty()) {
+    w->Null();
+  } else {
+    w->String(s);
+  }
+}
+
+void WriteAnomaly(const Anomaly& a, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("kind");
+  w->String(a.kind);
+  w->Key("severity");
+  w->String(SeverityName(a.severity));
+  w->Key("endpoint");
+  w->String(a.endpoint);
+  w->Key("first_packet");
+  w->Uint(a.first_packet);
+  w->Key("last_packet");
+  w->Uint(a.last_packet);
+  w->Key("t");
+  w->RawNumber(FormatEpochSeconds(a.t));
+  w->Key("duration");
+  w->RawNumber(FormatSeconds(a.duration));
+  w->Key("count");
+  w->Uint(a.count);
+  w->Key("packets");
+  w->BeginArray();
+  for (uint64_t p : a.packets) {
+    w->Uint(p);
+  }
+  w->EndArray();
+  w->Key("detail");
+  w->String(a.detail);
+  w->EndObject();
+}
+
+void WriteAnomalies(const std::vector<Anomaly>& anomalies, JsonWriter* w) {
+  w->BeginArray();
+  for (const Anomaly& a : anomalies) {
+    WriteAnomaly(a, w);
+  }
+  w->EndArray();
+}
+
+void WriteOptions(const NegotiatedOptions& o, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("mss");
+  if (o.mss) {
+    w->Uint(*o.mss);
+  } else {
+    w->Null();
+  }
+  w->Key("window_scale");
+  if (o.window_scale) {
+    w->Uint(*o.window_scale);
+  } else {
+    w->Null();
+  }
+  w->Key("sack_permitted");
+  w->Bool(o.sack_permitted);
+  w->Key("timestamps");
+  w->Bool(o.timestamps);
+  w->Key("tfo");
+  w->Bool(o.tfo);
+  w->EndObject();
+}
+
+void WriteTimeline(const std::vector<StateChange>& timeline, JsonWriter* w) {
+  w->BeginArray();
+  for (const StateChange& change : timeline) {
+    w->BeginObject();
+    w->Key("t");
+    w->RawNumber(FormatEpochSeconds(change.t));
+    w->Key("packet");
+    w->Uint(change.packet);
+    w->Key("state");
+    w->String(TcpStateName(change.state));
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
+void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("addr");
+  w->String(e.addr.ToString());
+  w->Key("port");
+  w->Uint(e.port);
+  w->Key("state");
+  w->String(TcpStateName(e.state));
+  w->Key("certainty");
+  w->String(CertaintyName(e.certainty));
+  w->Key("isn");
+  if (e.isn) {
+    w->Uint(*e.isn);
+  } else {
+    w->Null();
+  }
+  const std::pair<const char*, uint64_t> counts[] = {
+      {"packets", e.packets}, {"bytes", e.payload_bytes},
+      {"ip_bytes", e.ip_bytes}, {"syns", e.syns},
+      {"fins", e.fins},       {"rsts", e.rsts}};
+  for (const auto& [key, value] : counts) {
+    w->Key(key);
+    w->Uint(value);
+  }
+  w->Key("options");
+  WriteOptions(e.options, w);
+  w->Key("timeline");
+  WriteTimeline(e.timeline, w);
+  w->EndObject();
+}
+
+void WriteInputs(const std::vector<InputInfo>& inputs, JsonWriter* w) {
+  w->BeginArray();
+  for (const InputInfo& in : inputs) {
+    w->BeginObject();
+    w->Key("name");
+    w->String(in.name);
+    w->Key("link_type");
+    StringOrNull(in.link_type, w);
+    w->Key("packets");
+    w->Uint(in.packets);
+    w->Key("bytes");
+    w->Uint(in.bytes);
+    w->Key("error");
+    StringOrNull(in.error, w);
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
+void WriteOptionalTime(const std::optional<absl::Time>& t, JsonWriter* w) {
+  if (t) {
+    w->RawNumber(FormatEpochSeconds(*t));
+  } else {
+    w->Null();
+  }
+}
+
+void WriteStateCounts(const ConnectionTally& tally, JsonWriter* w) {
+  w->Key("state_pairs");
+  w->BeginArray();
+  for (const ConnectionTally::StatePair& pair : tally.StatePairs()) {
+    w->BeginObject();
+    w->Key("client");
+    w->String(pair.client);
+    w->Key("server");
+    w->String(pair.server);
+    w->Key("count");
+    w->Uint(pair.count);
+    w->EndObject();
+  }
+  w->EndArray();
+  w->Key("conn_states");
+  w->BeginObject();
+  for (const auto& [name, count] : tally.ConnStates()) {
+    w->Key(name);
+    w->Uint(count);
+  }
+  w->EndObject();
+}
+
+void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
+                  JsonWriter* w) {
+  w->BeginObject();
+  const std::pair<const char*, uint64_t> counts[] = {
+      {"packets", s.packets},
+      {"bytes", s.bytes},
+      {"tcp_packets", s.tcp_packets},
+      {"connections", s.connections},
+      {"timestamps_backwards", s.timestamps_backwards}};
+  for (const auto& [key, value] : counts) {
+    w->Key(key);
+    w->Uint(value);
+  }
+  w->Key("first_packet_time");
+  WriteOptionalTime(s.first_packet_time, w);
+  w->Key("last_packet_time");
+  WriteOptionalTime(s.last_packet_time, w);
+  w->Key("duration");
+  w->RawNumber(FormatSeconds(CaptureDuration(s)));
+  WriteStateCounts(tally, w);
+  w->Key("decode_counters");
+  w->BeginObject();
+  for (const auto& [name, value] :
+       SortedDecodeCounters(s.decode, /*include_zero=*/true)) {
+    w->Key(name);
+    w->Uint(value);
+  }
+  w->EndObject();
+  w->EndObject();
+}
+
+void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
+  w->BeginArray();
+  for (const HostRecord& host : hosts) {
+    w->BeginObject();
+    w->Key("addr");
+    w->String(host.addr.ToString());
+    w->Key("anomalies");
+    WriteAnomalies(host.anomalies, w);
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
+// Everything but "connections": shared by the document and the jsonl
+// summary line. `connections` is written between "summary" and "hosts"
+// when non-null.
+void WriteResultMembers(const AnalysisResult& result,
+                        const ConnectionTally& tally,
+                        const std::vector<ConnectionRecord>* connections,
+                        JsonWriter* w) {
+  w->Key("tcpstate_version");
+  w->String(TCPSTATE_VERSION);
+  w->Key("inputs");
+  WriteInputs(result.inputs, w);
+  w->Key("summary");
+  WriteSummary(result.summary, tally, w);
+  if (connections != nullptr) {
+    w->Key("connections");
+    w->BeginArray();
+    for (const ConnectionRecord& record : *connections) {
+      w->BeginObject();
+      WriteConnectionMembers(record, w);
+      w->EndObject();
+    }
+    w->EndArray();
+  }
+  w->Key("hosts");
+  WriteHosts(result.hosts, w);
+  w->Key("anomalies");
+  WriteAnomalies(result.anomalies, w);
+  w->Key("error");
+  StringOrNull(result.error, w);
+}
+
+}  // namespace
+
+void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
+  w->Key("id");
+  w->Uint(c.id);
+  w->Key("first_seen");
+  w->RawNumber(FormatEpochSeconds(c.first_seen));
+  w->Key("last_seen");
+  w->RawNumber(FormatEpochSeconds(c.last_seen));
+  w->Key("duration");
+  w->RawNumber(FormatSeconds(c.last_seen - c.first_seen));
+  w->Key("first_packet");
+  w->Uint(c.first_packet);
+  w->Key("last_packet");
+  w->Uint(c.last_packet);
+  w->Key("client");
+  WriteEndpoint(c.client, w);
+  w->Key("server");
+  WriteEndpoint(c.server, w);
+  w->Key("conn_state");
+  w->String(c.conn_state);
+  w->Key("history");
+  w->String(c.history);
+  w->Key("mid_stream");
+  w->Bool(c.mid_stream);
+  w->Key("role_rule");
+  w->String(c.role_rule);
+  w->Key("end_reason");
+  w->String(EndReasonName(c.end_reason));
+  w->Key("notes");
+  w->BeginArray();
+  for (const std::string& note : c.notes) {
+    w->String(note);
+  }
+  w->EndArray();
+  w->Key("anomalies");
+  WriteAnomalies(c.anomalies, w);
+}
+
+std::string RenderJson(const AnalysisResult& result) {
+  std::string out;
+  JsonWriter w(&out, /*indent=*/2);
+  w.BeginObject();
+  WriteResultMembers(result, ConnectionTally::Of(result.connections),
+                     &result.connections, &w);
+  w.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+std::string RenderJsonlConnection(const ConnectionRecord& record) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("type");
+  w.String("connection");
+  WriteConnectionMembers(record, &w);
+  w.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+std::string RenderJsonlSummary(const AnalysisResult& result,
+                               const ConnectionTally& tally) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("type");
+  w.String("summary");
+  WriteResultMembers(result, tally, /*connections=*/nullptr, &w);
+  w.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace tcpstate

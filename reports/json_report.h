@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include "analyzer/analysis_result.h"
+#include "reports/format.h"
+#include "reports/json_writer.h"
+
+namespace tcpstate {
+
+// JSON and JSON Lines renderings of an AnalysisResult. Pure functions of
+// their arguments; keys in a fixed order, byte-identical for equal input.
+
+// Writes the members of one connection object ("id" ... "anomalies") into
+// an object the caller has opened. Shared by both formats.
+void WriteConnectionMembers(const ConnectionRecord& record, JsonWriter* w);
+
+// The whole result as one JSON document (2-space indent, final newline).
+std::string RenderJson(const AnalysisResult& result);
+
+// One line: {"type":"connection", ...connection members...}\n
+std::string RenderJsonlConnection(const ConnectionRecord& record);
+
+// The closing line: {"type":"summary","tcpstate_version",...}\n. `tally`
+// holds the state counts of every streamed connection (the result itself
+// may not retain them).
+std::string RenderJsonlSummary(const AnalysisResult& result,
+                               const ConnectionTally& tally);
+
+}  // namespace tcpstate

@@ -1,0 +1,307 @@
+#include "reports/text_report.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "reports/escape.h"
+#include "reports/format.h"
+
+namespace tcpstate {
+namespace {
+
+constexpr absl::string_view kBold = "1";
+constexpr absl::string_view kDim = "2";
+constexpr absl::string_view kRed = "31";
+constexpr absl::string_view kGreen = "32";
+constexpr absl::string_view kYellow = "33";
+constexpr absl::string_view kCyan = "36";
+
+class Painter {
+ public:
+  explicit Painter(bool color) : color_(color) {}
+  std::string operator()(absl::string_view text, absl::string_view sgr) const {
+    if (!color_ || sgr.empty() || text.empty()) {
+      return std::string(text);
+    }
+    return absl::StrCat("\x1b[", sgr, "m", text, "\x1b[0m");
+  }
+
+ private:
+  bool color_;
+};
+
+absl::string_view StateColor(TcpState s) {
+  switch (s) {
+    case TcpState::kEstablished:
+      return kGreen;
+    case TcpState::kClosed:
+    case TcpState::kTimeWait:
+      return "";
+    case TcpState::kUnknown:
+      return kDim;
+    case TcpState::kListen:
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+    case TcpState::kCloseWait:
+    case TcpState::kClosing:
+    case TcpState::kLastAck:
+      return kYellow;
+  }
+  return "";
+}
+
+absl::string_view SeverityColor(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return kRed;
+    case Severity::kWarning:
+      return kYellow;
+    case Severity::kInfo:
+      return kCyan;
+  }
+  return "";
+}
+
+std::string StateCell(const EndpointRecord& e) {
+  const char* suffix = e.certainty == Certainty::kConfirmed  ? ""
+                       : e.certainty == Certainty::kInferred ? "?"
+                                                             : "??";
+  return absl::StrCat(TcpStateName(e.state), suffix);
+}
+
+struct Cell {
+  std::string text;  // terminal-safe, uncoloured
+  absl::string_view sgr;
+};
+
+struct Column {
+  absl::string_view header;
+  bool right_align;
+};
+
+constexpr Column kColumns[] = {
+    {"ID", true},           {"CLIENT", false},       {"", false},
+    {"SERVER", false},      {"CLIENT STATE", false}, {"SERVER STATE", false},
+    {"DURATION", true},     {"PKTS C>S/S>C", true},  {"BYTES C>S/S>C", true},
+    {"CONN", false},        {"HISTORY", false},      {"", false},
+};
+constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
+
+std::vector<Cell> ConnectionCells(const ConnectionRecord& c) {
+  return {
+      {absl::StrCat(c.id), ""},
+      {FormatEndpoint(c.client.addr, c.client.port), ""},
+      {"→", ""},
+      {FormatEndpoint(c.server.addr, c.server.port), ""},
+      {StateCell(c.client), StateColor(c.client.state)},
+      {StateCell(c.server), StateColor(c.server.state)},
+      {absl::StrCat(FormatSeconds(c.last_seen - c.first_seen), "s"), ""},
+      {absl::StrCat(c.client.packets, "/", c.server.packets), ""},
+      {absl::StrCat(c.client.payload_bytes, "/", c.server.payload_bytes), ""},
+      {TerminalSafe(c.conn_state), ""},
+      {TerminalSafe(c.history), ""},
+      {c.mid_stream ? "(mid-stream)" : "", kDim},
+  };
+}
+
+// Pads every cell to its column's width; trailing blanks are trimmed.
+std::string FormatRow(const std::vector<Cell>& cells,
+                      const std::vector<size_t>& widths,
+                      const Painter& paint) {
+  std::string line;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const size_t pad = widths[i] - DisplayWidth(cells[i].text);
+    if (i > 0) {
+      line.append("  ");
+    }
+    if (kColumns[i].right_align) {
+      line.append(pad, ' ');
+    }
+    line.append(paint(cells[i].text, cells[i].sgr));
+    if (!kColumns[i].right_align) {
+      line.append(pad, ' ');
+    }
+  }
+  line.erase(line.find_last_not_of(' ') + 1);
+  line.push_back('\n');
+  return line;
+}
+
+std::string AnomalyLine(const Anomaly& a, const Painter& paint) {
+  std::vector<std::string> facts;
+  if (!a.endpoint.empty()) {
+    facts.push_back(TerminalSafe(a.endpoint));
+  }
+  if (a.count > 1) {
+    facts.push_back(absl::StrCat(a.count, "×"));
+  }
+  if (!a.packets.empty()) {
+    facts.push_back(absl::StrCat(a.packets.size() == 1 ? "pkt " : "pkts ",
+                                 absl::StrJoin(a.packets, ",")));
+  }
+  if (a.duration > absl::ZeroDuration()) {
+    facts.push_back(absl::StrCat("over ", FormatSeconds(a.duration), "s"));
+  }
+  std::string line = absl::StrCat(
+      paint(absl::StrCat("! ", SeverityName(a.severity)),
+            SeverityColor(a.severity)),
+      " ", TerminalSafe(a.kind));
+  if (!facts.empty()) {
+    absl::StrAppend(&line, " (", absl::StrJoin(facts, "; "), ")");
+  }
+  if (!a.detail.empty()) {
+    absl::StrAppend(&line, ": ", TerminalSafe(a.detail));
+  }
+  return line;
+}
+
+void AppendConnections(const std::vector<ConnectionRecord>& connections,
+                       const Painter& paint, std::string* out) {
+  std::vector<std::vector<Cell>> rows;
+  std::vector<size_t> widths(kNumColumns, 0);
+  std::vector<Cell> header;
+  for (const Column& column : kColumns) {
+    header.push_back({std::string(column.header), kBold});
+  }
+  rows.push_back(std::move(header));
+  for (const ConnectionRecord& c : connections) {
+    rows.push_back(ConnectionCells(c));
+  }
+  for (const std::vector<Cell>& row : rows) {
+    for (size_t i = 0; i < kNumColumns; ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i].text));
+    }
+  }
+  out->append(FormatRow(rows[0], widths, paint));
+  for (size_t r = 1; r < rows.size(); ++r) {
+    out->append(FormatRow(rows[r], widths, paint));
+    const ConnectionRecord& c = connections[r - 1];
+    for (const std::string& note : c.notes) {
+      absl::StrAppend(out, "    ", TerminalSafe(note), "\n");
+    }
+    for (const Anomaly& a : c.anomalies) {
+      absl::StrAppend(out, "    ", AnomalyLine(a, paint), "\n");
+    }
+  }
+  out->append(
+      "\n? = state inferred, ?? = state unknown; (mid-stream) = no handshake "
+      "seen, roles inferred\n");
+}
+
+void AppendHosts(const std::vector<HostRecord>& hosts, const Painter& paint,
+                 std::string* out) {
+  bool any = false;
+  for (const HostRecord& host : hosts) {
+    if (host.anomalies.empty()) {
+      continue;
+    }
+    if (!any) {
+      absl::StrAppend(out, "\n", paint("Hosts", kBold), "\n");
+      any = true;
+    }
+    absl::StrAppend(out, "  ", host.addr.ToString(), "\n");
+    for (const Anomaly& a : host.anomalies) {
+      absl::StrAppend(out, "    ", AnomalyLine(a, paint), "\n");
+    }
+  }
+}
+
+void AppendField(absl::string_view name, absl::string_view value,
+                 std::string* out) {
+  absl::StrAppend(out, "  ", name, std::string(14 - name.size(), ' '), value,
+                  "\n");
+}
+
+std::string CaptureSpan(const CaptureSummary& s) {
+  if (!s.first_packet_time || !s.last_packet_time) {
+    return "no packets";
+  }
+  return absl::StrCat(FormatUtc(*s.first_packet_time), " .. ",
+                      FormatUtc(*s.last_packet_time), " (",
+                      FormatSeconds(CaptureDuration(s)), "s)");
+}
+
+std::string InputLine(const InputInfo& in) {
+  std::string line = absl::StrCat(
+      TerminalSafe(in.name), ": ",
+      in.link_type.empty() ? "not opened" : TerminalSafe(in.link_type), ", ",
+      in.packets, " packets, ", in.bytes, " bytes");
+  if (!in.error.empty()) {
+    absl::StrAppend(&line, ", error: ", TerminalSafe(in.error));
+  }
+  return line;
+}
+
+void AppendStateCounts(const ConnectionTally& tally, std::string* out) {
+  const std::vector<ConnectionTally::StatePair> pairs = tally.StatePairs();
+  if (!pairs.empty()) {
+    AppendField("final states", "count  client / server", out);
+    for (const ConnectionTally::StatePair& p : pairs) {
+      const std::string count = absl::StrCat(p.count);
+      absl::StrAppend(out, std::string(16, ' '),
+                      std::string(count.size() < 5 ? 5 - count.size() : 0, ' '),
+                      count, "  ", p.client, " / ", p.server, "\n");
+    }
+  }
+  std::vector<std::string> states;
+  for (const auto& [name, count] : tally.ConnStates()) {
+    states.push_back(absl::StrCat(TerminalSafe(name.empty() ? "-" : name),
+                                  " ", count));
+  }
+  if (!states.empty()) {
+    AppendField("conn_state", absl::StrJoin(states, ", "), out);
+  }
+}
+
+void AppendSummary(const AnalysisResult& result, const Painter& paint,
+                   std::string* out) {
+  const CaptureSummary& s = result.summary;
+  absl::StrAppend(out, "\n", paint("Summary", kBold), "\n");
+  AppendField("capture", CaptureSpan(s), out);
+  AppendField("packets",
+              absl::StrCat(s.packets, " read (", s.bytes, " bytes), ",
+                           s.tcp_packets, " TCP"),
+              out);
+  if (s.timestamps_backwards > 0) {
+    AppendField("timestamps",
+                absl::StrCat(s.timestamps_backwards, " went backwards"), out);
+  }
+  AppendField("connections", absl::StrCat(s.connections), out);
+  AppendStateCounts(ConnectionTally::Of(result.connections), out);
+  std::vector<std::string> counters;
+  for (const auto& [name, value] : SortedDecodeCounters(s.decode, false)) {
+    counters.push_back(absl::StrCat(name, " ", value));
+  }
+  AppendField("decode",
+              counters.empty() ? "no problems" : absl::StrJoin(counters, ", "),
+              out);
+  for (const InputInfo& in : result.inputs) {
+    AppendField("input", InputLine(in), out);
+  }
+  if (!result.error.empty()) {
+    AppendField("error", paint(TerminalSafe(result.error), kRed), out);
+  }
+}
+
+}  // namespace
+
+std::string RenderText(const AnalysisResult& result,
+                       const TextOptions& options) {
+  const Painter paint(options.color);
+  std::string out;
+  if (result.connections.empty()) {
+    out.append("No TCP connections.\n");
+  } else {
+    AppendConnections(result.connections, paint, &out);
+  }
+  AppendHosts(result.hosts, paint, &out);
+  AppendSummary(result, paint, &out);
+  return out;
+}
+
+}  // namespace tcpstate

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+#include "analyzer/analysis_result.h"
+
+namespace tcpstate {
+
+struct TextOptions {
+  // ANSI colours; the caller decides (e.g. the CLI when stdout is a
+  // terminal). Reports never look at the environment.
+  bool color = false;
+};
+
+// The human-readable report: an aligned table with one row per connection,
+// its notes and anomalies indented below it, host anomalies, then a
+// summary. Every string that may come from packets or file names is made
+// terminal-safe. Pure function of its arguments.
+std::string RenderText(const AnalysisResult& result,
+                       const TextOptions& options);
+
+}  // namespace tcpstate
