@@ -1,12 +1,265 @@
 #include "dissectors/decode.h"
 
-namespace tcpstate {
+#include "dissectors/checksum.h"
+#include "dissectors/ethernet.h"
+#include "dissectors/ip_address.h"
+#include "dissectors/ipv4.h"
+#include "dissectors/ipv6.h"
+#include "dissectors/linux_sll.h"
+#include "dissectors/loopback.h"
+#include "dissectors/parse_result.h"
+#include "dissectors/tcp.h"
+#include "dissectors/tcp_options.h"
 
-// Placeholder until the dissector views land; counts everything as non-IP.
-DecodedPacket Decode(LinkType /*link*/, absl::Span<const uint8_t> /*bytes*/,
+namespace tcpstate {
+namespace {
+
+// The bytes after the link header and which network layer they hold.
+struct NetworkPayload {
+  NetworkProtocol protocol = NetworkProtocol::kOther;
+  absl::Span<const uint8_t> bytes;
+};
+
+// What the IP layer hands to the TCP layer.
+struct TcpInput {
+  absl::Span<const uint8_t> src;
+  absl::Span<const uint8_t> dst;
+  absl::Span<const uint8_t> pseudo_dst;  // final destination (IPv6 routing)
+  absl::Span<const uint8_t> segment;     // captured, within the IP length
+  uint32_t declared_length = 0;          // segment length from the IP header
+  uint32_t ip_total_len = 0;
+  uint16_t ip_id = 0;
+  uint8_t ttl = 0;
+  bool first_fragment = false;
+};
+
+// Skips are expected traffic we do not analyse; everything else is damage.
+DecodeOutcome OutcomeFor(DecodeError error) {
+  switch (error) {
+    case DecodeError::kNonIp:
+    case DecodeError::kNullUnknownFamily:
+    case DecodeError::kIpv4NonFirstFragment:
+    case DecodeError::kIpv6NonFirstFragment:
+    case DecodeError::kNotTcp:
+      return DecodeOutcome::kSkipped;
+    default:
+      return DecodeOutcome::kMalformed;
+  }
+}
+
+template <typename View>
+ParseResult<NetworkPayload> FromLinkView(const ParseResult<View>& link,
+                                         DecodeError unknown_network) {
+  if (!link.ok()) {
+    return ParseResult<NetworkPayload>::Error(link.error());
+  }
+  const NetworkProtocol protocol = link.view().network();
+  if (protocol == NetworkProtocol::kOther) {
+    return ParseResult<NetworkPayload>::Error(unknown_network);
+  }
+  return ParseResult<NetworkPayload>::Ok(
+      NetworkPayload{protocol, link.view().payload()});
+}
+
+ParseResult<NetworkPayload> FromRaw(absl::Span<const uint8_t> bytes) {
+  if (bytes.empty()) {
+    return ParseResult<NetworkPayload>::Error(DecodeError::kLinkTruncated);
+  }
+  switch (bytes[0] >> 4) {
+    case 4:
+      return ParseResult<NetworkPayload>::Ok(
+          NetworkPayload{NetworkProtocol::kIpv4, bytes});
+    case 6:
+      return ParseResult<NetworkPayload>::Ok(
+          NetworkPayload{NetworkProtocol::kIpv6, bytes});
+    default:
+      return ParseResult<NetworkPayload>::Error(DecodeError::kNonIp);
+  }
+}
+
+ParseResult<NetworkPayload> ParseLink(LinkType link,
+                                      absl::Span<const uint8_t> bytes) {
+  switch (link) {
+    case LinkType::kEthernet:
+      return FromLinkView(EthernetView::Parse(bytes), DecodeError::kNonIp);
+    case LinkType::kLinuxSll:
+      return FromLinkView(SllView::Parse(bytes), DecodeError::kNonIp);
+    case LinkType::kLinuxSll2:
+      return FromLinkView(Sll2View::Parse(bytes), DecodeError::kNonIp);
+    case LinkType::kNull:
+      return FromLinkView(NullView::Parse(bytes),
+                          DecodeError::kNullUnknownFamily);
+    case LinkType::kLoop:
+      return FromLinkView(LoopView::Parse(bytes),
+                          DecodeError::kNullUnknownFamily);
+    case LinkType::kRaw:
+      return FromRaw(bytes);
+    case LinkType::kIpv4:
+      return ParseResult<NetworkPayload>::Ok(
+          NetworkPayload{NetworkProtocol::kIpv4, bytes});
+    case LinkType::kIpv6:
+      return ParseResult<NetworkPayload>::Ok(
+          NetworkPayload{NetworkProtocol::kIpv6, bytes});
+  }
+  return ParseResult<NetworkPayload>::Error(DecodeError::kNonIp);
+}
+
+ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
+                               DecodeCounters& counters) {
+  const ParseResult<Ipv4View> parsed = Ipv4View::Parse(bytes);
+  if (!parsed.ok()) {
+    return ParseResult<TcpInput>::Error(parsed.error());
+  }
+  const Ipv4View& ip = parsed.view();
+  if (ip.fragment_offset() != 0) {
+    return ParseResult<TcpInput>::Error(DecodeError::kIpv4NonFirstFragment);
+  }
+  if (ip.protocol() != IpProtocol::kTcp) {
+    return ParseResult<TcpInput>::Error(DecodeError::kNotTcp);
+  }
+  if (ip.zero_total_length()) {
+    counters.Bump(DecodeCounter::kIpv4ZeroTotalLength);
+  }
+  if (ip.options_malformed()) {
+    counters.Bump(DecodeCounter::kIpv4OptionsMalformed);
+  }
+  if (ip.more_fragments()) {
+    counters.Bump(DecodeCounter::kIpv4FirstFragment);
+  }
+  TcpInput in;
+  in.src = ip.source();
+  in.dst = ip.destination();
+  in.pseudo_dst = ip.destination();
+  in.segment = ip.payload();
+  in.declared_length = ip.payload_length();
+  in.ip_total_len = ip.total_length();
+  in.ip_id = ip.identification();
+  in.ttl = ip.ttl();
+  in.first_fragment = ip.more_fragments();
+  return ParseResult<TcpInput>::Ok(in);
+}
+
+ParseResult<TcpInput> FromIpv6(absl::Span<const uint8_t> bytes,
+                               DecodeCounters& counters) {
+  const ParseResult<Ipv6View> parsed = Ipv6View::Parse(bytes);
+  if (!parsed.ok()) {
+    return ParseResult<TcpInput>::Error(parsed.error());
+  }
+  const Ipv6View& ip = parsed.view();
+  if (ip.is_fragment() && ip.fragment_offset() != 0) {
+    return ParseResult<TcpInput>::Error(DecodeError::kIpv6NonFirstFragment);
+  }
+  if (ip.upper_protocol() != IpProtocol::kTcp) {
+    return ParseResult<TcpInput>::Error(DecodeError::kNotTcp);
+  }
+  if (ip.zero_payload_length()) {
+    counters.Bump(DecodeCounter::kIpv6ZeroPayloadLength);
+  }
+  const bool first_fragment = ip.is_fragment() && ip.more_fragments();
+  if (first_fragment) {
+    counters.Bump(DecodeCounter::kIpv6FirstFragment);
+  }
+  TcpInput in;
+  in.src = ip.source();
+  in.dst = ip.destination();
+  in.pseudo_dst = ip.final_destination();
+  in.segment = ip.upper_payload();
+  in.declared_length = ip.upper_length();
+  in.ip_total_len = static_cast<uint32_t>(Ipv6View::kHeaderSize) +
+                    ip.payload_length();
+  in.ttl = ip.hop_limit();
+  in.first_fragment = first_fragment;
+  return ParseResult<TcpInput>::Ok(in);
+}
+
+ChecksumStatus CheckTcpChecksum(const TcpInput& in, const TcpView& tcp,
+                                DecodeCounters& counters) {
+  if (in.first_fragment || !tcp.complete()) {
+    counters.Bump(DecodeCounter::kTcpChecksumUnverified);
+    return ChecksumStatus::kUnverified;
+  }
+  const uint64_t pseudo = PseudoHeaderSum(in.src, in.pseudo_dst,
+                                          IpProtocol::kTcp, in.declared_length);
+  const ChecksumStatus status =
+      ClassifyTcpChecksum(pseudo, tcp.bytes(), tcp.checksum());
+  if (status == ChecksumStatus::kBad) {
+    counters.Bump(DecodeCounter::kTcpBadChecksum);
+  } else if (status == ChecksumStatus::kOffloaded) {
+    counters.Bump(DecodeCounter::kTcpChecksumOffloaded);
+  }
+  return status;
+}
+
+void FillSegment(const TcpInput& in, const TcpView& tcp, TcpSegment& seg) {
+  seg.src = IpAddress::FromBytes(in.src);
+  seg.dst = IpAddress::FromBytes(in.dst);
+  seg.src_port = tcp.source_port();
+  seg.dst_port = tcp.destination_port();
+  seg.seq = tcp.seq();
+  seg.ack = tcp.ack();
+  seg.flags = tcp.flags();
+  seg.window = tcp.window();
+  seg.urgent_pointer = tcp.urgent_pointer();
+  seg.options = ParseTcpOptions(tcp.options(), tcp.options_length());
+  seg.payload_len = tcp.payload_length();
+  seg.payload = tcp.payload();
+  seg.ip_total_len = in.ip_total_len;
+  seg.ip_id = in.ip_id;
+  seg.ttl = in.ttl;
+  seg.first_fragment = in.first_fragment;
+}
+
+DecodedPacket DecodeTcp(const TcpInput& in, DecodeCounters& counters) {
+  const ParseResult<TcpView> parsed = TcpView::Parse(
+      in.segment, in.declared_length,
+      in.first_fragment ? SegmentExtent::kFirstFragment
+                        : SegmentExtent::kComplete);
+  DecodedPacket out;
+  if (!parsed.ok()) {
+    counters.Bump(parsed.error());
+    out.outcome = OutcomeFor(parsed.error());
+    return out;
+  }
+  const TcpView& tcp = parsed.view();
+  out.outcome = DecodeOutcome::kTcp;
+  TcpSegment& seg = out.segment.emplace();
+  FillSegment(in, tcp, seg);
+  if (tcp.options_truncated()) {
+    counters.Bump(DecodeCounter::kTcpOptionsTruncated);
+  } else if (tcp.payload().size() < tcp.payload_length()) {
+    counters.Bump(DecodeCounter::kTcpPayloadTruncated);
+  }
+  if (seg.options.malformed) {
+    counters.Bump(DecodeCounter::kTcpOptionBadLength);
+  }
+  if (seg.src_port == 0 || seg.dst_port == 0) {
+    counters.Bump(DecodeCounter::kTcpZeroPort);
+  }
+  seg.checksum = CheckTcpChecksum(in, tcp, counters);
+  return out;
+}
+
+}  // namespace
+
+DecodedPacket Decode(LinkType link, absl::Span<const uint8_t> bytes,
                      DecodeCounters& counters) {
-  counters.Bump(DecodeCounter::kNonIp);
-  return DecodedPacket{};
+  const ParseResult<NetworkPayload> network = ParseLink(link, bytes);
+  ParseResult<TcpInput> input =
+      ParseResult<TcpInput>::Error(DecodeError::kNonIp);
+  if (network.ok()) {
+    input = network.view().protocol == NetworkProtocol::kIpv4
+                ? FromIpv4(network.view().bytes, counters)
+                : FromIpv6(network.view().bytes, counters);
+  } else {
+    input = ParseResult<TcpInput>::Error(network.error());
+  }
+  if (!input.ok()) {
+    counters.Bump(input.error());
+    DecodedPacket out;
+    out.outcome = OutcomeFor(input.error());
+    return out;
+  }
+  return DecodeTcp(input.view(), counters);
 }
 
 }  // namespace tcpstate

@@ -37,7 +37,11 @@ namespace tcpstate {
   X(kTcpBadChecksum, "tcp_bad_checksum")                                     \
   X(kTcpChecksumOffloaded, "tcp_checksum_offloaded")                         \
   X(kTcpChecksumUnverified, "tcp_checksum_unverified")                       \
-  X(kTcpZeroPort, "tcp_zero_port")
+  X(kTcpZeroPort, "tcp_zero_port")                                          \
+  X(kVlanTooManyTags, "vlan_too_many_tags")                                  \
+  X(kTcpSegmentTooShort, "tcp_segment_too_short")                            \
+  X(kIpv4ZeroTotalLength, "ipv4_zero_total_length")                          \
+  X(kIpv6ZeroPayloadLength, "ipv6_zero_payload_length")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,

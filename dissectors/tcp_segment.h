@@ -54,6 +54,9 @@ struct TcpOptions {
   uint8_t tfo_cookie_len = 0;  // 0 = cookie request
   uint8_t unknown_count = 0;   // options of kinds we do not decode
   bool malformed = false;      // a bad length stopped option parsing
+  // The capture ended inside the options (snaplen), so later options are
+  // unknown. Not a malformation.
+  bool truncated = false;
 };
 
 enum class ChecksumStatus : uint8_t {
@@ -84,6 +87,9 @@ struct TcpSegment {
   uint16_t ip_id = 0;         // IPv4 identification (0 for IPv6)
   uint8_t ttl = 0;            // TTL or hop limit
   ChecksumStatus checksum = ChecksumStatus::kUnverified;
+  // Carried in the first fragment of a fragmented IP packet: payload_len
+  // covers only that fragment's share of the segment.
+  bool first_fragment = false;
 };
 
 }  // namespace tcpstate
