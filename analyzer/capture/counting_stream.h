@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstdio>
+
+namespace tcpstate {
+
+// Opens a read-only stdio stream over the file descriptor `fd` that counts
+// the bytes it reads, so that ftell() reports the logical position even on
+// pipes (standard input). Only ftell-style position queries are supported;
+// real seeks fail with ESPIPE. When `owns_fd` is true, fclose() closes `fd`;
+// otherwise `fd` stays open (used for standard input).
+//
+// Returns nullptr with errno set on failure; `fd` is then closed if owned.
+FILE* OpenCountingStream(int fd, bool owns_fd);
+
+}  // namespace tcpstate
