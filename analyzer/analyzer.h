@@ -46,6 +46,8 @@ class Analyzer {
   AnalysisResult Finish();
 
  private:
+  void Drain();
+
   AnalyzerOptions options_;
   ConnectionSink* sink_;
   std::unique_ptr<FlowTable> table_;

@@ -1,0 +1,300 @@
+#include "analyzer/connection.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace tcpstate {
+namespace {
+
+using E = EndpointEvent;
+
+// Silence after which an assumed receipt counts as proven: every stack
+// retransmits an unacknowledged SYN-ACK or FIN well within this (Linux:
+// initial RTO 1 s, minimum 200 ms).
+constexpr absl::Duration kSilenceProof = absl::Seconds(3);
+constexpr absl::Duration kMinRetransmitGap = absl::Milliseconds(200);
+
+int FindEvent(const Side& s, E kind) {
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    if (s.events[i].event == kind) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+void RememberPacket(PacketList& list, uint64_t packet) {
+  if (list.size() < kMaxProofPackets) {
+    list.push_back(packet);
+  }
+}
+
+// Notes the (re)transmission time of a SYN or FIN for back-off estimates.
+void NoteControlSent(Side& x, absl::Time t) {
+  if (x.last_control_sent != absl::Time()) {
+    x.last_control_gap = t - x.last_control_sent;
+  }
+  x.last_control_sent = t;
+}
+
+// After the path has lost an ACK of this side's SYN/FIN, a new ACK counts
+// only once the sender stayed silent past its next expected retransmission
+// (exponential back-off: twice the last gap).
+absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
+                               absl::Time ack_time) {
+  if (losses == 0) {
+    return absl::InfinitePast();
+  }
+  const absl::Duration gap =
+      std::max(receiver.last_control_gap, kMinRetransmitGap);
+  return std::max(ack_time, receiver.last_control_sent + gap * 2.5);
+}
+
+}  // namespace
+
+Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
+                       std::string role_rule, bool mid_stream,
+                       const ConnectionOptions& options)
+    : id_(id),
+      client_is_low_(client_is_low),
+      mid_stream_(mid_stream),
+      role_rule_(std::move(role_rule)),
+      options_(options) {
+  client_.ep = client_is_low ? key.low : key.high;
+  server_.ep = client_is_low ? key.high : key.low;
+}
+
+void Connection::OnSegment(const TcpSegment& seg, bool from_client,
+                           const SegmentContext& ctx) {
+  Side& x = from_client ? client_ : server_;
+  Side& y = from_client ? server_ : client_;
+  if (first_packet_ == 0) {
+    first_packet_ = ctx.packet;
+    first_seen_ = ctx.t;
+    if (!from_client) {
+      zeek_.SetFlipped();  // Zeek's originator is the first sender
+    }
+  }
+  last_packet_ = ctx.packet;
+  last_seen_ = ctx.t;
+  ++x.packets;
+  x.ip_bytes += seg.ip_total_len;
+  x.last_packet = ctx.packet;
+  x.last_time = ctx.t;
+
+  HandleRetractions(seg, x, ctx);
+  if (seg.flags.ack()) {
+    ConfirmReceipts(seg, x, y, ctx);
+  }
+  RecordSends(seg, x, y, ctx);
+  if (seg.flags.ack() && !seg.flags.rst()) {
+    AssumeReceipts(seg, x, y, ctx);
+  }
+  if (seg.flags.rst()) {
+    HandleRst(seg, x, y, ctx);
+  }
+  const ZeekSegmentFacts zf = UpdateSequences(seg, x);
+  zeek_.OnSegment(seg, from_client, zf);
+  if (dirty_) {
+    ReplaySide(client_, ctx.t);
+    ReplaySide(server_, ctx.t);
+    dirty_ = false;
+  }
+}
+
+// The sender's own behaviour can prove that an earlier assumption about what
+// it received was wrong (RFC 9293 3.8.1: a sender retransmits only what was
+// not acknowledged to it).
+void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
+                                   const SegmentContext& c) {
+  const TcpFlags f = seg.flags;
+  if (f.syn() && x.has_isn && seg.seq == x.isn) {
+    ++x.syn_retransmit_count;
+    RememberPacket(x.syn_retransmits, c.packet);
+    NoteControlSent(x, c.t);
+    const int i = FindEvent(x, E::kRecvAckOfSyn);
+    if (i >= 0 && !x.events[i].confirmed) {
+      x.lost_ack_packet = x.events[i].packet;
+      x.events.erase(x.events.begin() + i);
+      ++x.syn_ack_losses;
+      dirty_ = true;
+    }
+  }
+  if (f.fin() && x.fin_sent &&
+      seg.seq.Plus(seg.payload_len) == x.fin_seq) {
+    ++x.fin_retransmit_count;
+    RememberPacket(x.fin_retransmits, c.packet);
+    NoteControlSent(x, c.t);
+    const int i = FindEvent(x, E::kRecvAckOfFin);
+    if (i >= 0 && !x.events[i].confirmed) {
+      x.lost_ack_packet = x.events[i].packet;
+      x.events.erase(x.events.begin() + i);
+      ++x.fin_ack_losses;
+      dirty_ = true;
+    }
+  }
+  if (!f.rst()) {
+    // A RST it got would have closed it; a RST it sent would have too.
+    int i = FindEvent(x, E::kRecvRst);
+    if (i >= 0 && !f.syn()) {
+      x.ignored_rst_packet = x.events[i].packet;
+      x.events.erase(x.events.begin() + i);
+      dirty_ = true;
+    }
+    i = FindEvent(x, E::kSendRst);
+    if (i >= 0 && !f.syn()) {
+      x.forged_rst_packet = x.events[i].packet;
+      x.events.erase(x.events.begin() + i);
+      dirty_ = true;
+    }
+  }
+}
+
+// The ACK field proves what the sender has received (RFC 9293 3.4: the
+// acknowledgment number is the next sequence number expected).
+void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
+                                 const SegmentContext& c) {
+  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(x, E::kRecvSyn) < 0) {
+    x.events.push_back(MakeEvent(E::kRecvSyn, c.packet, c.t, 0));
+    dirty_ = true;
+  }
+  if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
+      FindEvent(x, E::kRecvFin) < 0) {
+    x.events.push_back(MakeEvent(E::kRecvFin, c.packet, c.t, 1));
+    dirty_ = true;
+  }
+  // This side ACKing a segment that carried an assumed event proves it.
+  for (EventRecord& ev : x.events) {
+    if (ev.assumed && !ev.confirmed && ev.has_confirm_seq &&
+        seg.ack.IsAfterOrEqual(ev.confirm_seq)) {
+      ev.confirmed = true;
+    }
+  }
+}
+
+void Connection::RecordSends(const TcpSegment& seg, Side& x, Side& /*y*/,
+                             const SegmentContext& c) {
+  const TcpFlags f = seg.flags;
+  if (f.syn()) {
+    ++x.syns;
+    if (!x.has_isn) {
+      x.has_isn = true;
+      x.isn = seg.seq;
+      x.events.push_back(
+          MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
+      NoteControlSent(x, c.t);
+      dirty_ = true;
+      const TcpOptions& o = seg.options;
+      x.options.mss = o.mss;
+      x.options.window_scale = o.window_scale;
+      x.options.sack_permitted = o.sack_permitted;
+      x.options.timestamps = o.timestamps.has_value();
+      x.options.tfo = o.tfo;
+    }
+  } else if (f.ack() && !f.rst() && FindEvent(x, E::kSendAck) < 0) {
+    x.events.push_back(MakeEvent(E::kSendAck, c.packet, c.t, 2));
+    dirty_ = true;
+  }
+  if (f.fin()) {
+    ++x.fins;
+    if (!x.fin_sent) {
+      x.fin_sent = true;
+      x.fin_seq = seg.seq.Plus(seg.payload_len + (f.syn() ? 1 : 0));
+      x.fin_packet = c.packet;
+      x.events.push_back(MakeEvent(E::kSendFin, c.packet, c.t, 3));
+      NoteControlSent(x, c.t);
+      dirty_ = true;
+    }
+  }
+}
+
+// The ACK field also tells the peer that its SYN/FIN arrived; the peer's
+// receipt of this segment is assumed until its behaviour says otherwise.
+void Connection::AssumeReceipts(const TcpSegment& seg, Side& x, Side& y,
+                                const SegmentContext& c) {
+  const uint32_t len = seg.payload_len + (seg.flags.syn() ? 1 : 0) +
+                       (seg.flags.fin() ? 1 : 0);
+  auto assume = [&](E kind, uint32_t losses) {
+    EventRecord ev = MakeEvent(kind, c.packet, c.t, 4);
+    ev.assumed = true;
+    ev.valid_from = AssumptionValidFrom(y, losses, c.t);
+    if (len > 0) {
+      ev.has_confirm_seq = true;
+      ev.confirm_seq = seg.seq.Plus(len);
+    }
+    y.events.push_back(ev);
+    dirty_ = true;
+  };
+  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(y, E::kRecvAckOfSyn) < 0) {
+    assume(E::kRecvAckOfSyn, y.syn_ack_losses);
+  }
+  if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
+      FindEvent(y, E::kRecvAckOfFin) < 0) {
+    assume(E::kRecvAckOfFin, y.fin_ack_losses);
+  }
+  (void)x;
+}
+
+ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
+  ZeekSegmentFacts zf;
+  const TcpFlags f = seg.flags;
+  const SeqNum data_begin = seg.seq.Plus(f.syn() ? 1 : 0);
+  const SeqNum data_end = data_begin.Plus(seg.payload_len);
+  const SeqNum end = data_end.Plus(f.fin() ? 1 : 0);
+  if (!x.seq_known) {
+    x.seq_known = true;
+    x.max_end = f.syn() ? seg.seq : data_begin;
+  }
+  if (seg.payload_len > 0) {
+    // Payload that does not advance the highest byte sent is a
+    // retransmission (Zeek's "t", Wireshark's "seq < nextseq").
+    if (data_end.IsBeforeOrEqual(x.max_end)) {
+      zf.is_retransmission = true;
+    } else {
+      const SeqNum from = data_begin.IsAfter(x.max_end) ? data_begin : x.max_end;
+      // Bytes by sequence space; a jump past max_end is a gap the capture
+      // missed and is not counted as payload seen.
+      x.data_progress += from.ForwardDistanceTo(data_end);
+      zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 &&
+                  !f.syn();
+    }
+  }
+  if (end.IsAfter(x.max_end)) {
+    x.max_end = end;
+  }
+  if (f.ack()) {
+    if (!x.has_ack || seg.ack.IsAfter(x.max_ack)) {
+      x.max_ack = seg.ack;
+    }
+    x.has_ack = true;
+  }
+  return zf;
+}
+
+void Connection::ReplaySide(Side& s, absl::Time now) {
+  std::stable_sort(s.events.begin(), s.events.end(),
+                   [](const EventRecord& a, const EventRecord& b) {
+                     if (a.packet != b.packet) {
+                       return a.packet < b.packet;
+                     }
+                     return a.order < b.order;
+                   });
+  s.replay = Replay(s.events, now, options_.time_wait);
+}
+
+void Connection::Refresh(absl::Time now) {
+  ReplaySide(client_, now);
+  ReplaySide(server_, now);
+}
+
+void Connection::EndTimeWaitForReuse(const SegmentContext& ctx) {
+  for (Side* s : {&client_, &server_}) {
+    Refresh(ctx.t);
+    if (s->replay.state == TcpState::kTimeWait) {
+      s->events.push_back(MakeEvent(E::kReplaced, ctx.packet, ctx.t, 5));
+    }
+  }
+  Refresh(ctx.t);
+}
+
+}  // namespace tcpstate

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+#include "analyzer/endpoint_machine.h"
+#include "analyzer/flow_key.h"
+#include "analyzer/zeek_model.h"
+#include "dissectors/tcp_segment.h"
+
+namespace tcpstate {
+
+// Where a segment sits in its connection: who sent it, when, which packet.
+struct SegmentContext {
+  uint64_t packet = 0;
+  absl::Time t;
+};
+
+// Per-packet numbers kept as proof for the "how it got there" notes.
+using PacketList = absl::InlinedVector<uint64_t, 4>;
+inline constexpr size_t kMaxProofPackets = 8;
+
+// Everything tracked for one endpoint of a connection, as sender and as
+// receiver. Sequence bookkeeping is written once and used with the roles
+// (sender, receiver) passed in.
+struct Side {
+  Endpoint4 ep;
+  // As sender.
+  bool seq_known = false;
+  bool has_isn = false;
+  SeqNum isn;
+  SeqNum max_end;      // highest seq + len (+SYN/FIN) sent
+  uint64_t data_progress = 0;  // payload bytes by sequence space
+  bool has_ack = false;
+  SeqNum max_ack;      // highest ACK value sent
+  bool fin_sent = false;
+  SeqNum fin_seq;      // sequence number the FIN occupies
+  uint64_t fin_packet = 0;
+  PacketList fin_retransmits;
+  uint32_t fin_retransmit_count = 0;
+  PacketList syn_retransmits;
+  uint32_t syn_retransmit_count = 0;
+  absl::Time last_control_sent;   // last SYN/FIN (re)transmission time
+  absl::Duration last_control_gap;  // gap between the last two of them
+  uint64_t last_packet = 0;
+  absl::Time last_time;
+  // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
+  uint32_t syn_ack_losses = 0;
+  uint32_t fin_ack_losses = 0;
+  uint64_t lost_ack_packet = 0;  // an ACK this side never received
+  uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
+  uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
+  // Stats for the record.
+  uint64_t packets = 0;
+  uint64_t ip_bytes = 0;
+  uint32_t syns = 0, fins = 0, rsts = 0;
+  NegotiatedOptions options;
+  // The endpoint's believed history and its replayed state.
+  absl::InlinedVector<EventRecord, 8> events;
+  ReplayResult replay;
+};
+
+struct ConnectionOptions {
+  absl::Duration time_wait = absl::Seconds(60);
+};
+
+class Connection {
+ public:
+  // `client_is_low`: whether the FlowKey's low endpoint is the client.
+  Connection(uint64_t id, const FlowKey& key, bool client_is_low,
+             std::string role_rule, bool mid_stream,
+             const ConnectionOptions& options);
+
+  // Feeds one segment; `from_client` says who sent it.
+  void OnSegment(const TcpSegment& seg, bool from_client,
+                 const SegmentContext& ctx);
+
+  // Re-evaluates both endpoints' states at capture time `now` (timers and
+  // deferred assumptions depend on it).
+  void Refresh(absl::Time now);
+
+  TcpState client_state() const { return client_.replay.state; }
+  TcpState server_state() const { return server_.replay.state; }
+  const Side& client() const { return client_; }
+  const Side& server() const { return server_; }
+  bool client_is_low() const { return client_is_low_; }
+  uint64_t id() const { return id_; }
+  absl::Time last_seen() const { return last_seen_; }
+  bool has_reset() const { return reset_seen_; }
+
+  // Builds the report record; `now` is the capture time it is written at.
+  ConnectionRecord ToRecord(absl::Time now, EndReason reason) const;
+
+  // A TIME_WAIT endpoint replaced by a new connection on the same 4-tuple
+  // (RFC 9293 3.10.7.4, RFC 6191) ends up CLOSED.
+  void EndTimeWaitForReuse(const SegmentContext& ctx);
+
+ private:
+  void HandleRetractions(const TcpSegment& seg, Side& x, const SegmentContext& c);
+  void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
+                       const SegmentContext& c);
+  void RecordSends(const TcpSegment& seg, Side& x, Side& y,
+                   const SegmentContext& c);
+  void AssumeReceipts(const TcpSegment& seg, Side& x, Side& y,
+                      const SegmentContext& c);
+  void HandleRst(const TcpSegment& seg, Side& x, Side& y,
+                 const SegmentContext& c);
+  ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);
+  void ReplaySide(Side& s, absl::Time now);
+  void AddNotes(const Side& s, const Side& peer, const char* name,
+                const char* peer_name, ConnectionRecord& rec) const;
+
+  uint64_t id_;
+  bool client_is_low_;
+  bool mid_stream_;
+  bool reset_seen_ = false;
+  bool dirty_ = false;
+  std::string role_rule_;
+  ConnectionOptions options_;
+  Side client_;
+  Side server_;
+  ZeekModel zeek_;
+  absl::Time first_seen_;
+  absl::Time last_seen_;
+  uint64_t first_packet_ = 0;
+  uint64_t last_packet_ = 0;
+};
+
+}  // namespace tcpstate

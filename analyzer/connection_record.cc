@@ -1,0 +1,273 @@
+// RST acceptability and the conversion of a tracked connection to its
+// report record with the "how it got there" notes.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "analyzer/connection.h"
+
+namespace tcpstate {
+namespace {
+
+using E = EndpointEvent;
+using S = TcpState;
+
+constexpr size_t kMaxTimeline = 32;
+constexpr absl::Duration kSilenceProof = absl::Seconds(3);
+
+bool SynchronizedOrClosing(S s) {
+  switch (s) {
+    case S::kEstablished:
+    case S::kFinWait1:
+    case S::kFinWait2:
+    case S::kCloseWait:
+    case S::kClosing:
+    case S::kLastAck:
+    case S::kTimeWait:
+      return true;
+    case S::kUnknown:
+    case S::kClosed:
+    case S::kListen:
+    case S::kSynSent:
+    case S::kSynReceived:
+      return false;
+  }
+  return false;
+}
+
+// RFC 9293 3.10.7.3 (SYN-SENT) and RFC 5961 3.2 / RFC 9293 3.10.7.4: in a
+// synchronized state only a RST whose sequence number is exactly RCV.NXT
+// resets the connection; any other is dropped or draws a challenge ACK.
+// RCV.NXT is not visible on the wire: the candidates are what the sender has
+// sent (its highest sequence number) and what the receiver last ACKed.
+bool RstAcceptable(const TcpSegment& seg, const Side& x, const Side& y,
+                   S receiver_state) {
+  if (receiver_state == S::kSynSent) {
+    return seg.flags.ack() && y.has_isn && seg.ack == y.isn.Plus(1);
+  }
+  if (receiver_state == S::kUnknown || receiver_state == S::kClosed ||
+      receiver_state == S::kListen) {
+    return true;  // nothing to check against; a closed endpoint ignores it
+  }
+  // Linux also accepts RCV.NXT - 1 once the peer's FIN was received
+  // (tcp_reset_check), i.e. a RST sent at the FIN's sequence number.
+  const bool fin_received = receiver_state == S::kCloseWait ||
+                            receiver_state == S::kClosing ||
+                            receiver_state == S::kLastAck ||
+                            receiver_state == S::kTimeWait;
+  auto matches = [&](SeqNum rcv_nxt) {
+    if (seg.seq == rcv_nxt) {
+      return true;
+    }
+    if (fin_received && seg.seq == rcv_nxt.Minus(1)) {
+      return true;
+    }
+    if (receiver_state == S::kSynReceived) {
+      // RFC 9293 3.10.7.4: in SYN-RECEIVED any in-window RST is accepted.
+      return seg.seq.InRange(rcv_nxt, rcv_nxt.Plus(65535));
+    }
+    return false;
+  };
+  if (x.seq_known && matches(x.max_end)) {
+    return true;
+  }
+  return y.has_ack && matches(y.max_ack);
+}
+
+std::string PacketNumbers(const PacketList& list, uint32_t total) {
+  std::string out = absl::StrJoin(list, ",");
+  if (total > list.size()) {
+    absl::StrAppend(&out, ",...");
+  }
+  return out;
+}
+
+EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
+                             bool mid_stream, absl::Time now,
+                             const Side& peer) {
+  EndpointRecord e;
+  e.addr = s.ep.addr;
+  e.port = s.ep.port;
+  e.state = r.state;
+  if (s.has_isn) {
+    e.isn = s.isn.value();
+  }
+  e.packets = s.packets;
+  e.payload_bytes = s.data_progress;
+  e.ip_bytes = s.ip_bytes;
+  e.syns = s.syns;
+  e.fins = s.fins;
+  e.rsts = s.rsts;
+  e.options = s.options;
+  for (const ReplayResult::Step& st : r.steps) {
+    if (e.timeline.size() == kMaxTimeline) {
+      break;
+    }
+    e.timeline.push_back({st.t, st.packet, st.state});
+  }
+  // How sure: proven by the endpoint's own packets, or resting on a
+  // receipt we assume, or unknown.
+  e.certainty = Certainty::kConfirmed;
+  if (r.state == S::kUnknown) {
+    e.certainty = Certainty::kUnknown;
+  } else if (!r.steps.empty()) {
+    const int i = r.steps.back().event_index;
+    if (i < 0) {
+      e.certainty = Certainty::kInferred;
+    } else {
+      const EventRecord& ev = s.events[i];
+      if (ev.assumed && !ev.confirmed && now - ev.t < kSilenceProof) {
+        e.certainty = Certainty::kInferred;
+      }
+      if (mid_stream && (ev.event == E::kSendAck || ev.event == E::kRecvFin ||
+                         ev.event == E::kSendFin)) {
+        e.certainty = Certainty::kInferred;
+      }
+    }
+  }
+  bool has_recv_fin = false;
+  for (const EventRecord& ev : s.events) {
+    has_recv_fin = has_recv_fin || ev.event == E::kRecvFin;
+  }
+  if (peer.fin_sent && !has_recv_fin && SynchronizedOrClosing(r.state)) {
+    e.certainty = Certainty::kInferred;  // the peer's FIN may have arrived
+  }
+  return e;
+}
+
+}  // namespace
+
+void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
+                           const SegmentContext& c) {
+  ++x.rsts;
+  if (dirty_) {
+    ReplaySide(y, c.t);
+  }
+  const bool acceptable = RstAcceptable(seg, x, y, y.replay.state);
+  bool has_send_rst = false;
+  for (const EventRecord& ev : x.events) {
+    has_send_rst = has_send_rst || ev.event == E::kSendRst;
+  }
+  if (!has_send_rst) {
+    x.events.push_back(MakeEvent(E::kSendRst, c.packet, c.t, 3));
+  }
+  if (acceptable) {
+    EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
+    ev.assumed = true;
+    y.events.push_back(ev);
+    reset_seen_ = true;
+  } else {
+    y.ignored_rst_packet = c.packet;
+  }
+  dirty_ = true;
+}
+
+void Connection::AddNotes(const Side& s, const Side& peer, const char* name,
+                          const char* peer_name, ConnectionRecord& rec) const {
+  const S state = (&s == &client_ ? rec.client.state : rec.server.state);
+  if (s.fin_ack_losses > 0) {
+    const std::string head = absl::StrFormat(
+        "%s FIN (pkt %d) ACKed by %s (pkt %d), yet %s retransmitted FIN %d× "
+        "(pkts %s)",
+        name, s.fin_packet, peer_name, s.lost_ack_packet, name,
+        s.fin_retransmit_count,
+        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count));
+    if (state == S::kFinWait1 || state == S::kClosing ||
+        state == S::kLastAck) {
+      rec.notes.push_back(absl::StrFormat(
+          "%s: the ACK never reached the %s; it is still in %s.", head, name,
+          TcpStateName(state)));
+    } else {
+      rec.notes.push_back(absl::StrCat(
+          head, ": an ACK was lost after the capture point; a later one got "
+                "through."));
+    }
+  } else if (s.fin_sent && s.fin_retransmit_count > 0) {
+    rec.notes.push_back(absl::StrFormat(
+        "%s retransmitted its FIN (pkt %d) %d× (pkts %s) before it was "
+        "acknowledged.",
+        name, s.fin_packet, s.fin_retransmit_count,
+        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count)));
+  }
+  if (s.syn_ack_losses > 0) {
+    rec.notes.push_back(absl::StrFormat(
+        "%s's SYN was ACKed by %s (pkt %d), yet %s retransmitted it %d× "
+        "(pkts %s): that ACK never reached the %s%s.",
+        name, peer_name, s.lost_ack_packet, name, s.syn_retransmit_count,
+        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count), name,
+        state == S::kSynReceived ? "; it is still in SYN_RECEIVED" : ""));
+  } else if (s.syn_retransmit_count > 0 && state == S::kSynSent) {
+    rec.notes.push_back(absl::StrFormat(
+        "%s retransmitted its SYN %d× (pkts %s)%s.", name,
+        s.syn_retransmit_count,
+        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count),
+        peer.has_isn ? absl::StrCat(" although ", peer_name,
+                                    " answered: the SYN-ACK never reached the ",
+                                    name)
+                     : ": no answer in the capture"));
+  }
+  if (s.forged_rst_packet != 0) {
+    rec.notes.push_back(absl::StrFormat(
+        "RST (pkt %d) claims to come from the %s, but the %s kept sending: "
+        "its stack did not send it (spoofed or injected).",
+        s.forged_rst_packet, name, name));
+  }
+  if (s.ignored_rst_packet != 0) {
+    rec.notes.push_back(absl::StrFormat(
+        "RST (pkt %d) to the %s was not acceptable (sequence number is not "
+        "the next expected, RFC 5961 3.2): the %s ignored it and the "
+        "connection went on.",
+        s.ignored_rst_packet, name, name));
+  }
+  if (peer.fin_sent && state != S::kClosed) {
+    bool acked = false;
+    for (const EventRecord& ev : s.events) {
+      acked = acked || ev.event == E::kRecvFin;
+    }
+    if (!acked) {
+      rec.notes.push_back(absl::StrFormat(
+          "%s FIN (pkt %d) was never acknowledged by the %s in the capture: "
+          "the %s may not have received it.",
+          peer_name, peer.fin_packet, name, name));
+    }
+  }
+}
+
+ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
+  ConnectionRecord rec;
+  rec.id = id_;
+  rec.first_seen = first_seen_;
+  rec.last_seen = last_seen_;
+  rec.first_packet = first_packet_;
+  rec.last_packet = last_packet_;
+  const ReplayResult cr = Replay(client_.events, now, options_.time_wait);
+  const ReplayResult sr = Replay(server_.events, now, options_.time_wait);
+  rec.client = BuildEndpoint(client_, cr, mid_stream_, now, server_);
+  rec.server = BuildEndpoint(server_, sr, mid_stream_, now, client_);
+  rec.conn_state =
+      zeek_.ConnState(client_.data_progress, server_.data_progress);
+  rec.history = zeek_.history();
+  rec.mid_stream = mid_stream_;
+  rec.role_rule = role_rule_;
+  rec.end_reason = reason;
+  if (mid_stream_) {
+    rec.notes.push_back(absl::StrCat(
+        "No SYN seen: the capture started mid-connection; roles by rule '",
+        role_rule_, "', states inferred from the traffic."));
+  }
+  AddNotes(client_, server_, "client", "server", rec);
+  AddNotes(server_, client_, "server", "client", rec);
+  for (const EndpointRecord* e : {&rec.client, &rec.server}) {
+    if (!e->timeline.empty() && e->timeline.back().packet == 0 &&
+        e->state == S::kClosed) {
+      rec.notes.push_back(absl::StrFormat(
+          "the %s's TIME_WAIT (%s) ran out in capture time: it is CLOSED.",
+          e == &rec.client ? "client" : "server",
+          absl::FormatDuration(options_.time_wait)));
+    }
+  }
+  return rec;
+}
+
+}  // namespace tcpstate

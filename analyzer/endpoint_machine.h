@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/time/time.h"
+#include "analyzer/tcp_state.h"
+#include "dissectors/seq_num.h"
+
+namespace tcpstate {
+
+// What happened to one endpoint, as far as the capture can tell. Send events
+// are certain: the capture holds the segment the endpoint sent. Receive events are either proven by the endpoint's own ACK field
+// ("confirmed") or assumed from a segment its peer sent ("assumed"), which
+// later behaviour can retract (e.g. a FIN retransmitted after its ACK was
+// captured proves the ACK never arrived).
+enum class EndpointEvent : uint8_t {
+  kSendSyn,        // SYN without ACK
+  kSendSynAck,     // SYN with ACK
+  kSendAck,        // first non-SYN segment with ACK: endpoint synchronized
+  kSendFin,        // first FIN
+  kSendRst,        // RST (retracted if the endpoint keeps sending)
+  kRecvSyn,        // confirmed: endpoint ACKed its peer's SYN
+  kRecvFin,        // confirmed: endpoint ACKed its peer's FIN
+  kRecvAckOfSyn,   // assumed: peer ACKed this endpoint's SYN
+  kRecvAckOfFin,   // assumed: peer ACKed this endpoint's FIN
+  kRecvRst,        // assumed: peer sent an acceptable RST
+  kReplaced,       // a new SYN on the 4-tuple replaced this TIME_WAIT socket
+};
+
+const char* EndpointEventName(EndpointEvent e);
+
+struct EventRecord {
+  EndpointEvent event = EndpointEvent::kSendSyn;
+  uint64_t packet = 0;  // packet that caused or proved it
+  absl::Time t;
+  // Order within one packet: receipts proven by the packet's ACK field come
+  // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing
+  // precedes FIN processing; an endpoint sends after it has received).
+  uint8_t order = 0;
+  // An assumed event counts only from this capture time on (used once the
+  // path has been shown to lose this kind of ACK: it must be followed by
+  // silence longer than the sender's retransmission back-off).
+  absl::Time valid_from = absl::InfinitePast();
+  // Assumed events: set once the endpoint's own behaviour proves receipt
+  // (it ACKed the segment that carried the event).
+  bool assumed = false;
+  bool confirmed = false;
+  bool has_confirm_seq = false;
+  SeqNum confirm_seq;  // endpoint's ACK at or past this proves receipt
+};
+
+inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, absl::Time t,
+                             uint8_t order) {
+  EventRecord r;
+  r.event = e;
+  r.packet = packet;
+  r.t = t;
+  r.order = order;
+  return r;
+}
+
+// Context carried through a replay.
+struct ReplayContext {
+  bool own_syn_acked = false;
+  absl::Time time_wait_since;
+};
+
+// One step of the RFC 9293 section 3.3.2 state machine for one endpoint:
+// (state, event) -> next state. Pure; unknown combinations keep the state.
+TcpState NextState(TcpState state, EndpointEvent event, ReplayContext& ctx);
+
+struct ReplayResult {
+  TcpState state = TcpState::kUnknown;
+  struct Step {
+    TcpState state;
+    uint64_t packet;
+    absl::Time t;
+    int event_index;  // index into the replayed events; -1: timer expiry
+  };
+  absl::InlinedVector<Step, 8> steps;  // every change of state, in order
+};
+
+// Folds NextState over `events` (sorted by packet, order) that are valid at
+// `now`, then applies TIME_WAIT expiry (`time_wait` after entering it,
+// Linux TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL).
+ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
+                    absl::Duration time_wait);
+
+}  // namespace tcpstate

@@ -1,0 +1,159 @@
+#include "analyzer/flow_table.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace tcpstate {
+namespace {
+
+constexpr uint16_t kWellKnownPortLimit = 1024;
+
+bool Finished(TcpState s) { return s == TcpState::kClosed; }
+
+// Roles when the first segment seen is not a SYN: documented in the README.
+// SYN-ACK: its sender is the server. Otherwise the endpoint on a well-known
+// port (< 1024) while the other is not, else the lower port, else the
+// receiver of the first segment, is the server.
+bool ServerIsSender(const TcpSegment& seg, std::string* rule) {
+  if (seg.flags.syn() && seg.flags.ack()) {
+    *rule = "syn_ack_sender_is_server";
+    return true;
+  }
+  const bool src_wk = seg.src_port < kWellKnownPortLimit;
+  const bool dst_wk = seg.dst_port < kWellKnownPortLimit;
+  if (src_wk != dst_wk) {
+    *rule = "well_known_port_is_server";
+    return src_wk;
+  }
+  if (seg.src_port != seg.dst_port) {
+    *rule = "lower_port_is_server";
+    return seg.src_port < seg.dst_port;
+  }
+  *rule = "first_packet_receiver_is_server";
+  return false;
+}
+
+}  // namespace
+
+FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {}
+
+Connection& FlowTable::Create(const FlowKey& key, bool from_low,
+                              const TcpSegment& seg) {
+  std::string rule = "syn_sender_is_client";
+  bool sender_is_client = true;
+  const bool pure_syn = seg.flags.syn() && !seg.flags.ack();
+  if (!pure_syn) {
+    sender_is_client = !ServerIsSender(seg, &rule);
+  }
+  const bool mid_stream = !seg.flags.syn();
+  const bool client_is_low = sender_is_client == from_low;
+  ConnectionOptions copts;
+  copts.time_wait = options_.time_wait;
+  auto [it, inserted] = table_.try_emplace(
+      key, next_id_, key, client_is_low, std::move(rule), mid_stream, copts);
+  ++next_id_;
+  (void)inserted;
+  return it->second;
+}
+
+// RFC 9293 3.10.7.4 / RFC 6191 and Wireshark's reused-ports rule: a SYN with
+// a new ISN on a 4-tuple whose connection is over (CLOSED or TIME_WAIT on
+// either side), or that never got past SYN_SENT, starts a new connection.
+bool FlowTable::StartsNewConnection(Connection& conn, const TcpSegment& seg,
+                                    bool from_client,
+                                    const SegmentContext& ctx) {
+  if (!seg.flags.syn() || seg.flags.ack()) {
+    return false;
+  }
+  const Side& x = from_client ? conn.client() : conn.server();
+  if (x.has_isn && seg.seq == x.isn) {
+    return false;  // a retransmitted SYN
+  }
+  conn.Refresh(ctx.t);
+  const TcpState xs = from_client ? conn.client_state() : conn.server_state();
+  const TcpState ys = from_client ? conn.server_state() : conn.client_state();
+  auto over = [](TcpState s) {
+    return s == TcpState::kClosed || s == TcpState::kTimeWait;
+  };
+  return over(xs) || over(ys) || xs == TcpState::kSynSent ||
+         (xs == TcpState::kUnknown && !x.has_isn && x.packets == 0);
+}
+
+void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
+  bool from_low = false;
+  const FlowKey key = FlowKey::Of(seg, &from_low);
+  auto it = table_.find(key);
+  if (it != table_.end()) {
+    Connection& conn = it->second;
+    const bool from_client = from_low == conn.client_is_low();
+    if (!StartsNewConnection(conn, seg, from_client, ctx)) {
+      conn.OnSegment(seg, from_client, ctx);
+      return;
+    }
+    conn.EndTimeWaitForReuse(ctx);
+    Finish(conn, ctx.t, EndReason::kPortReuse);
+    table_.erase(it);
+  }
+  Connection& conn = Create(key, from_low, seg);
+  conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
+}
+
+void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
+  finished_.push_back(conn.ToRecord(now, reason));
+}
+
+void FlowTable::Expire(absl::Time now) {
+  if (now - last_sweep_ < options_.sweep_interval) {
+    return;
+  }
+  last_sweep_ = now;
+  const size_t first_new = finished_.size();
+  for (auto it = table_.begin(); it != table_.end();) {
+    Connection& conn = it->second;
+    conn.Refresh(now);
+    const absl::Duration idle = now - conn.last_seen();
+    EndReason reason = EndReason::kCaptureEnd;
+    bool done = false;
+    if (Finished(conn.client_state()) && Finished(conn.server_state()) &&
+        idle >= options_.close_linger) {
+      done = true;
+      reason = conn.has_reset() ? EndReason::kReset : EndReason::kClosed;
+    } else if (idle >= options_.idle_timeout) {
+      done = true;
+      reason = EndReason::kIdleTimeout;
+    }
+    if (done) {
+      Finish(conn, now, reason);
+      table_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  // Hash order is not deterministic: order this sweep's output by id.
+  std::sort(finished_.begin() + first_new, finished_.end(),
+            [](const ConnectionRecord& a, const ConnectionRecord& b) {
+              return a.id < b.id;
+            });
+}
+
+void FlowTable::FlushAll(absl::Time now) {
+  const size_t first_new = finished_.size();
+  for (auto& [key, conn] : table_) {
+    conn.Refresh(now);
+    Finish(conn, now, EndReason::kCaptureEnd);
+  }
+  table_.clear();
+  std::sort(finished_.begin() + first_new, finished_.end(),
+            [](const ConnectionRecord& a, const ConnectionRecord& b) {
+              return a.id < b.id;
+            });
+}
+
+std::vector<ConnectionRecord> FlowTable::TakeFinished() {
+  std::vector<ConnectionRecord> out;
+  out.swap(finished_);
+  return out;
+}
+
+}  // namespace tcpstate

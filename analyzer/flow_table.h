@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+#include "analyzer/connection.h"
+#include "analyzer/flow_key.h"
+#include "dissectors/tcp_segment.h"
+
+namespace tcpstate {
+
+struct FlowTableOptions {
+  absl::Duration time_wait = absl::Seconds(60);
+  absl::Duration idle_timeout = absl::Hours(2);
+  // How long a connection whose endpoints are both CLOSED stays in the
+  // table to absorb stray late packets before it is written out.
+  absl::Duration close_linger = absl::Seconds(10);
+  // Expiry scans run at most this often (capture time).
+  absl::Duration sweep_interval = absl::Seconds(5);
+};
+
+// Open connections keyed by canonical 5-tuple. Finished connections leave
+// the table and are handed out through TakeFinished(), so memory follows the
+// number of open connections, not the length of the capture.
+class FlowTable {
+ public:
+  explicit FlowTable(const FlowTableOptions& options);
+
+  void OnSegment(const TcpSegment& seg, const SegmentContext& ctx);
+  // Writes out connections whose time is up at capture time `now`.
+  void Expire(absl::Time now);
+  // Writes out everything still open (end of capture).
+  void FlushAll(absl::Time now);
+
+  // Records finished since the last call, in a deterministic order.
+  std::vector<ConnectionRecord> TakeFinished();
+
+  uint64_t created() const { return next_id_ - 1; }
+  size_t open() const { return table_.size(); }
+
+ private:
+  Connection& Create(const FlowKey& key, bool from_low,
+                     const TcpSegment& seg);
+  bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
+                           bool from_client, const SegmentContext& ctx);
+  void Finish(Connection& conn, absl::Time now, EndReason reason);
+
+  FlowTableOptions options_;
+  absl::flat_hash_map<FlowKey, Connection> table_;
+  std::vector<ConnectionRecord> finished_;
+  uint64_t next_id_ = 1;
+  absl::Time last_sweep_ = absl::InfinitePast();
+};
+
+}  // namespace tcpstate

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dissectors/seq_num.h"
+#include "dissectors/tcp_segment.h"
+
+namespace tcpstate {
+
+// Zeek's coarse per-endpoint state (TCP_Endpoint.h), kept beside our RFC
+// states only to produce Zeek-compatible `conn_state` and `history`.
+enum class ZeekState : uint8_t {
+  kInactive,
+  kSynSent,
+  kSynAckSent,
+  kPartial,
+  kEstablished,
+  kClosed,  // sent FIN
+  kReset,
+};
+
+struct ZeekSide {
+  ZeekState state = ZeekState::kInactive;
+  ZeekState prev_state = ZeekState::kInactive;
+  // history bookkeeping
+  uint32_t seen_letters = 0;  // bit per once-only letter
+  bool has_syn_seq = false;
+  SeqNum last_syn_seq;
+  bool has_fin_end = false;
+  SeqNum last_fin_end;
+  bool has_rst_seq = false;
+  SeqNum last_rst_seq;
+  uint64_t retransmits = 0, retransmit_threshold = 1;
+  uint64_t zero_windows = 0, zero_window_threshold = 1;
+  uint64_t bad_checksums = 0, bad_checksum_threshold = 1;
+  uint64_t gaps = 0, gap_threshold = 1;
+};
+
+// Facts about one segment the Zeek model needs beyond the header.
+struct ZeekSegmentFacts {
+  bool is_retransmission = false;  // payload that does not advance last seq
+  bool is_gap = false;             // content gap
+};
+
+class ZeekModel {
+ public:
+  // `from_orig`: the segment was sent by the originator (our client).
+  void OnSegment(const TcpSegment& seg, bool from_orig,
+                 const ZeekSegmentFacts& facts);
+  // Marks the history as flipped ('^') when roles were swapped.
+  void SetFlipped() { history_.insert(history_.begin(), '^'); }
+
+  const std::string& history() const { return history_; }
+  // Zeek's conn_state from the two endpoint states (main.zeek conn_state()).
+  std::string ConnState(uint64_t orig_bytes, uint64_t resp_bytes) const;
+
+ private:
+  void UpdateState(const TcpSegment& seg, ZeekSide& self, ZeekSide& peer,
+                   bool from_orig);
+  void UpdateHistory(const TcpSegment& seg, ZeekSide& self, bool from_orig,
+                     const ZeekSegmentFacts& facts);
+  void Add(char letter, bool from_orig);
+
+  ZeekSide orig_;
+  ZeekSide resp_;
+  std::string history_;
+};
+
+}  // namespace tcpstate
