@@ -52,7 +52,8 @@ absl::StatusOr<FILE*> OpenStream(const std::string& path) {
   if (IsStdin(path)) {
     FILE* stream = OpenCountingStream(STDIN_FILENO, /*owns_fd=*/false);
     if (stream == nullptr) {
-      return absl::ErrnoToStatus(errno, absl::StrCat(kStdinName, ": cannot read"));
+      return absl::ErrnoToStatus(errno,
+                                 absl::StrCat(kStdinName, ": cannot read"));
     }
     return stream;
   }
@@ -191,9 +192,9 @@ absl::Status PcapFileSource::Impl::OpenPcap(const std::string& path) {
     const bool empty = Position() == 0;
     fclose(stream_);
     stream_ = nullptr;
-    return absl::DataLossError(absl::StrCat(
-        DisplayName(path), ": not a readable capture file",
-        empty ? " (empty input)" : "", ": ", errbuf));
+    return absl::DataLossError(
+        absl::StrCat(DisplayName(path), ": not a readable capture file",
+                     empty ? " (empty input)" : "", ": ", errbuf));
   }
   pcapng_ = pcap_major_version(pcap_) == kPcapngMajorVersion;
   return absl::OkStatus();

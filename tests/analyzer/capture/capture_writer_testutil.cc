@@ -133,9 +133,9 @@ std::string EthernetIpv4Packet(uint8_t ip_protocol) {
   std::string out(14 + 20 + 20, '\0');
   out[12] = '\x08';  // ethertype IPv4
   out[13] = '\x00';
-  out[14] = '\x45';  // version 4, IHL 5
+  out[14] = '\x45';                 // version 4, IHL 5
   out[17] = static_cast<char>(40);  // total length
-  out[22] = '\x40';  // TTL
+  out[22] = '\x40';                 // TTL
   out[23] = static_cast<char>(ip_protocol);
   const char addresses[] = {10, 0, 0, 1, 10, 0, 0, 2};
   out.replace(26, 8, addresses, 8);

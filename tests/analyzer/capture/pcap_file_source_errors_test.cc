@@ -109,11 +109,11 @@ std::vector<DamageCase> DamageCases() {
   };
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, DamagedFileTest, testing::ValuesIn(DamageCases()),
-    [](const testing::TestParamInfo<DamageCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Files, DamagedFileTest,
+                         testing::ValuesIn(DamageCases()),
+                         [](const testing::TestParamInfo<DamageCase>& info) {
+                           return info.param.name;
+                         });
 
 struct OpenCase {
   std::string name;
@@ -187,11 +187,10 @@ std::vector<OpenCase> OpenCases() {
   };
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, BadOpenTest, testing::ValuesIn(OpenCases()),
-    [](const testing::TestParamInfo<OpenCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Files, BadOpenTest, testing::ValuesIn(OpenCases()),
+                         [](const testing::TestParamInfo<OpenCase>& info) {
+                           return info.param.name;
+                         });
 
 TEST(PcapFileSourceErrorsTest, MissingFirstFile) {
   TempDir dir;
@@ -226,9 +225,10 @@ TEST(PcapFileSourceErrorsTest, BadFilterNamesFilterAndReason) {
   const std::string good = dir.Write("good", TwoGoodRecords());
   const ReadResult result = OpenAndReadAll({{good}, "tcp and and port"});
   EXPECT_EQ(result.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Message(result.status),
-              StartsWith("invalid filter \"tcp and and port\": can't parse filter "
-                         "expression: syntax error (compiled for "));
+  EXPECT_THAT(
+      Message(result.status),
+      StartsWith("invalid filter \"tcp and and port\": can't parse filter "
+                 "expression: syntax error (compiled for "));
 }
 
 TEST(PcapFileSourceErrorsTest, FilterThatDoesNotFitALaterLinkType) {
@@ -241,8 +241,9 @@ TEST(PcapFileSourceErrorsTest, FilterThatDoesNotFitALaterLinkType) {
       OpenAndReadAll({{eth, ip}, "ether host 00:11:22:33:44:55"});
   EXPECT_EQ(result.frames.size(), 0u);  // filtered out, but read
   EXPECT_EQ(result.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Message(result.status),
-              HasSubstr(absl::StrCat("(compiled for ", ip, ", link type RAW)")));
+  EXPECT_THAT(
+      Message(result.status),
+      HasSubstr(absl::StrCat("(compiled for ", ip, ", link type RAW)")));
 }
 
 TEST(PcapFileSourceErrorsTest, UsageErrors) {
@@ -272,6 +273,41 @@ TEST(PcapFileSourceErrorsTest, EmptyStandardInput) {
   EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Message(result.status),
               StartsWith("<stdin>: not a readable capture file (empty input)"));
+}
+
+// libpcap cuts a record longer than the file's snaplen down to the snaplen;
+// byte offsets must still follow the bytes on disk.
+TEST(PcapFileSourceErrorsTest, OffsetsStayExactAfterSnaplenCut) {
+  PcapOptions options;
+  options.snaplen = 64;
+  const std::string contents =
+      PcapHeader(options) + PcapRecord(Rec(1, std::string(100, 'a'))) +
+      PcapRecord(Rec(2, "bb")) + PcapRecord(Rec(3, "ccc")).substr(0, 5);
+  TempDir dir;
+  const std::string path = dir.Write("snap", contents);
+  const ReadResult result = OpenAndReadAll({{path}, ""});
+  ASSERT_EQ(result.frames.size(), 2u);
+  EXPECT_EQ(result.frames[0].bytes, std::string(64, 'a'));
+  EXPECT_EQ(result.frames[0].wire_length, 100u);
+  EXPECT_EQ(result.frames[1].bytes, "bb");
+  EXPECT_EQ(Message(result.status),
+            absl::StrCat(path,
+                         ": record 3 at byte offset 158: truncated dump file; "
+                         "tried to read 16 header bytes, only got 5"));
+}
+
+// A record header claiming more captured than wire bytes is passed through
+// as is (tcpdump prints it with "[Invalid header]"); dissectors see both.
+TEST(PcapFileSourceErrorsTest, CapturedLongerThanWireIsPassedThrough) {
+  Record record = Rec(1, "abcdef");
+  record.wire_length = 4;
+  TempDir dir;
+  const std::string path = dir.Write("len", PcapFile({record}));
+  const ReadResult result = OpenAndReadAll({{path}, ""});
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  ASSERT_EQ(result.frames.size(), 1u);
+  EXPECT_EQ(result.frames[0].bytes, "abcdef");
+  EXPECT_EQ(result.frames[0].wire_length, 4u);
 }
 
 }  // namespace

@@ -54,14 +54,15 @@ std::vector<uint32_t> InputIndexes(const ReadResult& result) {
 
 TEST(PcapFileSourceTest, ReadsFilesInOrderWithContinuousNumbering) {
   TempDir dir;
-  const std::string a = dir.Write(
-      "a.pcap", PcapFile({Rec(kSec, 1, "a1"), Rec(kSec, 2, "a2-")}));
+  const std::string a =
+      dir.Write("a.pcap", PcapFile({Rec(kSec, 1, "a1"), Rec(kSec, 2, "a2-")}));
   const std::string b = dir.Write(
-      "b.pcapng", PcapngFile({Rec(kSec, 3, "b1"), Rec(kSec, 4, "b2"),
-                              Rec(kSec, 5, "b3")}));
+      "b.pcapng",
+      PcapngFile({Rec(kSec, 3, "b1"), Rec(kSec, 4, "b2"), Rec(kSec, 5, "b3")}));
   PcapOptions raw;
   raw.link_type = 101;
-  const std::string c = dir.Write("c.pcap", PcapFile({Rec(kSec, 6, "c1")}, raw));
+  const std::string c =
+      dir.Write("c.pcap", PcapFile({Rec(kSec, 6, "c1")}, raw));
 
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
       PcapFileSource::Open({{a, b, c}, ""});
@@ -101,6 +102,8 @@ struct TimestampCase {
   absl::Time expected;
 };
 
+void PrintTo(const TimestampCase& c, std::ostream* os) { *os << c.name; }
+
 class TimestampTest : public testing::TestWithParam<TimestampCase> {};
 
 TEST_P(TimestampTest, KeepsTheFileResolution) {
@@ -135,17 +138,19 @@ std::vector<TimestampCase> TimestampCases() {
   };
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, TimestampTest, testing::ValuesIn(TimestampCases()),
-    [](const testing::TestParamInfo<TimestampCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Files, TimestampTest,
+                         testing::ValuesIn(TimestampCases()),
+                         [](const testing::TestParamInfo<TimestampCase>& info) {
+                           return info.param.name;
+                         });
 
 struct LinkCase {
   uint32_t file_link_type;
   LinkType expected;
   const char* name;
 };
+
+void PrintTo(const LinkCase& c, std::ostream* os) { *os << c.name; }
 
 class LinkTypeTest : public testing::TestWithParam<LinkCase> {};
 
@@ -184,9 +189,9 @@ TEST(PcapFileSourceTest, FilterKeepsRecordNumbers) {
   TempDir dir;
   const std::string tcp = EthernetIpv4Packet(6);
   const std::string udp = EthernetIpv4Packet(17);
-  const std::string path = dir.Write(
-      "f.pcap", PcapFile({Rec(kSec, 1, udp), Rec(kSec, 2, tcp),
-                          Rec(kSec, 3, udp), Rec(kSec, 4, tcp)}));
+  const std::string path =
+      dir.Write("f.pcap", PcapFile({Rec(kSec, 1, udp), Rec(kSec, 2, tcp),
+                                    Rec(kSec, 3, udp), Rec(kSec, 4, tcp)}));
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
       PcapFileSource::Open({{path}, "tcp"});
   ASSERT_TRUE(source.ok()) << source.status();
@@ -204,8 +209,8 @@ TEST(PcapFileSourceTest, FilterIsCompiledPerFileLinkType) {
   const std::string udp = EthernetIpv4Packet(17);
   PcapOptions raw;
   raw.link_type = 101;
-  const std::string eth = dir.Write(
-      "eth.pcap", PcapFile({Rec(kSec, 1, tcp), Rec(kSec, 2, udp)}));
+  const std::string eth =
+      dir.Write("eth.pcap", PcapFile({Rec(kSec, 1, tcp), Rec(kSec, 2, udp)}));
   const std::string ip = dir.Write(
       "raw.pcap",
       PcapFile({Rec(kSec, 3, udp.substr(14)), Rec(kSec, 4, tcp.substr(14))},
@@ -213,10 +218,11 @@ TEST(PcapFileSourceTest, FilterIsCompiledPerFileLinkType) {
   const ReadResult result = OpenAndReadAll({{eth, ip}, "tcp port 80"});
   ASSERT_TRUE(result.status.ok()) << result.status;
   EXPECT_THAT(Numbers(result), ElementsAre(1, 4));
-  EXPECT_THAT(result.frames, ElementsAre(Field(&capture_testutil::FrameCopy::link,
-                                               LinkType::kEthernet),
-                                         Field(&capture_testutil::FrameCopy::link,
-                                               LinkType::kRaw)));
+  EXPECT_THAT(
+      result.frames,
+      ElementsAre(
+          Field(&capture_testutil::FrameCopy::link, LinkType::kEthernet),
+          Field(&capture_testutil::FrameCopy::link, LinkType::kRaw)));
 }
 
 TEST(PcapFileSourceTest, ZeroLengthRecordsAreFrames) {
