@@ -20,6 +20,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -267,8 +268,9 @@ def s_refused(lab, ctx):
 
 @scenario("synack_lost_after_tap",
           "nft drops every SYN-ACK at the client's INPUT hook (after the "
-          "tap): the tap sees the client SYN and its retransmissions (1 s, "
-          "3 s) and the server SYN-ACKs and their retransmissions, none "
+          "tap): the tap sees the client SYN and its retransmissions (about "
+          "one a second: linear SYN timeouts) and the server SYN-ACKs and "
+          "their retransmissions, none "
           "acknowledged. Kernel after ~3.6 s: client SYN_SENT, server "
           "SYN_RECEIVED (embryonic request socket).")
 def s_synack_lost(lab, ctx):
@@ -334,7 +336,8 @@ def s_fin_ack_lost(lab, ctx):
           "Server listener has SO_RCVBUF 4096 and the server app never "
           "reads; the client writes non-blocking until EAGAIN. The receive "
           "window fills and drops to 0; the client then sends zero-window "
-          "probes with exponential backoff, each answered with window 0. "
+          "probes (seq SND.UNA-1) with exponential backoff, answered by "
+          "window-0 ACKs (the receiver may skip one: tcp_invalid_ratelimit). "
           "Snaplen 96. Kernel: both ESTABLISHED (client Send-Q full, "
           "server Recv-Q full).", snaplen=96)
 def s_zero_window(lab, ctx):
@@ -412,9 +415,9 @@ def s_loss_after_tap(lab, ctx):
 
 @scenario("simultaneous_close",
           "Both applications close within microseconds while a tbf qdisc "
-          "(2400 bit/s, 100-byte bucket drained by one UDP datagram to the "
+          "(8 kbit/s, 100-byte bucket drained by one UDP datagram to the "
           "discard port, dropped at the peer's INPUT) on each veth holds "
-          "the already-built FIN ~0.2 s: both FINs are on the wire at once "
+          "the already-built FIN ~60 ms: both FINs are on the wire at once "
           "and neither acknowledges the other (crossing FINs), each side "
           "gets the peer's FIN in FIN_WAIT_1 (CLOSING), then the ACKs. "
           "Kernel: both TIME_WAIT.")
@@ -423,6 +426,7 @@ def s_simultaneous_close(lab, ctx):
     c, a = lab.connect_pair(lst, 40000)
     ctx.conn(C4, 40000, S4)
     exchange(c, a, 2)
+    time.sleep(0.2)  # let delayed ACKs go before the shapers are installed
     for ns in (L.NS_C, L.NS_S):
         lab.nft(ns, """table inet t { chain i {
             type filter hook input priority 0; udp dport 9 drop; } }""")
@@ -432,7 +436,7 @@ def s_simultaneous_close(lab, ctx):
     us = lab.sock(L.NS_S, kind=socket.SOCK_DGRAM)
     for ns, dev in ((L.NS_C, L.DEV_C), (L.NS_S, L.DEV_S)):
         L.run("tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate",
-              "2400bit", "burst", "100", "limit", "10000", ns=ns)
+              "8kbit", "burst", "100", "limit", "10000", ns=ns)
     uc.sendto(b"d" * 50, (S4, 9))   # 92-byte frame: bucket nearly empty
     us.sendto(b"d" * 50, (C4, 9))
     c.close()
@@ -588,9 +592,13 @@ def s_bulk_offload(lab, ctx):
     c, a = lab.connect_pair(lst, 40000)
     ctx.conn(C4, 40000, S4)
     exchange(c, a, 1)
-    a.sendall(b"B" * (1 << 20))
-    a.close()
+    def sender():  # the server writes while the client reads
+        a.sendall(b"B" * (1 << 20))
+        a.close()
+    t = threading.Thread(target=sender)
+    t.start()
     got = read_eof(c)
+    t.join()
     ctx.notes["bytes_received"] = len(got)
     c.close()
     time.sleep(0.3)
@@ -599,11 +607,12 @@ def s_bulk_offload(lab, ctx):
 @scenario("syn_flood",
           "A real listener (backlog 64) on 198.18.0.2:8000 gets 200 SYNs "
           "sent by scapy from spoofed sources 198.18.128.1-200 (ports "
-          "1025-1224). The server routes 198.18.128.0/17 via the client, so "
+          "1025-1224), before the real client. The server routes 198.18.128.0/17 via the client, so "
           "its SYN-ACKs cross the tap; the client namespace drops them at "
-          "PREROUTING (after the tap) and never answers. The first 64 get "
-          "request sockets (SYN_RECEIVED, SYN-ACKs retransmitted after 1 s), "
-          "the rest are answered with SYN cookies (no state: CLOSED). A "
+          "PREROUTING (after the tap) and never answers. The first 65 get "
+          "request sockets (SYN_RECEIVED in ss, SYN-ACKs retransmitted after "
+          "1 s), the other 135 get SYN-cookie SYN-ACKs (no state: CLOSED, "
+          "never retransmitted). A "
           "real client 198.18.0.1:40000 then connects and exchanges data "
           "(ESTABLISHED both). Spoofed connections carry client_spoofed: "
           "true (no client socket exists).", snaplen=128)
@@ -632,14 +641,14 @@ def s_syn_flood(lab, ctx):
           "A netdev egress hook on the server's veth duplicates every "
           "server->client TCP segment (nft `dup to device`), so each one "
           "crosses the wire and the tap twice and the client kernel really "
-          "receives duplicates (it answers the duplicate data segments with "
-          "duplicate ACKs/D-SACK). 3 request/response rounds, client "
+          "receives duplicates (it answers each duplicate with a "
+          "duplicate ACK, D-SACK for data). 3 request/response rounds, client "
           "closes first. Kernel: client TIME_WAIT, server CLOSED.")
 def s_duplicate_packets(lab, ctx):
     lst = lab.listener()
     lab.nft(L.NS_S, """table netdev t { chain e {
         type filter hook egress device "%s" priority 0;
-        meta mark 0 ip protocol tcp meta mark set 7 dup to device "%s"; } }"""
+        meta mark 0 ip protocol tcp meta mark set 7 dup to "%s"; } }"""
             % (L.DEV_S, L.DEV_S))
     c, a = lab.connect_pair(lst, 40000)
     ctx.conn(C4, 40000, S4)
