@@ -675,9 +675,9 @@ def _example(store, key, name):
 def _pair_line(name, ok, pc, notes, matched):
     parts = [f"{'ok  ' if ok else 'DIFF'} {name}: rows={pc['rows']}"]
     if pc["cs_compared"] or pc["cs_missing"]:
-        parts.append(f"conn_state={pc['cs_equal']}/{pc['cs_compared']}")
+        parts.append(f"conn_state={pc['cs_equal']}/{pc['cs_compared'] + pc['cs_missing']}")
     if pc["hist_compared"] or pc["hist_missing"]:
-        parts.append(f"history={pc['hist_equal']}/{pc['hist_compared']}")
+        parts.append(f"history={pc['hist_equal']}/{pc['hist_compared'] + pc['hist_missing']}")
     for k in ("missing_ours", "extra_ours", "role_flipped"):
         if pc[k]:
             parts.append(f"{k}={pc[k]}")
