@@ -79,6 +79,10 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   last_seen_ = ctx.t;
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
+  if (IsDuplicate(seg, x)) {
+    ++x.duplicates;
+    return;  // the same packet captured twice tells nothing new
+  }
   x.last_packet = ctx.packet;
   x.last_time = ctx.t;
 
@@ -271,6 +275,48 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
   return zf;
 }
 
+bool Connection::IsDuplicate(const TcpSegment& seg, Side& x) {
+  // IPv4 identification changes with every packet a Linux/BSD/Windows stack
+  // sends, retransmissions included; the TCP timestamp too when in use.
+  if (seg.ip_id == 0 && !seg.options.timestamps) {
+    return false;  // nothing tells a duplicate from a retransmission
+  }
+  uint64_t h = seg.seq.value();
+  h = h * 1000003u ^ seg.ack.value();
+  h = h * 1000003u ^ seg.flags.bits;
+  h = h * 1000003u ^ seg.payload_len;
+  h = h * 1000003u ^ seg.window;
+  h = h * 1000003u ^ seg.ip_id;
+  if (seg.options.timestamps) {
+    h = h * 1000003u ^ seg.options.timestamps->value;
+  }
+  h |= 1;  // never 0, the empty slot
+  for (uint64_t r : x.recent) {
+    if (r == h) {
+      return true;
+    }
+  }
+  x.recent[x.recent_next] = h;
+  x.recent_next = static_cast<uint8_t>((x.recent_next + 1) % x.recent.size());
+  return false;
+}
+
+ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
+  ReplayResult r = Replay(s.events, now, options_.time_wait);
+  const bool handshaking = r.state == TcpState::kSynSent ||
+                           (r.state == TcpState::kSynReceived &&
+                            FindEvent(s, E::kSendSynAck) >= 0);
+  if (handshaking && s.last_control_sent != absl::Time()) {
+    const absl::Duration wait =
+        std::max(kSilenceProof, s.last_control_gap * 2.5);
+    if (now - s.last_control_sent >= wait) {
+      r.state = TcpState::kClosed;
+      r.steps.push_back({TcpState::kClosed, 0, s.last_control_sent + wait, -1});
+    }
+  }
+  return r;
+}
+
 void Connection::ReplaySide(Side& s, absl::Time now) {
   std::stable_sort(s.events.begin(), s.events.end(),
                    [](const EventRecord& a, const EventRecord& b) {
@@ -279,7 +325,7 @@ void Connection::ReplaySide(Side& s, absl::Time now) {
                      }
                      return a.order < b.order;
                    });
-  s.replay = Replay(s.events, now, options_.time_wait);
+  s.replay = Evaluate(s, now);
 }
 
 void Connection::Refresh(absl::Time now) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <optional>
 
 #include "absl/container/inlined_vector.h"
@@ -53,6 +54,11 @@ struct Side {
   uint64_t lost_ack_packet = 0;  // an ACK this side never received
   uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
+  // Recent segment fingerprints: the same packet captured twice (SPAN
+  // ports, "-i any") is a duplicate, not a retransmission.
+  std::array<uint64_t, 4> recent{};
+  uint8_t recent_next = 0;
+  uint64_t duplicates = 0;
   // Stats for the record.
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
@@ -110,6 +116,11 @@ class Connection {
                  const SegmentContext& c);
   ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);
   void ReplaySide(Side& s, absl::Time now);
+  // Replay plus the timers that need no event: an endpoint that stopped
+  // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
+  // SYN-ACK, answered with a SYN cookie and kept no state).
+  ReplayResult Evaluate(const Side& s, absl::Time now) const;
+  bool IsDuplicate(const TcpSegment& seg, Side& x);
   void AddNotes(const Side& s, const Side& peer, const char* name,
                 const char* peer_name, ConnectionRecord& rec) const;
 

@@ -241,8 +241,8 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   rec.last_seen = last_seen_;
   rec.first_packet = first_packet_;
   rec.last_packet = last_packet_;
-  const ReplayResult cr = Replay(client_.events, now, options_.time_wait);
-  const ReplayResult sr = Replay(server_.events, now, options_.time_wait);
+  const ReplayResult cr = Evaluate(client_, now);
+  const ReplayResult sr = Evaluate(server_, now);
   rec.client = BuildEndpoint(client_, cr, mid_stream_, now, server_);
   rec.server = BuildEndpoint(server_, sr, mid_stream_, now, client_);
   rec.conn_state =
@@ -259,12 +259,29 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   AddNotes(client_, server_, "client", "server", rec);
   AddNotes(server_, client_, "server", "client", rec);
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
-    if (!e->timeline.empty() && e->timeline.back().packet == 0 &&
-        e->state == S::kClosed) {
+    const char* name = e == &rec.client ? "client" : "server";
+    const size_t n = e->timeline.size();
+    if (n < 2 || e->timeline.back().packet != 0 || e->state != S::kClosed) {
+      continue;
+    }
+    const S before = e->timeline[n - 2].state;
+    if (before == S::kTimeWait) {
       rec.notes.push_back(absl::StrFormat(
           "the %s's TIME_WAIT (%s) ran out in capture time: it is CLOSED.",
-          e == &rec.client ? "client" : "server",
-          absl::FormatDuration(options_.time_wait)));
+          name, absl::FormatDuration(options_.time_wait)));
+    } else {
+      rec.notes.push_back(absl::StrFormat(
+          "the %s stopped retransmitting its unanswered %s: it gave up or "
+          "kept no state (a SYN cookie, or a raw-socket scanner); CLOSED.",
+          name, before == S::kSynSent ? "SYN" : "SYN-ACK"));
+    }
+  }
+  for (const Side* s : {&client_, &server_}) {
+    if (s->duplicates > 0) {
+      rec.notes.push_back(absl::StrFormat(
+          "%d packet(s) from the %s were captured twice (same IP ID, "
+          "sequence, length): duplicates, not retransmissions.",
+          s->duplicates, s == &client_ ? "client" : "server"));
     }
   }
   return rec;
