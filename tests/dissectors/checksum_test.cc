@@ -1,0 +1,70 @@
+#include "dissectors/checksum.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace tcpstate {
+namespace {
+
+TEST(ChecksumTest, Rfc1071Example) {
+  // RFC 1071 section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2.
+  const std::vector<uint8_t> bytes = {0x00, 0x01, 0xf2, 0x03,
+                                      0xf4, 0xf5, 0xf6, 0xf7};
+  EXPECT_EQ(FoldChecksum(AddChecksumBytes(0, bytes)), 0xddf2);
+}
+
+TEST(ChecksumTest, OddTailIsPaddedAndSplitsCompose) {
+  const std::vector<uint8_t> bytes = {0x12, 0x34, 0x56, 0x78, 0x9a,
+                                      0xbc, 0xde, 0xf0, 0xff};
+  // 1234 + 5678 + 9abc + def0 + ff00 folded.
+  uint32_t expected = 0x1234 + 0x5678 + 0x9abc + 0xdef0 + 0xff00;
+  while (expected > 0xFFFF) {
+    expected = (expected & 0xFFFF) + (expected >> 16);
+  }
+  EXPECT_EQ(FoldChecksum(AddChecksumBytes(0, bytes)), expected);
+  // Summing in two even-length pieces gives the same result.
+  const absl::Span<const uint8_t> all(bytes);
+  EXPECT_EQ(FoldChecksum(AddChecksumBytes(AddChecksumBytes(0, all.subspan(0, 6)),
+                                          all.subspan(6))),
+            expected);
+}
+
+TEST(ChecksumTest, FoldHandlesLargeSums) {
+  EXPECT_EQ(FoldChecksum(0x1FFFE), 0xFFFF);
+  EXPECT_EQ(FoldChecksum(0xFFFFFFFFFFFFull), 0xFFFF);
+  EXPECT_EQ(FoldChecksum(0x10000), 0x0001);
+}
+
+TEST(ChecksumTest, PseudoHeaderV4MatchesHandSum) {
+  const std::vector<uint8_t> src = {10, 0, 0, 1};
+  const std::vector<uint8_t> dst = {10, 0, 0, 2};
+  // 0a00 + 0001 + 0a00 + 0002 + 0006 + 0014
+  EXPECT_EQ(FoldChecksum(PseudoHeaderSum(src, dst, 6, 20)),
+            0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 0x0006 + 0x0014);
+}
+
+TEST(ChecksumTest, ClassifiesSegment) {
+  const std::vector<uint8_t> src = {192, 0, 2, 1};
+  const std::vector<uint8_t> dst = {192, 0, 2, 2};
+  std::vector<uint8_t> seg = {0x01, 0xbb, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 0, 0,
+                              0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};
+  const uint64_t pseudo = PseudoHeaderSum(src, dst, 6, 20);
+  const uint16_t good =
+      static_cast<uint16_t>(~FoldChecksum(AddChecksumBytes(pseudo, seg)));
+  seg[16] = good >> 8;
+  seg[17] = good & 0xFF;
+  EXPECT_EQ(ClassifyTcpChecksum(pseudo, seg, good), ChecksumStatus::kGood);
+  const uint16_t partial = FoldChecksum(pseudo);
+  seg[16] = partial >> 8;
+  seg[17] = partial & 0xFF;
+  EXPECT_EQ(ClassifyTcpChecksum(pseudo, seg, partial),
+            ChecksumStatus::kOffloaded);
+  seg[16] = 0;
+  seg[17] = 0;
+  EXPECT_EQ(ClassifyTcpChecksum(pseudo, seg, 0), ChecksumStatus::kBad);
+}
+
+}  // namespace
+}  // namespace tcpstate

@@ -1,0 +1,167 @@
+#include <cstdint>
+#include <vector>
+
+#include "dissectors/ethernet.h"
+#include "dissectors/linux_sll.h"
+#include "dissectors/loopback.h"
+#include "gtest/gtest.h"
+#include "tests/testing/packet_builder.h"
+
+namespace tcpstate {
+namespace {
+
+TEST(EthernetViewTest, PlainFrame) {
+  const std::vector<uint8_t> frame = PacketBuilder().Bytes();
+  const ParseResult<EthernetView> r = EthernetView::Parse(frame);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.view().ether_type(), EtherType::kIpv4);
+  EXPECT_EQ(r.view().network(), NetworkProtocol::kIpv4);
+  EXPECT_EQ(r.view().vlans().tag_count(), 0u);
+  EXPECT_EQ(r.view().payload().size(), frame.size() - 14);
+  EXPECT_EQ(r.view().source()[5], 0x01);
+  EXPECT_EQ(r.view().destination()[5], 0x02);
+}
+
+TEST(EthernetViewTest, StackedTagsOutermostFirst) {
+  const std::vector<uint8_t> frame = PacketBuilder()
+                                         .Ipv6("::1", "::2")
+                                         .Vlan(100, EtherType::kQinQ)
+                                         .Vlan(200, EtherType::kVlan)
+                                         .Vlan(4095, EtherType::kQinQOld1)
+                                         .Bytes();
+  const ParseResult<EthernetView> r = EthernetView::Parse(frame);
+  ASSERT_TRUE(r.ok());
+  const VlanStack& vlans = r.view().vlans();
+  ASSERT_EQ(vlans.tag_count(), 3u);
+  EXPECT_EQ(vlans.vlan_id(0), 100);
+  EXPECT_EQ(vlans.tpid(0), EtherType::kQinQ);
+  EXPECT_EQ(vlans.vlan_id(1), 200);
+  EXPECT_EQ(vlans.tpid(1), EtherType::kVlan);
+  EXPECT_EQ(vlans.vlan_id(2), 4095);
+  EXPECT_EQ(r.view().network(), NetworkProtocol::kIpv6);
+  EXPECT_EQ(r.view().payload().size(), frame.size() - 14 - 12);
+}
+
+TEST(EthernetViewTest, TagCapAndTruncation) {
+  PacketBuilder at_cap;
+  PacketBuilder over_cap;
+  for (size_t i = 0; i < VlanStack::kMaxTags; ++i) {
+    at_cap.Vlan(static_cast<uint16_t>(i + 1));
+    over_cap.Vlan(static_cast<uint16_t>(i + 1));
+  }
+  over_cap.Vlan(99);
+  EXPECT_TRUE(EthernetView::Parse(at_cap.Bytes()).ok());
+  const ParseResult<EthernetView> over = EthernetView::Parse(over_cap.Bytes());
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error(), DecodeError::kVlanTooManyTags);
+
+  std::vector<uint8_t> cut = PacketBuilder().Vlan(7).Bytes();
+  cut.resize(16);  // inside the tag
+  const ParseResult<EthernetView> r = EthernetView::Parse(cut);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), DecodeError::kVlanTruncated);
+}
+
+TEST(EthernetViewTest, ShortFrameIsLinkTruncated) {
+  const std::vector<uint8_t> frame(13, 0);
+  const ParseResult<EthernetView> r = EthernetView::Parse(frame);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), DecodeError::kLinkTruncated);
+}
+
+TEST(SllViewTest, FieldsAndReinsertedVlan) {
+  const std::vector<uint8_t> frame =
+      PacketBuilder().Link(LinkType::kLinuxSll).Vlan(42).Bytes();
+  const ParseResult<SllView> r = SllView::Parse(frame);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.view().arphrd_type(), 1);
+  EXPECT_EQ(r.view().packet_type(), 0);
+  EXPECT_EQ(r.view().vlans().tag_count(), 1u);
+  EXPECT_EQ(r.view().vlans().vlan_id(0), 42);
+  EXPECT_EQ(r.view().protocol(), EtherType::kIpv4);
+  EXPECT_EQ(r.view().network(), NetworkProtocol::kIpv4);
+  EXPECT_EQ(r.view().payload().size(), frame.size() - 16 - 4);
+}
+
+TEST(SllViewTest, NetlinkIsNeverIp) {
+  std::vector<uint8_t> frame = PacketBuilder().Link(LinkType::kLinuxSll).Bytes();
+  frame[2] = kArphrdNetlink >> 8;
+  frame[3] = kArphrdNetlink & 0xFF;
+  const ParseResult<SllView> r = SllView::Parse(frame);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.view().network(), NetworkProtocol::kOther);
+}
+
+TEST(Sll2ViewTest, Fields) {
+  const std::vector<uint8_t> frame = PacketBuilder()
+                                         .Link(LinkType::kLinuxSll2)
+                                         .Ipv6("::1", "::2")
+                                         .Bytes();
+  const ParseResult<Sll2View> r = Sll2View::Parse(frame);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.view().interface_index(), 1u);
+  EXPECT_EQ(r.view().arphrd_type(), 1);
+  EXPECT_EQ(r.view().network(), NetworkProtocol::kIpv6);
+  EXPECT_EQ(r.view().payload().size(), frame.size() - 20);
+}
+
+TEST(SllViewTest, EveryShortPrefixIsLinkTruncated) {
+  const std::vector<uint8_t> v1 =
+      PacketBuilder().Link(LinkType::kLinuxSll).Bytes();
+  const std::vector<uint8_t> v2 =
+      PacketBuilder().Link(LinkType::kLinuxSll2).Bytes();
+  for (size_t n = 0; n < SllView::kHeaderSize; ++n) {
+    const std::vector<uint8_t> cut(v1.begin(), v1.begin() + n);
+    EXPECT_EQ(SllView::Parse(cut).error(), DecodeError::kLinkTruncated) << n;
+  }
+  for (size_t n = 0; n < Sll2View::kHeaderSize; ++n) {
+    const std::vector<uint8_t> cut(v2.begin(), v2.begin() + n);
+    EXPECT_EQ(Sll2View::Parse(cut).error(), DecodeError::kLinkTruncated) << n;
+  }
+}
+
+struct FamilyCase {
+  uint32_t family;
+  NetworkProtocol expected;
+};
+
+class NullFamilyTest : public testing::TestWithParam<FamilyCase> {};
+
+TEST_P(NullFamilyTest, EitherByteOrderForNullNetworkOrderForLoop) {
+  const FamilyCase& c = GetParam();
+  for (const bool big_endian : {false, true}) {
+    const std::vector<uint8_t> frame = PacketBuilder()
+                                           .Link(LinkType::kNull)
+                                           .LoopbackFamily(c.family, big_endian)
+                                           .Bytes();
+    const ParseResult<NullView> r = NullView::Parse(frame);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.view().network(), c.expected) << c.family << big_endian;
+    EXPECT_EQ(r.view().payload().size(), frame.size() - 4);
+  }
+  const std::vector<uint8_t> loop =
+      PacketBuilder().Link(LinkType::kLoop).LoopbackFamily(c.family).Bytes();
+  const ParseResult<LoopView> r = LoopView::Parse(loop);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.view().family(), c.family);
+  EXPECT_EQ(r.view().network(), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Families, NullFamilyTest,
+    testing::Values(FamilyCase{2, NetworkProtocol::kIpv4},
+                    FamilyCase{10, NetworkProtocol::kIpv6},
+                    FamilyCase{24, NetworkProtocol::kIpv6},
+                    FamilyCase{28, NetworkProtocol::kIpv6},
+                    FamilyCase{30, NetworkProtocol::kIpv6},
+                    FamilyCase{7, NetworkProtocol::kOther},
+                    FamilyCase{0, NetworkProtocol::kOther}));
+
+TEST(NullViewTest, ShortHeaderIsLinkTruncated) {
+  const std::vector<uint8_t> three = {2, 0, 0};
+  EXPECT_EQ(NullView::Parse(three).error(), DecodeError::kLinkTruncated);
+  EXPECT_EQ(LoopView::Parse(three).error(), DecodeError::kLinkTruncated);
+}
+
+}  // namespace
+}  // namespace tcpstate
