@@ -99,7 +99,10 @@ class PcapFileSource::Impl {
   std::vector<InputInfo> inputs() const { return inputs_; }
   uint64_t timestamps_backwards() const { return timestamps_backwards_; }
   uint64_t total_bytes() const { return total_bytes_; }
-  uint64_t consumed_bytes() const { return finished_bytes_ + position_; }
+  uint64_t consumed_bytes() const {
+    return finished_bytes_ +
+           static_cast<uint64_t>(position_ > 0 ? position_ : 0);
+  }
 
  private:
   absl::Status OpenPcap(const std::string& path);
@@ -129,7 +132,7 @@ class PcapFileSource::Impl {
 
   uint64_t number_ = 0;          // records read across all inputs
   uint64_t record_in_file_ = 0;  // records read from the current input
-  int64_t position_ = 0;         // byte position in the current input
+  int64_t position_ = 0;         // end of the last record read; -1 when unknown
   uint64_t finished_bytes_ = 0;  // bytes of inputs already read to the end
   uint64_t timestamps_backwards_ = 0;
   absl::Time latest_ = absl::InfinitePast();
@@ -237,12 +240,14 @@ absl::StatusOr<std::optional<Frame>> PcapFileSource::Impl::Next() {
       }
       RETURN_IF_ERROR(OpenCurrent());
     }
-    const int64_t offset = Position();
-    position_ = offset;
+    // Nothing else reads the stream, so the record starts where the last
+    // one ended: one position query per record.
+    const int64_t offset = position_;
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(pcap_, &header, &data);
     if (rc == 1) {
+      position_ = Position();
       std::optional<Frame> frame = Accept(*header, data);
       if (frame.has_value()) {
         return frame;

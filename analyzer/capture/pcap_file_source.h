@@ -18,6 +18,16 @@ struct FileSourceOptions {
 };
 
 // Offline reader for pcap and pcapng files (libpcap), nanosecond timestamps.
+//
+// Frame.number counts every record read, including records the filter
+// drops, so numbers match Wireshark's frame numbers for the concatenated
+// inputs. Messages call standard input "<stdin>"; InputInfo.name keeps "-".
+//
+// Status codes: NotFound / PermissionDenied (cannot open), InvalidArgument
+// (usage, directory, bad filter), Unimplemented (unsupported link type),
+// DataLoss (not a capture file, or damaged / truncated record; record
+// errors name the file, the 1-based record number in that file and the
+// byte offset of the record, "approximately" for pcapng).
 class PcapFileSource : public PacketSource {
  public:
   // Opens the first file and compiles the filter eagerly, so that usage
