@@ -419,7 +419,8 @@ def s_loss_after_tap(lab, ctx):
           "discard port, dropped at the peer's INPUT) on each veth holds "
           "the already-built FIN ~60 ms: both FINs are on the wire at once "
           "and neither acknowledges the other (crossing FINs), each side "
-          "gets the peer's FIN in FIN_WAIT_1 (CLOSING), then the ACKs. "
+          "gets the peer's FIN in FIN_WAIT_1 (CLOSING: notes."
+          "ss_between_fins_and_acks shows both), then the ACKs. "
           "Kernel: both TIME_WAIT.")
 def s_simultaneous_close(lab, ctx):
     lst = lab.listener()
@@ -441,7 +442,11 @@ def s_simultaneous_close(lab, ctx):
     us.sendto(b"d" * 50, (C4, 9))
     c.close()
     a.close()
-    time.sleep(1.5)
+    time.sleep(0.09)  # FINs have crossed (~60 ms), ACKs still held
+    ctx.notes["ss_between_fins_and_acks"] = {
+        "client": [r[3] for r in L.Lab.ss(L.NS_C)],
+        "server": [r[3] for r in L.Lab.ss(L.NS_S)]}
+    time.sleep(1.4)
     for ns, dev in ((L.NS_C, L.DEV_C), (L.NS_S, L.DEV_S)):
         L.run("tc", "qdisc", "del", "dev", dev, "root", ns=ns)
     time.sleep(0.2)
