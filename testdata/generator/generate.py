@@ -609,20 +609,20 @@ def s_bulk_offload(lab, ctx):
     time.sleep(0.3)
 
 
-@scenario("syn_flood",
-          "A real listener (backlog 64) on 198.18.0.2:8000 gets 200 SYNs "
-          "sent by scapy from spoofed sources 198.18.128.1-200 (ports "
-          "1025-1224), before the real client. The server routes 198.18.128.0/17 via the client, so "
-          "its SYN-ACKs cross the tap; the client namespace drops them at "
-          "PREROUTING (after the tap) and never answers. The first 65 get "
-          "request sockets (SYN_RECEIVED in ss, SYN-ACKs retransmitted after "
-          "1 s), the other 135 get SYN-cookie SYN-ACKs (no state: CLOSED, "
-          "never retransmitted). A "
-          "real client 198.18.0.1:40000 then connects and exchanges data "
-          "(ESTABLISHED both). Spoofed connections carry client_spoofed: "
-          "true (no client socket exists).", snaplen=128)
-def s_syn_flood(lab, ctx):
-    lst = lab.listener(backlog=64)
+FLOOD_DESC = (
+    "A real listener (backlog %d) on 198.18.0.2:8000 gets 200 SYNs sent by "
+    "scapy from spoofed sources 198.18.128.1-200 (ports 1025-1224), before "
+    "the real client. The server routes 198.18.128.0/17 via the client, so "
+    "its SYN-ACKs cross the tap; the client namespace drops them at "
+    "PREROUTING (after the tap) and never answers. %s A real client "
+    "198.18.0.1:40000 then connects and exchanges data (ESTABLISHED both); "
+    "the capture runs 1.3 s more, past the 1 s SYN-ACK retransmission. "
+    "Spoofed connections carry client_spoofed: true (no client socket "
+    "exists; only the server side is compared).")
+
+
+def syn_flood(lab, ctx, backlog):
+    lst = lab.listener(backlog=backlog)
     L.run("ip", "route", "add", "198.18.128.0/17", "via", C4, ns=L.NS_S)
     lab.nft(L.NS_C, """table inet t { chain p {
         type filter hook prerouting priority -300;
@@ -640,6 +640,24 @@ def s_syn_flood(lab, ctx):
     ctx.conn(C4, 40000, S4)
     exchange(c, a, 1)
     time.sleep(1.3)
+
+
+@scenario("syn_flood", FLOOD_DESC % (
+    256, "The SYN queue never fills, so every spoofed SYN gets a request "
+    "socket (SYN_RECEIVED in ss) whose SYN-ACK is retransmitted after 1 s; "
+    "no SYN cookies."), snaplen=128)
+def s_syn_flood(lab, ctx):
+    syn_flood(lab, ctx, 256)
+
+
+@scenario("syn_flood_cookies", FLOOD_DESC % (
+    64, "The first 65 get request sockets (SYN_RECEIVED in ss, SYN-ACK "
+    "retransmitted after 1 s); then the queue is full and the other 135 get "
+    "SYN-cookie SYN-ACKs: no state at all (CLOSED in the kernel), never "
+    "retransmitted. That missing retransmission is the only hint in the "
+    "capture."), snaplen=128)
+def s_syn_flood_cookies(lab, ctx):
+    syn_flood(lab, ctx, 64)
 
 
 @scenario("duplicate_packets",
