@@ -1,0 +1,114 @@
+#include "reports/format.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace tcpstate {
+namespace {
+
+TEST(FormatTest, EpochSeconds) {
+  EXPECT_EQ(FormatEpochSeconds(absl::UnixEpoch()), "0.000000");
+  EXPECT_EQ(FormatEpochSeconds(absl::FromUnixMicros(1700000000250001)),
+            "1700000000.250001");
+  // Sub-microsecond parts are cut, never rounded up.
+  EXPECT_EQ(FormatEpochSeconds(absl::FromUnixNanos(1999999999)),
+            "1.999999");
+  EXPECT_EQ(FormatEpochSeconds(absl::FromUnixMicros(-1500000)), "-1.500000");
+}
+
+TEST(FormatTest, Seconds) {
+  EXPECT_EQ(FormatSeconds(absl::ZeroDuration()), "0.000000");
+  EXPECT_EQ(FormatSeconds(absl::Milliseconds(12005)), "12.005000");
+  EXPECT_EQ(FormatSeconds(absl::Microseconds(-500000)), "-0.500000");
+  EXPECT_EQ(FormatSeconds(absl::Hours(2)), "7200.000000");
+}
+
+TEST(FormatTest, Utc) {
+  EXPECT_EQ(FormatUtc(absl::FromUnixMicros(1700000000250000)),
+            "2023-11-14 22:13:20.250000 UTC");
+}
+
+struct EndpointCase {
+  IpAddress addr;
+  uint16_t port;
+  std::string expected;
+};
+
+class FormatEndpointTest : public testing::TestWithParam<EndpointCase> {};
+
+TEST_P(FormatEndpointTest, Formats) {
+  EXPECT_EQ(FormatEndpoint(GetParam().addr, GetParam().port),
+            GetParam().expected);
+}
+
+const uint8_t kV6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                         0,    0,    0,    0,    0, 0, 0, 1};
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FormatEndpointTest,
+    testing::Values(EndpointCase{IpAddress::V4(0xC6120001), 54566,
+                                 "198.18.0.1:54566"},
+                    EndpointCase{IpAddress::FromBytes(kV6), 80,
+                                 "[2001:db8::1]:80"}));
+
+ConnectionRecord WithStates(TcpState client, TcpState server,
+                            const std::string& conn_state) {
+  ConnectionRecord c;
+  c.client.state = client;
+  c.server.state = server;
+  c.conn_state = conn_state;
+  return c;
+}
+
+TEST(ConnectionTallyTest, SortsByCountThenNames) {
+  const ConnectionTally tally = ConnectionTally::Of({
+      WithStates(TcpState::kTimeWait, TcpState::kClosed, "SF"),
+      WithStates(TcpState::kCloseWait, TcpState::kFinWait1, "S1"),
+      WithStates(TcpState::kTimeWait, TcpState::kClosed, "SF"),
+      WithStates(TcpState::kClosed, TcpState::kClosed, "REJ"),
+      WithStates(TcpState::kTimeWait, TcpState::kClosed, "SF"),
+  });
+  const std::vector<ConnectionTally::StatePair> pairs = tally.StatePairs();
+  ASSERT_EQ(pairs.size(), 3u);
+  EXPECT_EQ(pairs[0].client, "TIME_WAIT");
+  EXPECT_EQ(pairs[0].server, "CLOSED");
+  EXPECT_EQ(pairs[0].count, 3u);
+  EXPECT_EQ(pairs[1].client, "CLOSED");  // ties: by client name
+  EXPECT_EQ(pairs[2].client, "CLOSE_WAIT");
+  EXPECT_EQ(pairs[2].server, "FIN_WAIT_1");
+  const std::map<std::string, uint64_t> expected = {
+      {"REJ", 1}, {"S1", 1}, {"SF", 3}};
+  EXPECT_EQ(tally.ConnStates(), expected);
+}
+
+TEST(ConnectionTallyTest, IncrementalEqualsBatch) {
+  const std::vector<ConnectionRecord> records = {
+      WithStates(TcpState::kEstablished, TcpState::kEstablished, "S1"),
+      WithStates(TcpState::kClosed, TcpState::kClosed, "RSTO")};
+  ConnectionTally streamed;
+  for (const ConnectionRecord& r : records) {
+    streamed.Add(r);
+  }
+  EXPECT_EQ(streamed.ConnStates(), ConnectionTally::Of(records).ConnStates());
+  EXPECT_EQ(streamed.StatePairs().size(), 2u);
+}
+
+TEST(SortedDecodeCountersTest, SortedByNameAndFiltered) {
+  DecodeCounters counters;
+  counters.Bump(DecodeCounter::kTcpZeroPort);
+  counters.Bump(DecodeCounter::kNonIp);
+  counters.Bump(DecodeCounter::kNonIp);
+  const auto nonzero = SortedDecodeCounters(counters, false);
+  ASSERT_EQ(nonzero.size(), 2u);
+  EXPECT_EQ(nonzero[0], (std::pair<std::string, uint64_t>{"non_ip", 2}));
+  EXPECT_EQ(nonzero[1], (std::pair<std::string, uint64_t>{"tcp_zero_port", 1}));
+  const auto all = SortedDecodeCounters(counters, true);
+  EXPECT_EQ(all.size(), kNumDecodeCounters);
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_LT(all[i - 1].first, all[i].first);
+  }
+}
+
+}  // namespace
+}  // namespace tcpstate

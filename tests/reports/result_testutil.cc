@@ -1,0 +1,227 @@
+#include "tests/reports/result_testutil.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+
+namespace tcpstate {
+namespace testing_results {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixMicros(1700000000250000);
+
+absl::Time At(double seconds) { return kT0 + absl::Seconds(seconds); }
+
+IpAddress V6(uint8_t last) {
+  uint8_t bytes[16] = {0x20, 0x01, 0x0d, 0xb8};
+  bytes[15] = last;
+  return IpAddress::FromBytes(bytes);
+}
+
+EndpointRecord Endpoint(IpAddress addr, uint16_t port, TcpState state,
+                        Certainty certainty) {
+  EndpointRecord e;
+  e.addr = addr;
+  e.port = port;
+  e.state = state;
+  e.certainty = certainty;
+  return e;
+}
+
+ConnectionRecord ServerNeverCloses() {
+  ConnectionRecord c;
+  c.id = 1;
+  c.first_seen = At(0);
+  c.last_seen = At(12.5);
+  c.first_packet = 1;
+  c.last_packet = 16;
+  c.client = Endpoint(IpAddress::V4(0xC6120001), 54566, TcpState::kCloseWait,
+                      Certainty::kConfirmed);
+  c.client.isn = 1000;
+  c.client.packets = 8;
+  c.client.payload_bytes = 120;
+  c.client.ip_bytes = 540;
+  c.client.syns = 1;
+  c.client.options = {1460, 7, true, true, false};
+  c.client.timeline = {{At(0), 1, TcpState::kSynSent},
+                       {At(0.001), 3, TcpState::kEstablished},
+                       {At(2), 9, TcpState::kCloseWait}};
+  c.server = Endpoint(IpAddress::V4(0xC6120002), 8001, TcpState::kFinWait1,
+                      Certainty::kInferred);
+  c.server.isn = 4000000000u;
+  c.server.packets = 8;
+  c.server.payload_bytes = 4000;
+  c.server.ip_bytes = 4420;
+  c.server.syns = 1;
+  c.server.fins = 5;
+  c.server.options = {1400, std::nullopt, false, false, true};
+  c.server.timeline = {{At(0.0005), 2, TcpState::kSynReceived},
+                       {At(0.001), 3, TcpState::kEstablished},
+                       {At(1.5), 8, TcpState::kFinWait1}};
+  c.conn_state = "S1";
+  c.history = "ShADadF";
+  c.role_rule = "syn";
+  c.end_reason = EndReason::kCaptureEnd;
+  c.notes = {"server FIN (pkt 8) ACKed by client (pkt 9), yet server "
+             "retransmitted FIN 4× (pkts 10,12,14,16)"};
+  Anomaly a;
+  a.kind = "fin_retransmitted_after_ack";
+  a.severity = Severity::kWarning;
+  a.endpoint = "server";
+  a.first_packet = 10;
+  a.last_packet = 16;
+  a.t = At(3);
+  a.duration = absl::Seconds(9.5);
+  a.count = 4;
+  a.packets = {10, 12, 14, 16};
+  a.detail = "The server keeps resending a FIN the client already ACKed.";
+  c.anomalies = {a};
+  return c;
+}
+
+ConnectionRecord MidStreamV6() {
+  ConnectionRecord c;
+  c.id = 2;
+  c.first_seen = At(1);
+  c.last_seen = At(1.75);
+  c.first_packet = 5;
+  c.last_packet = 11;
+  c.client = Endpoint(V6(1), 40000, TcpState::kEstablished,
+                      Certainty::kInferred);
+  c.client.packets = 3;
+  c.client.payload_bytes = 300;
+  c.client.ip_bytes = 480;
+  c.client.timeline = {{At(1), 5, TcpState::kEstablished}};
+  c.server = Endpoint(V6(2), 443, TcpState::kUnknown, Certainty::kUnknown);
+  c.server.packets = 2;
+  c.server.ip_bytes = 120;
+  c.conn_state = "OTH";
+  c.history = "Da";
+  c.mid_stream = true;
+  c.role_rule = "lower_port_is_server";
+  c.notes = {"joined mid-stream: no handshake seen"};
+  return c;
+}
+
+}  // namespace
+
+AnalysisResult Sample() {
+  AnalysisResult r;
+  r.inputs = {{"a.pcap", "EN10MB", 12, 3000, ""},
+              {"b.pcapng", "LINUX_SLL2", 8, 1800, ""}};
+  r.summary.packets = 20;
+  r.summary.bytes = 4800;
+  r.summary.tcp_packets = 18;
+  r.summary.connections = 2;
+  r.summary.first_packet_time = At(0);
+  r.summary.last_packet_time = At(12.5);
+  r.summary.decode.Bump(DecodeCounter::kTcpBadChecksum);
+  r.summary.decode.Bump(DecodeCounter::kNonIp);
+  r.summary.decode.Bump(DecodeCounter::kNonIp);
+  r.connections = {ServerNeverCloses(), MidStreamV6()};
+  Anomaly scan;
+  scan.kind = "syn_to_many_ports";
+  scan.severity = Severity::kInfo;
+  scan.endpoint = "198.18.0.9";
+  scan.first_packet = 17;
+  scan.last_packet = 20;
+  scan.t = At(11);
+  scan.count = 4;
+  scan.packets = {17, 18, 19, 20};
+  scan.detail = "198.18.0.9 sent SYNs to 4 ports.";
+  r.hosts = {{IpAddress::V4(0xC6120009), {scan}}};
+  r.anomalies = {scan};
+  return r;
+}
+
+AnalysisResult Empty() {
+  AnalysisResult r;
+  r.inputs = {{"empty.pcap", "EN10MB", 0, 0, ""}};
+  return r;
+}
+
+AnalysisResult Damaged() {
+  AnalysisResult r;
+  r.inputs = {{"good.pcap", "EN10MB", 16, 2000, ""},
+              {"cut.pcap", "", 0, 0,
+               "cut.pcap: record 1 at byte 24: truncated record header"}};
+  r.summary.packets = 16;
+  r.summary.bytes = 2000;
+  r.summary.tcp_packets = 16;
+  r.summary.connections = 1;
+  r.summary.first_packet_time = At(0);
+  r.summary.last_packet_time = At(12.5);
+  r.summary.timestamps_backwards = 1;
+  r.connections = {ServerNeverCloses()};
+  r.error = r.inputs[1].error;
+  return r;
+}
+
+AnalysisResult Hostile() {
+  const std::string evil =
+      "q\"b\\s</script><script>x\x01\x1b[2J\x7f\xff\xc3\x28 ok\xe2\x82";
+  AnalysisResult r = Damaged();
+  r.inputs[1].name = evil;
+  r.inputs[1].error = evil;
+  r.error = evil;
+  ConnectionRecord& c = r.connections[0];
+  c.conn_state = evil;
+  c.history = evil;
+  c.role_rule = evil;
+  c.notes = {evil};
+  c.anomalies[0].kind = evil;
+  c.anomalies[0].endpoint = evil;
+  c.anomalies[0].detail = evil;
+  return r;
+}
+
+std::string Golden(const std::string& name, const std::string& actual) {
+  const std::string path =
+      std::string(TCPSTATE_SOURCE_DIR) + "/tests/reports/golden/" + name;
+  const char* update = std::getenv("UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string WithoutZeroDecodeCounters(const std::string& json) {
+  const std::string marker = "\"decode_counters\":";
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t found = json.find(marker, pos);
+    const size_t open = found == std::string::npos ? found
+                                                   : json.find('{', found);
+    const size_t close =
+        open == std::string::npos ? open : json.find('}', open);
+    if (close == std::string::npos) {
+      out.append(json, pos, std::string::npos);
+      return out;
+    }
+    out.append(json, pos, open + 1 - pos);
+    std::vector<std::string> kept;
+    for (absl::string_view entry : absl::StrSplit(
+             absl::string_view(json).substr(open + 1, close - open - 1),
+             ',')) {
+      const size_t colon = entry.rfind(':');
+      if (colon == absl::string_view::npos ||
+          absl::StripAsciiWhitespace(entry.substr(colon + 1)) != "0") {
+        kept.emplace_back(absl::StripAsciiWhitespace(entry));
+      }
+    }
+    out.append(absl::StrJoin(kept, ","));
+    pos = close;
+  }
+}
+
+}  // namespace testing_results
+}  // namespace tcpstate
