@@ -112,7 +112,13 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
 void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
                                    const SegmentContext& c) {
   const TcpFlags f = seg.flags;
-  if (f.syn() && x.has_isn && seg.seq == x.isn) {
+  // A first SYN-ACK after a SYN of our own (simultaneous open, RFC 9293
+  // 3.5 figure 7) answers the peer's SYN: it is not a retransmission.
+  const bool first_syn_ack = f.syn() && f.ack() && !x.sent_syn_ack;
+  if (f.syn() && f.ack()) {
+    x.sent_syn_ack = true;
+  }
+  if (f.syn() && x.has_isn && seg.seq == x.isn && !first_syn_ack) {
     ++x.syn_retransmit_count;
     RememberPacket(x.syn_retransmits, c.packet);
     NoteControlSent(x, c.t);

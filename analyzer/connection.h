@@ -32,6 +32,7 @@ struct Side {
   // As sender.
   bool seq_known = false;
   bool has_isn = false;
+  bool sent_syn_ack = false;
   SeqNum isn;
   SeqNum max_end;      // highest seq + len (+SYN/FIN) sent
   uint64_t data_progress = 0;  // payload bytes by sequence space

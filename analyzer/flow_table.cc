@@ -76,8 +76,7 @@ bool FlowTable::StartsNewConnection(Connection& conn, const TcpSegment& seg,
   auto over = [](TcpState s) {
     return s == TcpState::kClosed || s == TcpState::kTimeWait;
   };
-  return over(xs) || over(ys) || xs == TcpState::kSynSent ||
-         (xs == TcpState::kUnknown && !x.has_isn && x.packets == 0);
+  return over(xs) || over(ys) || xs == TcpState::kSynSent;
 }
 
 void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
