@@ -1,0 +1,177 @@
+#include "tools/cli.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/reflection.h"
+#include "gtest/gtest.h"
+
+namespace tcpstate {
+namespace {
+
+class CliTest : public testing::Test {
+ protected:
+  absl::FlagSaver saver_;
+};
+
+TEST_F(CliTest, DefaultsWithOneInput) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "a.pcap"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->inputs, std::vector<std::string>{"a.pcap"});
+  EXPECT_EQ(o->format, ReportFormat::kText);
+  EXPECT_EQ(o->output, "");
+  EXPECT_EQ(o->time_wait, absl::Seconds(60));
+  EXPECT_EQ(o->stuck_after, absl::Seconds(60));
+  EXPECT_EQ(o->filter, "");
+  EXPECT_FALSE(o->help);
+  EXPECT_FALSE(o->version);
+}
+
+TEST_F(CliTest, RepeatedReadKeepsEveryFileInOrder) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
+      {"-r", "a.pcap", "-r=b.pcap", "--read", "c.pcap", "--read=d.pcap",
+       "-re.pcap", "-r", "-"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  const std::vector<std::string> expected = {"a.pcap", "b.pcap", "c.pcap",
+                                             "d.pcap", "e.pcap", "-"};
+  EXPECT_EQ(o->inputs, expected);
+}
+
+TEST_F(CliTest, PositionalArgumentsFormTheFilter) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
+      {"tcp", "port", "80", "-r", "a.pcap", "and", "host", "10.0.0.1"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->filter, "tcp port 80 and host 10.0.0.1");
+}
+
+TEST_F(CliTest, DoubleDashEndsOptions) {
+  absl::StatusOr<CliOptions> o =
+      ParseCommandLineArgs({"-r", "a.pcap", "--", "not", "-r", "x"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->inputs, std::vector<std::string>{"a.pcap"});
+  EXPECT_EQ(o->filter, "not -r x");
+}
+
+TEST_F(CliTest, AllValueOptions) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
+      {"-r", "a.pcap", "--format", "jsonl", "-o", "out.json", "--time-wait=2m",
+       "--stuck-after", "90"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->format, ReportFormat::kJsonl);
+  EXPECT_EQ(o->output, "out.json");
+  EXPECT_EQ(o->time_wait, absl::Minutes(2));
+  EXPECT_EQ(o->stuck_after, absl::Seconds(90));
+}
+
+TEST_F(CliTest, ParsingIsRepeatable) {
+  ASSERT_TRUE(
+      ParseCommandLineArgs({"-r", "a", "--format=json", "-o", "x"}).ok());
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "b"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->inputs, std::vector<std::string>{"b"});
+  EXPECT_EQ(o->format, ReportFormat::kText);
+  EXPECT_EQ(o->output, "");
+}
+
+TEST_F(CliTest, HelpAndVersionNeedNoInput) {
+  for (const char* flag : {"--help", "-h", "-help"}) {
+    absl::StatusOr<CliOptions> o = ParseCommandLineArgs({flag});
+    ASSERT_TRUE(o.ok()) << flag << ": " << o.status();
+    EXPECT_TRUE(o->help) << flag;
+  }
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"--version"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->version);
+}
+
+struct BadCase {
+  const char* name;
+  std::vector<std::string> args;
+  const char* message_part;
+};
+
+class CliErrorTest : public testing::TestWithParam<BadCase> {
+ protected:
+  absl::FlagSaver saver_;
+};
+
+TEST_P(CliErrorTest, IsInvalidArgument) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(GetParam().args);
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(o.status().message().find(GetParam().message_part),
+            absl::string_view::npos)
+      << o.status();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliErrorTest,
+    testing::Values(
+        BadCase{"no_input", {}, "no input"},
+        BadCase{"only_filter", {"tcp"}, "no input"},
+        BadCase{"read_without_value", {"-r"}, "needs a value"},
+        BadCase{"empty_read", {"-r="}, "needs a file name"},
+        BadCase{"unknown_format", {"-r", "a", "--format", "xml"},
+                "unknown format 'xml'"},
+        BadCase{"unknown_option", {"-r", "a", "--colour"},
+                "unknown option 'colour'"},
+        BadCase{"unknown_short", {"-r", "a", "-x"}, "unknown option 'x'"},
+        BadCase{"bad_duration", {"-r", "a", "--time-wait", "soon"},
+                "--time-wait: bad duration 'soon'"},
+        BadCase{"negative_duration", {"-r", "a", "--stuck-after=-5s"},
+                "not negative"},
+        BadCase{"negative_seconds", {"-r", "a", "--stuck-after=-5"},
+                "not negative"},
+        BadCase{"infinite_duration", {"-r", "a", "--time-wait=inf"},
+                "finite"},
+        BadCase{"help_with_value", {"--help=yes"}, "takes no value"},
+        BadCase{"format_missing_value", {"-r", "a", "--format"},
+                "needs a value"}),
+    [](const testing::TestParamInfo<BadCase>& info) {
+      return std::string(info.param.name);
+    });
+
+struct DurationCase {
+  const char* text;
+  absl::Duration expected;
+};
+
+class DurationTest : public testing::TestWithParam<DurationCase> {};
+
+TEST_P(DurationTest, Parses) {
+  absl::StatusOr<absl::Duration> d = ParseDurationArg(GetParam().text);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(*d, GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DurationTest,
+    testing::Values(DurationCase{"60s", absl::Seconds(60)},
+                    DurationCase{"2m", absl::Minutes(2)},
+                    DurationCase{"1h30m", absl::Minutes(90)},
+                    DurationCase{"500ms", absl::Milliseconds(500)},
+                    DurationCase{"90", absl::Seconds(90)},
+                    DurationCase{"0.25", absl::Milliseconds(250)},
+                    DurationCase{"0", absl::ZeroDuration()}));
+
+TEST(FormatTest, Names) {
+  EXPECT_EQ(*ParseFormat("text"), ReportFormat::kText);
+  EXPECT_EQ(*ParseFormat("json"), ReportFormat::kJson);
+  EXPECT_EQ(*ParseFormat("jsonl"), ReportFormat::kJsonl);
+  EXPECT_FALSE(ParseFormat("JSON").ok());
+  EXPECT_FALSE(ParseFormat("").ok());
+}
+
+TEST(UsageTest, MentionsEveryOption) {
+  const std::string usage = UsageText();
+  for (const char* option :
+       {"-r, --read FILE", "--format text|json|jsonl", "-o, --output FILE",
+        "--time-wait DURATION", "--stuck-after DURATION", "--help",
+        "--version", "FILTER", "Exit status"}) {
+    EXPECT_NE(usage.find(option), std::string::npos) << option;
+  }
+  EXPECT_NE(usage.find("Default: 60s."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tcpstate
