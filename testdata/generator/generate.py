@@ -616,7 +616,7 @@ FLOOD_DESC = (
     "its SYN-ACKs cross the tap; the client namespace drops them at "
     "PREROUTING (after the tap) and never answers. %s A real client "
     "198.18.0.1:40000 then connects and exchanges data (ESTABLISHED both); "
-    "the capture runs 1.3 s more, past the 1 s SYN-ACK retransmission. "
+    "the capture runs 4 s more, past the 1 s and 3 s SYN-ACK retransmissions. "
     "Spoofed connections carry client_spoofed: true (no client socket "
     "exists; only the server side is compared).")
 
@@ -639,7 +639,7 @@ def syn_flood(lab, ctx, backlog):
     c, a = lab.connect_pair(lst, 40000)
     ctx.conn(C4, 40000, S4)
     exchange(c, a, 1)
-    time.sleep(1.3)
+    time.sleep(4.0)
 
 
 @scenario("syn_flood", FLOOD_DESC % (
