@@ -124,7 +124,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     NoteControlSent(x, c.t);
     const int i = FindEvent(x, E::kRecvAckOfSyn);
     if (i >= 0 && !x.events[i].confirmed) {
-      x.lost_ack_packet = x.events[i].packet;
+      if (x.lost_ack_packet == 0) {
+        x.lost_ack_packet = x.events[i].packet;
+      }
       x.events.erase(x.events.begin() + i);
       ++x.syn_ack_losses;
       dirty_ = true;
@@ -137,7 +139,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     NoteControlSent(x, c.t);
     const int i = FindEvent(x, E::kRecvAckOfFin);
     if (i >= 0 && !x.events[i].confirmed) {
-      x.lost_ack_packet = x.events[i].packet;
+      if (x.lost_ack_packet == 0) {
+        x.lost_ack_packet = x.events[i].packet;
+      }
       x.events.erase(x.events.begin() + i);
       ++x.fin_ack_losses;
       dirty_ = true;
