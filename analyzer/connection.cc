@@ -151,13 +151,17 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     // A RST it got would have closed it; a RST it sent would have too.
     int i = FindEvent(x, E::kRecvRst);
     if (i >= 0 && !f.syn()) {
-      x.ignored_rst_packet = x.events[i].packet;
+      if (x.ignored_rst_packet == 0) {
+        x.ignored_rst_packet = x.events[i].packet;
+      }
       x.events.erase(x.events.begin() + i);
       dirty_ = true;
     }
     i = FindEvent(x, E::kSendRst);
     if (i >= 0 && !f.syn()) {
-      x.forged_rst_packet = x.events[i].packet;
+      if (x.forged_rst_packet == 0) {
+        x.forged_rst_packet = x.events[i].packet;
+      }
       x.events.erase(x.events.begin() + i);
       dirty_ = true;
     }

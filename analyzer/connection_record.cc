@@ -157,7 +157,7 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     ev.assumed = true;
     y.events.push_back(ev);
     reset_seen_ = true;
-  } else {
+  } else if (y.ignored_rst_packet == 0) {
     y.ignored_rst_packet = c.packet;
   }
   dirty_ = true;
