@@ -1,1 +1,157 @@
-int main() { return 0; }
+// tcpstate: the composition root. Wires the pcap file source, the analyzer
+// and the report renderers together; the only code that writes to the
+// terminal.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "analyzer/analysis_result.h"
+#include "analyzer/analyzer.h"
+#include "analyzer/capture/pcap_file_source.h"
+#include "reports/escape.h"
+#include "reports/format.h"
+#include "reports/json_report.h"
+#include "reports/text_report.h"
+#include "tools/cli.h"
+
+#ifndef TCPSTATE_VERSION
+#define TCPSTATE_VERSION "0.0.0"
+#endif
+
+namespace tcpstate {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsageOrInput = 2;
+
+// Streams each finished connection as one JSON line and keeps the state
+// tallies for the closing summary line.
+class JsonlSink : public ConnectionSink {
+ public:
+  explicit JsonlSink(std::ostream* out) : out_(out) {}
+
+  void OnConnectionFinished(const ConnectionRecord& record) override {
+    *out_ << RenderJsonlConnection(record);
+    out_->flush();
+    tally_.Add(record);
+  }
+
+  const ConnectionTally& tally() const { return tally_; }
+
+ private:
+  std::ostream* out_;
+  ConnectionTally tally_;
+};
+
+int Fail(absl::string_view message) {
+  std::cerr << "tcpstate: " << TerminalSafe(message) << "\n";
+  return kExitUsageOrInput;
+}
+
+// Reads every frame into the analyzer. Returns the error that stopped the
+// input early, or an empty string at the clean end.
+std::string Feed(PcapFileSource& source, Analyzer& analyzer) {
+  while (true) {
+    absl::StatusOr<std::optional<Frame>> next = source.Next();
+    if (!next.ok()) {
+      return std::string(next.status().message());
+    }
+    if (!next->has_value()) {
+      return "";
+    }
+    analyzer.OnFrame(**next);
+  }
+}
+
+bool OutputIsTerminal(const CliOptions& options) {
+  return options.output.empty() && isatty(STDOUT_FILENO) == 1;
+}
+
+int Run(const CliOptions& options) {
+  absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
+      PcapFileSource::Open({options.inputs, options.filter});
+  if (!source.ok()) {
+    return Fail(source.status().message());
+  }
+  PcapFileSource& src = **source;
+  // Opened after the input, so a bad -r does not truncate the output file.
+  std::ofstream file;
+  if (!options.output.empty()) {
+    file.open(options.output, std::ios::out | std::ios::trunc |
+                                  std::ios::binary);
+    if (!file) {
+      return Fail("cannot open output file '" + options.output + "'");
+    }
+  }
+  std::ostream& out = options.output.empty() ? std::cout : file;
+
+  const bool jsonl = options.format == ReportFormat::kJsonl;
+  AnalyzerOptions analyzer_options;
+  analyzer_options.time_wait = options.time_wait;
+  analyzer_options.stuck_after = options.stuck_after;
+  analyzer_options.retain_connections = !jsonl;
+  JsonlSink sink(&out);
+  Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
+
+  const std::string error = Feed(src, analyzer);
+  AnalysisResult result = analyzer.Finish();
+  result.inputs = src.inputs();
+  result.error = error;
+  result.summary.timestamps_backwards = src.timestamps_backwards();
+
+  switch (options.format) {
+    case ReportFormat::kText:
+      out << RenderText(result, {OutputIsTerminal(options)});
+      break;
+    case ReportFormat::kJson:
+      out << RenderJson(result);
+      break;
+    case ReportFormat::kJsonl:
+      out << RenderJsonlSummary(result, sink.tally());
+      break;
+  }
+  out.flush();
+  if (!out) {
+    return Fail("cannot write the report" +
+                (options.output.empty() ? std::string()
+                                        : " to '" + options.output + "'"));
+  }
+  if (!error.empty()) {
+    return Fail(error);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace tcpstate
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  absl::StatusOr<tcpstate::CliOptions> options =
+      tcpstate::ParseCommandLineArgs(args);
+  if (!options.ok()) {
+    std::cerr << "tcpstate: "
+              << tcpstate::TerminalSafe(options.status().message())
+              << "\nTry 'tcpstate --help'.\n";
+    return tcpstate::kExitUsageOrInput;
+  }
+  if (options->help) {
+    std::cout << tcpstate::UsageText();
+    return tcpstate::kExitOk;
+  }
+  if (options->version) {
+    std::cout << "tcpstate " << TCPSTATE_VERSION << "\n";
+    return tcpstate::kExitOk;
+  }
+  return tcpstate::Run(*options);
+}

@@ -1,0 +1,317 @@
+#include "tools/cli.h"
+
+#include <cmath>
+#include <optional>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+ABSL_FLAG(std::vector<std::string>, read, {},
+          "Read packets from FILE (pcap or pcapng); repeat to read several "
+          "files as one capture, in order. '-' reads standard input.");
+ABSL_FLAG(std::string, format, "text",
+          "Report format: text (aligned table and summary), json (one "
+          "document) or jsonl (one line per connection as it finishes, then "
+          "a summary line).");
+ABSL_FLAG(std::string, output, "",
+          "Write the report to FILE instead of standard output.");
+ABSL_FLAG(std::string, time_wait, "60s",
+          "How long an endpoint stays in TIME_WAIT, in capture time "
+          "(e.g. 60s, 2m, 500ms; a bare number is seconds).");
+ABSL_FLAG(std::string, stuck_after, "60s",
+          "How long an endpoint may sit in a closing state (CLOSE_WAIT, "
+          "FIN_WAIT_*, LAST_ACK, ...) before it is flagged as stuck.");
+
+namespace tcpstate {
+namespace {
+
+// Options taking a value, as (canonical flag name, value name, aliases).
+struct ValueOption {
+  absl::string_view name;
+  absl::string_view metavar;
+  absl::string_view short_name;  // "" if none
+};
+constexpr ValueOption kValueOptions[] = {
+    {"read", "FILE", "r"},          {"format", "text|json|jsonl", ""},
+    {"output", "FILE", "o"},        {"time_wait", "DURATION", ""},
+    {"stuck_after", "DURATION", ""},
+};
+
+const ValueOption* FindValueOption(absl::string_view name) {
+  for (const ValueOption& option : kValueOptions) {
+    if (name == option.name || name == option.short_name) {
+      return &option;
+    }
+  }
+  return nullptr;
+}
+
+// An option argument split into its name (dashes removed, '-' -> '_') and
+// an attached value, if any.
+struct OptionToken {
+  std::string name;
+  std::optional<std::string> value;
+};
+
+OptionToken SplitOption(absl::string_view arg) {
+  const bool single_dash = !absl::StartsWith(arg, "--");
+  absl::string_view body = arg.substr(single_dash ? 1 : 2);
+  OptionToken token;
+  const size_t eq = body.find('=');
+  token.name = absl::StrReplaceAll(body.substr(0, eq), {{"-", "_"}});
+  if (eq != absl::string_view::npos) {
+    token.value = std::string(body.substr(eq + 1));
+  }
+  const bool known = token.name == "help" || token.name == "h" ||
+                     token.name == "version" ||
+                     FindValueOption(token.name) != nullptr;
+  // -rFILE / -oOUT: a short option with its value attached.
+  if (!known && single_dash && !body.empty() && (body[0] == 'r' ||
+                                                 body[0] == 'o')) {
+    token.name = std::string(body.substr(0, 1));
+    token.value = std::string(body.substr(1));
+  }
+  return token;
+}
+
+absl::Status SetFlag(absl::string_view name, absl::string_view value) {
+  absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  if (flag == nullptr) {
+    return absl::InternalError(absl::StrCat("flag --", name, " missing"));
+  }
+  std::string error;
+  if (!flag->ParseFrom(value, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad value for --", name, ": ", error));
+  }
+  return absl::OkStatus();
+}
+
+// Puts every flag back to its default, so parsing is repeatable.
+absl::Status ResetFlags() {
+  for (const ValueOption& option : kValueOptions) {
+    if (option.name == "read") {
+      absl::SetFlag(&FLAGS_read, {});
+      continue;
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(option.name);
+    if (flag == nullptr) {
+      return absl::InternalError(absl::StrCat("flag --", option.name,
+                                              " missing"));
+    }
+    const absl::Status status = SetFlag(option.name, flag->DefaultValue());
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string DisplayName(absl::string_view name) {
+  return absl::StrReplaceAll(name, {{"_", "-"}});
+}
+
+}  // namespace
+
+namespace {
+
+struct WalkState {
+  std::vector<std::string> reads;
+  std::vector<std::string> positional;
+  bool help = false;
+  bool version = false;
+};
+
+// Applies one option; `next` is the following argument (for "--name value"),
+// and `*used_next` says whether it was consumed.
+absl::Status ApplyOption(const OptionToken& token, const std::string* next,
+                         bool* used_next, WalkState* state) {
+  *used_next = false;
+  if (token.name == "help" || token.name == "h" || token.name == "version") {
+    if (token.value) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("option --", token.name, " takes no value"));
+    }
+    (token.name == "version" ? state->version : state->help) = true;
+    return absl::OkStatus();
+  }
+  const ValueOption* option = FindValueOption(token.name);
+  if (option == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown option '", DisplayName(token.name), "'"));
+  }
+  std::string value;
+  if (token.value) {
+    value = *token.value;
+  } else if (next != nullptr) {
+    value = *next;
+    *used_next = true;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "option --", DisplayName(option->name), " needs a value"));
+  }
+  if (option->name == "read") {
+    if (value.empty()) {
+      return absl::InvalidArgumentError("option -r needs a file name");
+    }
+    state->reads.push_back(std::move(value));
+    return absl::OkStatus();
+  }
+  return SetFlag(option->name, value);
+}
+
+absl::StatusOr<WalkState> WalkArgs(const std::vector<std::string>& args) {
+  WalkState state;
+  bool options_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (options_done || arg.size() < 2 || arg[0] != '-') {
+      state.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    const std::string* next = i + 1 < args.size() ? &args[i + 1] : nullptr;
+    bool used_next = false;
+    const absl::Status status =
+        ApplyOption(SplitOption(arg), next, &used_next, &state);
+    if (!status.ok()) {
+      return status;
+    }
+    if (used_next) {
+      ++i;
+    }
+  }
+  return state;
+}
+
+absl::StatusOr<absl::Duration> DurationFlag(absl::string_view name,
+                                            const std::string& value) {
+  absl::StatusOr<absl::Duration> d = ParseDurationArg(value);
+  if (!d.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", DisplayName(name), ": ", d.status().message()));
+  }
+  return d;
+}
+
+}  // namespace
+
+absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
+  absl::Duration d;
+  double seconds = 0;
+  if (absl::SimpleAtod(text, &seconds) && std::isfinite(seconds)) {
+    d = absl::Seconds(seconds);
+  } else if (!absl::ParseDuration(text, &d)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad duration '", text, "' (use e.g. 60s, 2m, 500ms, or seconds)"));
+  }
+  if (d < absl::ZeroDuration() || d == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "duration '", text, "' must be finite and not negative"));
+  }
+  return d;
+}
+
+absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
+  if (text == "text") {
+    return ReportFormat::kText;
+  }
+  if (text == "json") {
+    return ReportFormat::kJson;
+  }
+  if (text == "jsonl") {
+    return ReportFormat::kJsonl;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown format '", text, "' (use text, json or jsonl)"));
+}
+
+absl::StatusOr<CliOptions> ParseCommandLineArgs(
+    const std::vector<std::string>& args) {
+  absl::Status status = ResetFlags();
+  if (!status.ok()) {
+    return status;
+  }
+  absl::StatusOr<WalkState> walked = WalkArgs(args);
+  if (!walked.ok()) {
+    return walked.status();
+  }
+  CliOptions options;
+  options.help = walked->help;
+  options.version = walked->version;
+  if (options.help || options.version) {
+    return options;
+  }
+  absl::SetFlag(&FLAGS_read, walked->reads);
+  options.inputs = absl::GetFlag(FLAGS_read);
+  if (options.inputs.empty()) {
+    return absl::InvalidArgumentError(
+        "no input: give -r FILE (repeat for more files; -r - reads stdin)");
+  }
+  options.filter = absl::StrJoin(walked->positional, " ");
+  options.output = absl::GetFlag(FLAGS_output);
+  absl::StatusOr<ReportFormat> format = ParseFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) {
+    return format.status();
+  }
+  options.format = *format;
+  absl::StatusOr<absl::Duration> time_wait =
+      DurationFlag("time_wait", absl::GetFlag(FLAGS_time_wait));
+  if (!time_wait.ok()) {
+    return time_wait.status();
+  }
+  options.time_wait = *time_wait;
+  absl::StatusOr<absl::Duration> stuck_after =
+      DurationFlag("stuck_after", absl::GetFlag(FLAGS_stuck_after));
+  if (!stuck_after.ok()) {
+    return stuck_after.status();
+  }
+  options.stuck_after = *stuck_after;
+  return options;
+}
+
+std::string UsageText() {
+  std::string out =
+      "Usage: tcpstate -r FILE [-r FILE]... [options] [FILTER...]\n"
+      "\n"
+      "Rebuilds both endpoints' TCP state machines (RFC 9293) from a capture\n"
+      "and reports each connection's final states, how it got there, and\n"
+      "anomalies. FILTER is a tcpdump-style BPF expression (the remaining\n"
+      "arguments, joined by spaces).\n"
+      "\n"
+      "Options:\n";
+  for (const ValueOption& option : kValueOptions) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(option.name);
+    std::string names =
+        option.short_name.empty()
+            ? absl::StrCat("--", DisplayName(option.name))
+            : absl::StrCat("-", option.short_name, ", --", option.name);
+    absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n      ",
+                    flag == nullptr ? "" : flag->Help());
+    if (flag != nullptr && !flag->DefaultValue().empty() &&
+        option.name != "read") {
+      absl::StrAppend(&out, " Default: ", flag->DefaultValue(), ".");
+    }
+    out.append("\n");
+  }
+  out.append(
+      "  -h, --help\n      Show this help and exit.\n"
+      "  --version\n      Print the version and exit.\n"
+      "\n"
+      "Exit status: 0 success; 2 usage error, unreadable or damaged input\n"
+      "(for damaged input the report of everything before the damage is\n"
+      "still written, then the error goes to standard error).\n");
+  return out;
+}
+
+}  // namespace tcpstate
