@@ -12,13 +12,13 @@ ParseResult<TcpView> TcpView::Parse(absl::Span<const uint8_t> captured,
   if (declared_length < kMinHeaderSize && !fragment) {
     return Result::Error(DecodeError::kTcpSegmentTooShort);
   }
-  if (captured.size() < kMinHeaderSize) {
+  TcpView view;
+  view.bytes_ = captured.subspan(
+      0, std::min<size_t>(captured.size(), declared_length));
+  if (view.bytes_.size() < kMinHeaderSize) {
     return Result::Error(DecodeError::kTcpTruncated);
   }
-  TcpView view;
-  view.bytes_ = captured.subspan(0, std::min<size_t>(captured.size(),
-                                                     declared_length));
-  view.header_length_ = static_cast<size_t>(captured[12] >> 4) * 4;
+  view.header_length_ = static_cast<size_t>(view.bytes_[12] >> 4) * 4;
   if (view.header_length_ < kMinHeaderSize ||
       (view.header_length_ > declared_length && !fragment)) {
     return Result::Error(DecodeError::kTcpBadDataOffset);
