@@ -41,7 +41,10 @@ namespace tcpstate {
   X(kVlanTooManyTags, "vlan_too_many_tags")                                  \
   X(kTcpSegmentTooShort, "tcp_segment_too_short")                            \
   X(kIpv4ZeroTotalLength, "ipv4_zero_total_length")                          \
-  X(kIpv6ZeroPayloadLength, "ipv6_zero_payload_length")
+  X(kIpv6ZeroPayloadLength, "ipv6_zero_payload_length")                    \
+  X(kPppoeTruncated, "pppoe_truncated")                                      \
+  X(kMplsTruncated, "mpls_truncated")                                        \
+  X(kMplsTooManyLabels, "mpls_too_many_labels")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,

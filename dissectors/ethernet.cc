@@ -17,6 +17,61 @@ NetworkProtocol NetworkFromEtherType(uint16_t ether_type) {
   }
 }
 
+namespace {
+
+constexpr uint16_t kPppIpv4 = 0x0021;
+constexpr uint16_t kPppIpv6 = 0x0057;
+constexpr size_t kPppoeHeaderSize = 6;  // RFC 2516 section 4
+
+NetworkProtocol NetworkFromVersionNibble(uint8_t first_byte) {
+  switch (first_byte >> 4) {
+    case 4:
+      return NetworkProtocol::kIpv4;
+    case 6:
+      return NetworkProtocol::kIpv6;
+    default:
+      return NetworkProtocol::kOther;  // e.g. an Ethernet pseudowire
+  }
+}
+
+}  // namespace
+
+std::optional<DecodeError> VlanStack::ParseShim() {
+  ByteReader reader(payload_);
+  if (ether_type_ == EtherType::kPppoeSession) {
+    const bool header = reader.Skip(kPppoeHeaderSize);
+    const std::optional<uint16_t> ppp = reader.ReadU16();
+    if (!header || !ppp.has_value()) {
+      return DecodeError::kPppoeTruncated;
+    }
+    network_ = *ppp == kPppIpv4   ? NetworkProtocol::kIpv4
+               : *ppp == kPppIpv6 ? NetworkProtocol::kIpv6
+                                  : NetworkProtocol::kOther;
+    payload_ = reader.rest();
+    return std::nullopt;
+  }
+  // MPLS (RFC 3032): 4-byte labels until the bottom-of-stack bit; the
+  // payload type is not signalled, so the IP version nibble decides.
+  for (size_t labels = 0;; ++labels) {
+    if (labels == kMaxMplsLabels) {
+      return DecodeError::kMplsTooManyLabels;
+    }
+    const std::optional<uint32_t> entry = reader.ReadU32();
+    if (!entry.has_value()) {
+      return DecodeError::kMplsTruncated;
+    }
+    if ((*entry & 0x100) != 0) {
+      break;
+    }
+  }
+  if (reader.remaining() == 0) {
+    return DecodeError::kMplsTruncated;
+  }
+  payload_ = reader.rest();
+  network_ = NetworkFromVersionNibble(payload_[0]);
+  return std::nullopt;
+}
+
 ParseResult<VlanStack> VlanStack::Parse(uint16_t ether_type,
                                         absl::Span<const uint8_t> after) {
   VlanStack stack;
@@ -36,7 +91,16 @@ ParseResult<VlanStack> VlanStack::Parse(uint16_t ether_type,
     ether_type = *inner;
   }
   stack.ether_type_ = ether_type;
+  stack.network_ = NetworkFromEtherType(ether_type);
   stack.payload_ = reader.rest();
+  if (ether_type == EtherType::kPppoeSession ||
+      ether_type == EtherType::kMplsUnicast ||
+      ether_type == EtherType::kMplsMulticast) {
+    const std::optional<DecodeError> error = stack.ParseShim();
+    if (error.has_value()) {
+      return ParseResult<VlanStack>::Error(*error);
+    }
+  }
   return ParseResult<VlanStack>::Ok(stack);
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "absl/types/span.h"
 #include "dissectors/parse_result.h"
@@ -17,6 +18,9 @@ struct EtherType {
   static constexpr uint16_t kQinQ = 0x88A8;      // 802.1ad S-tag
   static constexpr uint16_t kQinQOld1 = 0x9100;  // pre-standard QinQ
   static constexpr uint16_t kQinQOld2 = 0x9200;
+  static constexpr uint16_t kPppoeSession = 0x8864;
+  static constexpr uint16_t kMplsUnicast = 0x8847;
+  static constexpr uint16_t kMplsMulticast = 0x8848;
   // Values below this are 802.3 lengths, not EtherTypes.
   static constexpr uint16_t kMinEtherType = 0x0600;
 
@@ -33,12 +37,16 @@ NetworkProtocol NetworkFromEtherType(uint16_t ether_type);
 
 // The (possibly empty) stack of VLAN tags that follows an EtherType field,
 // outermost first, and the EtherType and bytes after the innermost tag.
+// A PPPoE session header or an MPLS label stack after the tags is stepped
+// over too, so that network() and payload() name the IP packet inside.
 class VlanStack {
  public:
   static constexpr size_t kMaxTags = 8;
+  static constexpr size_t kMaxMplsLabels = 8;
 
   // `ether_type` is the field already read; `after` the bytes following it.
-  // Errors: kVlanTruncated, kVlanTooManyTags.
+  // Errors: kVlanTruncated, kVlanTooManyTags, kPppoeTruncated,
+  // kMplsTruncated, kMplsTooManyLabels.
   static ParseResult<VlanStack> Parse(uint16_t ether_type,
                                       absl::Span<const uint8_t> after);
 
@@ -48,15 +56,20 @@ class VlanStack {
   // Tag protocol identifier (0x8100, 0x88a8, ...) of tag `i`.
   uint16_t tpid(size_t i) const { return tpids_[i]; }
   uint16_t ether_type() const { return ether_type_; }
+  // The network layer inside (after any PPPoE or MPLS shim).
+  NetworkProtocol network() const { return network_; }
   absl::Span<const uint8_t> payload() const { return payload_; }
 
  private:
   VlanStack() = default;
+  // Steps over a PPPoE session header or MPLS labels at payload_.
+  std::optional<DecodeError> ParseShim();
 
   std::array<uint16_t, kMaxTags> ids_{};
   std::array<uint16_t, kMaxTags> tpids_{};
   size_t tag_count_ = 0;
   uint16_t ether_type_ = 0;
+  NetworkProtocol network_ = NetworkProtocol::kOther;
   absl::Span<const uint8_t> payload_;
 };
 
@@ -74,7 +87,7 @@ class EthernetView {
   const VlanStack& vlans() const { return vlans_; }
   // Innermost EtherType (or an 802.3 length below 0x0600).
   uint16_t ether_type() const { return vlans_.ether_type(); }
-  NetworkProtocol network() const { return NetworkFromEtherType(ether_type()); }
+  NetworkProtocol network() const { return vlans_.network(); }
   absl::Span<const uint8_t> payload() const { return vlans_.payload(); }
 
  private:

@@ -29,7 +29,7 @@ NetworkProtocol SllView::network() const {
   if (arphrd_type_ == kArphrdNetlink) {
     return NetworkProtocol::kOther;
   }
-  return NetworkFromEtherType(protocol());
+  return vlans_.network();
 }
 
 ParseResult<Sll2View> Sll2View::Parse(absl::Span<const uint8_t> bytes) {
@@ -58,7 +58,7 @@ NetworkProtocol Sll2View::network() const {
   if (arphrd_type_ == kArphrdNetlink) {
     return NetworkProtocol::kOther;
   }
-  return NetworkFromEtherType(protocol());
+  return vlans_.network();
 }
 
 }  // namespace tcpstate

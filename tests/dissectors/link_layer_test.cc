@@ -1,10 +1,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "dissectors/decode.h"
 #include "dissectors/ethernet.h"
 #include "dissectors/linux_sll.h"
 #include "dissectors/loopback.h"
 #include "gtest/gtest.h"
+#include "tests/testing/decode_counters_util.h"
 #include "tests/testing/packet_builder.h"
 
 namespace tcpstate {
@@ -161,6 +163,80 @@ TEST(NullViewTest, ShortHeaderIsLinkTruncated) {
   const std::vector<uint8_t> three = {2, 0, 0};
   EXPECT_EQ(NullView::Parse(three).error(), DecodeError::kLinkTruncated);
   EXPECT_EQ(LoopView::Parse(three).error(), DecodeError::kLinkTruncated);
+}
+
+// An Ethernet frame carrying `ip` behind EtherType `type` and `shim` bytes.
+std::vector<uint8_t> Shimmed(const PacketBuilder& ip, uint16_t type,
+                             const std::vector<uint8_t>& shim) {
+  std::vector<uint8_t> frame = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1,
+                                static_cast<uint8_t>(type >> 8),
+                                static_cast<uint8_t>(type)};
+  frame.insert(frame.end(), shim.begin(), shim.end());
+  const std::vector<uint8_t> packet = ip.IpBytes();
+  frame.insert(frame.end(), packet.begin(), packet.end());
+  return frame;
+}
+
+struct ShimCase {
+  std::string name;
+  bool v6;
+  uint16_t type;
+  std::vector<uint8_t> shim;
+  DecodeOutcome outcome;
+  std::string counters;
+};
+
+class ShimTest : public testing::TestWithParam<ShimCase> {};
+
+TEST_P(ShimTest, PppoeAndMplsReachTheIpPacket) {
+  const ShimCase& c = GetParam();
+  PacketBuilder b;
+  if (c.v6) {
+    b.Ipv6("2001:db8::1", "2001:db8::2");
+  }
+  const std::vector<uint8_t> frame = Shimmed(b.PayloadSize(5), c.type, c.shim);
+  DecodeCounters counters;
+  const DecodedPacket d = Decode(LinkType::kEthernet, frame, counters);
+  EXPECT_EQ(d.outcome, c.outcome);
+  EXPECT_EQ(NonZeroCounters(counters), c.counters);
+  if (d.segment.has_value()) {
+    EXPECT_EQ(d.segment->payload_len, 5u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shims, ShimTest,
+    testing::Values(
+        ShimCase{"PppoeV4", false, EtherType::kPppoeSession,
+                 {0x11, 0, 0x12, 0x34, 0, 47, 0x00, 0x21},
+                 DecodeOutcome::kTcp, ""},
+        ShimCase{"PppoeV6", true, EtherType::kPppoeSession,
+                 {0x11, 0, 0x12, 0x34, 0, 67, 0x00, 0x57},
+                 DecodeOutcome::kTcp, ""},
+        ShimCase{"PppoeLcp", false, EtherType::kPppoeSession,
+                 {0x11, 0, 0x12, 0x34, 0, 47, 0xc0, 0x21},
+                 DecodeOutcome::kSkipped, "non_ip=1"},
+        ShimCase{"OneMplsLabel", false, EtherType::kMplsUnicast,
+                 {0, 0x01, 0x01, 0x40}, DecodeOutcome::kTcp, ""},
+        ShimCase{"TwoMplsLabelsV6", true, EtherType::kMplsUnicast,
+                 {0, 0x01, 0x00, 0x40, 0, 0x02, 0x01, 0x40},
+                 DecodeOutcome::kTcp, ""},
+        ShimCase{"MplsNoBottomOfStack", false, EtherType::kMplsUnicast,
+                 std::vector<uint8_t>(36, 0), DecodeOutcome::kMalformed,
+                 "mpls_too_many_labels=1"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(ShimTest, TruncatedShims) {
+  const std::vector<uint8_t> pppoe = {0x02, 0, 0, 0, 0, 2, 0x02, 0,
+                                      0,    0, 0, 1, 0x88, 0x64, 0x11, 0};
+  DecodeCounters counters;
+  EXPECT_EQ(Decode(LinkType::kEthernet, pppoe, counters).outcome,
+            DecodeOutcome::kMalformed);
+  const std::vector<uint8_t> mpls = {0x02, 0, 0, 0, 0, 2,    0x02, 0, 0,
+                                     0,    0, 1, 0x88, 0x47, 0,    1, 1};
+  EXPECT_EQ(Decode(LinkType::kEthernet, mpls, counters).outcome,
+            DecodeOutcome::kMalformed);
+  EXPECT_EQ(NonZeroCounters(counters), "pppoe_truncated=1 mpls_truncated=1");
 }
 
 }  // namespace
