@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 ABSL_FLAG(std::vector<std::string>, read, {},
@@ -112,6 +113,28 @@ absl::Status ResetFlags() {
     }
   }
   return absl::OkStatus();
+}
+
+// `text` word-wrapped to `width` columns, each line indented by `indent`.
+std::string Wrap(absl::string_view text, size_t indent, size_t width) {
+  std::string out;
+  size_t column = 0;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (column > 0 && column + 1 + word.size() > width) {
+      out.push_back('\n');
+      column = 0;
+    }
+    if (column == 0) {
+      out.append(indent, ' ');
+      column = indent;
+    } else {
+      out.push_back(' ');
+      ++column;
+    }
+    absl::StrAppend(&out, word);
+    column += word.size();
+  }
+  return out;
 }
 
 std::string DisplayName(absl::string_view name) {
@@ -296,13 +319,13 @@ std::string UsageText() {
         option.short_name.empty()
             ? absl::StrCat("--", DisplayName(option.name))
             : absl::StrCat("-", option.short_name, ", --", option.name);
-    absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n      ",
-                    flag == nullptr ? "" : flag->Help());
+    std::string help = flag == nullptr ? "" : flag->Help();
     if (flag != nullptr && !flag->DefaultValue().empty() &&
         option.name != "read") {
-      absl::StrAppend(&out, " Default: ", flag->DefaultValue(), ".");
+      absl::StrAppend(&help, " Default: ", flag->DefaultValue(), ".");
     }
-    out.append("\n");
+    absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n",
+                    Wrap(help, 6, 78), "\n");
   }
   out.append(
       "  -h, --help\n      Show this help and exit.\n"

@@ -29,8 +29,8 @@ struct CliOptions {
 // (Abseil keeps only the last value of a flag), and errors come back as a
 // Status instead of Abseil's exit(1), so the CLI can exit 2 and tests can
 // check them. Accepted forms: --name=value, --name value, -r FILE, -r=FILE,
-// -rFILE, -o OUT, -oOUT; "--" ends the options. The flags are process-wide
-// state: tests should hold an absl::FlagSaver.
+// -rFILE, -o OUT, -oOUT; "--" ends the options. Every flag is reset to its
+// default first, so repeated calls (tests) do not see earlier values.
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
     const std::vector<std::string>& args);
 

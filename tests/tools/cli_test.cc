@@ -3,18 +3,14 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/reflection.h"
 #include "gtest/gtest.h"
 
 namespace tcpstate {
 namespace {
 
-class CliTest : public testing::Test {
- protected:
-  absl::FlagSaver saver_;
-};
-
-TEST_F(CliTest, DefaultsWithOneInput) {
+// ParseCommandLineArgs resets every flag to its default first (see
+// ParsingIsRepeatable), so tests need no absl::FlagSaver.
+TEST(CliTest, DefaultsWithOneInput) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "a.pcap"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->inputs, std::vector<std::string>{"a.pcap"});
@@ -27,7 +23,7 @@ TEST_F(CliTest, DefaultsWithOneInput) {
   EXPECT_FALSE(o->version);
 }
 
-TEST_F(CliTest, RepeatedReadKeepsEveryFileInOrder) {
+TEST(CliTest, RepeatedReadKeepsEveryFileInOrder) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
       {"-r", "a.pcap", "-r=b.pcap", "--read", "c.pcap", "--read=d.pcap",
        "-re.pcap", "-r", "-"});
@@ -37,14 +33,14 @@ TEST_F(CliTest, RepeatedReadKeepsEveryFileInOrder) {
   EXPECT_EQ(o->inputs, expected);
 }
 
-TEST_F(CliTest, PositionalArgumentsFormTheFilter) {
+TEST(CliTest, PositionalArgumentsFormTheFilter) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
       {"tcp", "port", "80", "-r", "a.pcap", "and", "host", "10.0.0.1"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->filter, "tcp port 80 and host 10.0.0.1");
 }
 
-TEST_F(CliTest, DoubleDashEndsOptions) {
+TEST(CliTest, DoubleDashEndsOptions) {
   absl::StatusOr<CliOptions> o =
       ParseCommandLineArgs({"-r", "a.pcap", "--", "not", "-r", "x"});
   ASSERT_TRUE(o.ok()) << o.status();
@@ -52,7 +48,7 @@ TEST_F(CliTest, DoubleDashEndsOptions) {
   EXPECT_EQ(o->filter, "not -r x");
 }
 
-TEST_F(CliTest, AllValueOptions) {
+TEST(CliTest, AllValueOptions) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
       {"-r", "a.pcap", "--format", "jsonl", "-o", "out.json", "--time-wait=2m",
        "--stuck-after", "90"});
@@ -63,7 +59,7 @@ TEST_F(CliTest, AllValueOptions) {
   EXPECT_EQ(o->stuck_after, absl::Seconds(90));
 }
 
-TEST_F(CliTest, ParsingIsRepeatable) {
+TEST(CliTest, ParsingIsRepeatable) {
   ASSERT_TRUE(
       ParseCommandLineArgs({"-r", "a", "--format=json", "-o", "x"}).ok());
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "b"});
@@ -73,7 +69,7 @@ TEST_F(CliTest, ParsingIsRepeatable) {
   EXPECT_EQ(o->output, "");
 }
 
-TEST_F(CliTest, HelpAndVersionNeedNoInput) {
+TEST(CliTest, HelpAndVersionNeedNoInput) {
   for (const char* flag : {"--help", "-h", "-help"}) {
     absl::StatusOr<CliOptions> o = ParseCommandLineArgs({flag});
     ASSERT_TRUE(o.ok()) << flag << ": " << o.status();
@@ -90,10 +86,7 @@ struct BadCase {
   const char* message_part;
 };
 
-class CliErrorTest : public testing::TestWithParam<BadCase> {
- protected:
-  absl::FlagSaver saver_;
-};
+class CliErrorTest : public testing::TestWithParam<BadCase> {};
 
 TEST_P(CliErrorTest, IsInvalidArgument) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs(GetParam().args);
