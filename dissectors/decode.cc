@@ -2,6 +2,7 @@
 
 #include "dissectors/checksum.h"
 #include "dissectors/ethernet.h"
+#include "dissectors/fddi.h"
 #include "dissectors/ip_address.h"
 #include "dissectors/ipv4.h"
 #include "dissectors/ipv6.h"
@@ -100,6 +101,8 @@ ParseResult<NetworkPayload> ParseLink(LinkType link,
     case LinkType::kIpv6:
       return ParseResult<NetworkPayload>::Ok(
           NetworkPayload{NetworkProtocol::kIpv6, bytes});
+    case LinkType::kFddi:
+      return FromLinkView(FddiView::Parse(bytes), DecodeError::kNonIp);
   }
   return ParseResult<NetworkPayload>::Error(DecodeError::kNonIp);
 }

@@ -20,6 +20,8 @@ const char* LinkTypeName(LinkType type) {
       return "IPV4";
     case LinkType::kIpv6:
       return "IPV6";
+    case LinkType::kFddi:
+      return "FDDI";
   }
   return "UNKNOWN";
 }

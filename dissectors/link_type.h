@@ -15,6 +15,7 @@ enum class LinkType : uint8_t {
   kRaw,        // DLT_RAW / LINKTYPE_RAW: starts at the IP header (v4 or v6)
   kIpv4,       // LINKTYPE_IPV4
   kIpv6,       // LINKTYPE_IPV6
+  kFddi,       // DLT_FDDI: FDDI MAC header + 802.2 LLC/SNAP
 };
 
 const char* LinkTypeName(LinkType type);

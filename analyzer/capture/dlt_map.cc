@@ -8,6 +8,7 @@ namespace {
 // platforms and both raw spellings must be accepted.
 constexpr int kDltNull = 0;
 constexpr int kDltEthernet = 1;
+constexpr int kDltFddi = 10;
 constexpr int kDltRaw = 12;
 constexpr int kDltRawBsd = 14;
 constexpr int kLinktypeRaw = 101;
@@ -39,13 +40,15 @@ std::optional<LinkType> LinkTypeFromDlt(int dlt) {
       return LinkType::kIpv4;
     case kDltIpv6:
       return LinkType::kIpv6;
+    case kDltFddi:
+      return LinkType::kFddi;
     default:
       return std::nullopt;
   }
 }
 
 const char* SupportedLinkTypeNames() {
-  return "EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6";
+  return "EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6, FDDI";
 }
 
 }  // namespace tcpstate

@@ -429,6 +429,11 @@ std::vector<uint8_t> PacketBuilder::LinkHeader(bool ipv6) const {
     case LinkType::kLoop:
       Put32(out, family);
       return out;
+    case LinkType::kFddi:  // frame control, MACs, LLC/SNAP with zero OUI
+      out = {0x50, 0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01};
+      Append(out, {0xAA, 0xAA, 0x03, 0, 0, 0});
+      Put16(out, first_type);
+      break;
     case LinkType::kRaw:
     case LinkType::kIpv4:
     case LinkType::kIpv6:

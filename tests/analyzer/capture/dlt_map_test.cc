@@ -27,6 +27,7 @@ INSTANTIATE_TEST_SUITE_P(
         DltCase{101, LinkType::kRaw}, DltCase{108, LinkType::kLoop},
         DltCase{113, LinkType::kLinuxSll}, DltCase{228, LinkType::kIpv4},
         DltCase{229, LinkType::kIpv6}, DltCase{276, LinkType::kLinuxSll2},
+        DltCase{10, LinkType::kFddi},
         DltCase{105, std::nullopt}, DltCase{127, std::nullopt},
         DltCase{-1, std::nullopt}, DltCase{65000, std::nullopt}));
 

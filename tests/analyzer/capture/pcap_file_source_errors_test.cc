@@ -164,7 +164,8 @@ std::vector<OpenCase> OpenCases() {
   std::string version = PcapHeader();
   version.replace(4, 2, "\x63\x00", 2);  // major version 99
   const std::string supported =
-      "; supported: EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6";
+      "; supported: EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6, "
+      "FDDI";
   return {
       {"Empty", "", absl::StatusCode::kDataLoss,
        "not a readable capture file (empty input): truncated dump file; "
