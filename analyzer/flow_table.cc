@@ -9,6 +9,19 @@ namespace {
 
 constexpr uint16_t kWellKnownPortLimit = 1024;
 
+// Zeek compatibility (conn.log rows): a RST completes Zeek's close, after
+// which TCPSessionAdapter::ConnectionClosed schedules the connection's
+// removal tcp_close_delay (5 s) later. A segment arriving after that on the
+// same 4-tuple (e.g. a backscatter host repeating a lone RST every minute)
+// opens a new Zeek row. We split only in that case: the connection saw a
+// RST and then nothing for longer than that delay.
+constexpr absl::Duration kZeekCloseDelay = absl::Seconds(5);
+
+bool ZeekWouldHaveRemoved(const Connection& conn, absl::Time t) {
+  const bool saw_rst = conn.client().rsts + conn.server().rsts > 0;
+  return saw_rst && t - conn.last_seen() > kZeekCloseDelay;
+}
+
 bool Finished(TcpState s) { return s == TcpState::kClosed; }
 
 // Roles when the first segment seen is not a SYN: documented in the README.
@@ -86,13 +99,18 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   if (it != table_.end()) {
     Connection& conn = it->second;
     const bool from_client = from_low == conn.client_is_low();
-    if (!StartsNewConnection(conn, seg, from_client, ctx)) {
+    if (ZeekWouldHaveRemoved(conn, ctx.t)) {
+      conn.Refresh(ctx.t);
+      Finish(conn, ctx.t, EndReason::kReset);
+      table_.erase(it);
+    } else if (!StartsNewConnection(conn, seg, from_client, ctx)) {
       conn.OnSegment(seg, from_client, ctx);
       return;
+    } else {
+      conn.EndTimeWaitForReuse(ctx);
+      Finish(conn, ctx.t, EndReason::kPortReuse);
+      table_.erase(it);
     }
-    conn.EndTimeWaitForReuse(ctx);
-    Finish(conn, ctx.t, EndReason::kPortReuse);
-    table_.erase(it);
   }
   Connection& conn = Create(key, from_low, seg);
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
