@@ -110,8 +110,8 @@ void AppendJsonString(absl::string_view s, std::string* out) {
     if (cp == '"' || cp == '\\') {
       out->push_back('\\');
       out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' ||
-               cp == '&' || cp == 0x2028 || cp == 0x2029) {
+    } else if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' || cp == '&' ||
+               cp == 0x2028 || cp == 0x2029) {
       absl::StrAppendFormat(out, "\\u%04x", cp);
     } else {
       AppendUtf8(cp, out);

@@ -12,10 +12,10 @@ namespace {
 // that the most negative value does not overflow.
 std::string FormatMicros(int64_t micros) {
   const bool negative = micros < 0;
-  const uint64_t magnitude =
-      negative ? ~static_cast<uint64_t>(micros) + 1 : static_cast<uint64_t>(micros);
-  return absl::StrFormat("%s%d.%06d", negative ? "-" : "",
-                         magnitude / 1000000, magnitude % 1000000);
+  const uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
+                                      : static_cast<uint64_t>(micros);
+  return absl::StrFormat("%s%d.%06d", negative ? "-" : "", magnitude / 1000000,
+                         magnitude % 1000000);
 }
 
 }  // namespace
@@ -62,10 +62,9 @@ std::vector<ConnectionTally::StatePair> ConnectionTally::StatePairs() const {
   }
   // The map already orders by (client, server); a stable sort by count
   // keeps that order among equal counts.
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [](const StatePair& a, const StatePair& b) {
-                     return a.count > b.count;
-                   });
+  std::stable_sort(
+      pairs.begin(), pairs.end(),
+      [](const StatePair& a, const StatePair& b) { return a.count > b.count; });
   return pairs;
 }
 
@@ -75,8 +74,7 @@ std::vector<std::pair<std::string, uint64_t>> SortedDecodeCounters(
   for (size_t i = 0; i < kNumDecodeCounters; ++i) {
     const uint64_t value = counters.values[i];
     if (value != 0 || include_zero) {
-      out.emplace_back(DecodeCounterName(static_cast<DecodeCounter>(i)),
-                       value);
+      out.emplace_back(DecodeCounterName(static_cast<DecodeCounter>(i)), value);
     }
   }
   std::sort(out.begin(), out.end());

@@ -113,9 +113,9 @@ void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
     w->Null();
   }
   const std::pair<const char*, uint64_t> counts[] = {
-      {"packets", e.packets}, {"bytes", e.payload_bytes},
+      {"packets", e.packets},   {"bytes", e.payload_bytes},
       {"ip_bytes", e.ip_bytes}, {"syns", e.syns},
-      {"fins", e.fins},       {"rsts", e.rsts}};
+      {"fins", e.fins},         {"rsts", e.rsts}};
   for (const auto& [key, value] : counts) {
     w->Key(key);
     w->Uint(value);

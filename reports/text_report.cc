@@ -85,10 +85,10 @@ struct Column {
 };
 
 constexpr Column kColumns[] = {
-    {"ID", true},           {"CLIENT", false},       {"", false},
-    {"SERVER", false},      {"CLIENT STATE", false}, {"SERVER STATE", false},
-    {"DURATION", true},     {"PKTS C>S/S>C", true},  {"BYTES C>S/S>C", true},
-    {"CONN", false},        {"HISTORY", false},      {"", false},
+    {"ID", true},       {"CLIENT", false},       {"", false},
+    {"SERVER", false},  {"CLIENT STATE", false}, {"SERVER STATE", false},
+    {"DURATION", true}, {"PKTS C>S/S>C", true},  {"BYTES C>S/S>C", true},
+    {"CONN", false},    {"HISTORY", false},      {"", false},
 };
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 
@@ -111,8 +111,7 @@ std::vector<Cell> ConnectionCells(const ConnectionRecord& c) {
 
 // Pads every cell to its column's width; trailing blanks are trimmed.
 std::string FormatRow(const std::vector<Cell>& cells,
-                      const std::vector<size_t>& widths,
-                      const Painter& paint) {
+                      const std::vector<size_t>& widths, const Painter& paint) {
   std::string line;
   for (size_t i = 0; i < cells.size(); ++i) {
     const size_t pad = widths[i] - DisplayWidth(cells[i].text);
@@ -147,10 +146,10 @@ std::string AnomalyLine(const Anomaly& a, const Painter& paint) {
   if (a.duration > absl::ZeroDuration()) {
     facts.push_back(absl::StrCat("over ", FormatSeconds(a.duration), "s"));
   }
-  std::string line = absl::StrCat(
-      paint(absl::StrCat("! ", SeverityName(a.severity)),
-            SeverityColor(a.severity)),
-      " ", TerminalSafe(a.kind));
+  std::string line =
+      absl::StrCat(paint(absl::StrCat("! ", SeverityName(a.severity)),
+                         SeverityColor(a.severity)),
+                   " ", TerminalSafe(a.kind));
   if (!facts.empty()) {
     absl::StrAppend(&line, " (", absl::StrJoin(facts, "; "), ")");
   }
@@ -250,8 +249,8 @@ void AppendStateCounts(const ConnectionTally& tally, std::string* out) {
   }
   std::vector<std::string> states;
   for (const auto& [name, count] : tally.ConnStates()) {
-    states.push_back(absl::StrCat(TerminalSafe(name.empty() ? "-" : name),
-                                  " ", count));
+    states.push_back(
+        absl::StrCat(TerminalSafe(name.empty() ? "-" : name), " ", count));
   }
   if (!states.empty()) {
     AppendField("conn_state", absl::StrJoin(states, ", "), out);

@@ -40,8 +40,8 @@ struct ValueOption {
   absl::string_view short_name;  // "" if none
 };
 constexpr ValueOption kValueOptions[] = {
-    {"read", "FILE", "r"},          {"format", "text|json|jsonl", ""},
-    {"output", "FILE", "o"},        {"time_wait", "DURATION", ""},
+    {"read", "FILE", "r"},           {"format", "text|json|jsonl", ""},
+    {"output", "FILE", "o"},         {"time_wait", "DURATION", ""},
     {"stuck_after", "DURATION", ""},
 };
 
@@ -74,8 +74,8 @@ OptionToken SplitOption(absl::string_view arg) {
                      token.name == "version" ||
                      FindValueOption(token.name) != nullptr;
   // -rFILE / -oOUT: a short option with its value attached.
-  if (!known && single_dash && !body.empty() && (body[0] == 'r' ||
-                                                 body[0] == 'o')) {
+  if (!known && single_dash && !body.empty() &&
+      (body[0] == 'r' || body[0] == 'o')) {
     token.name = std::string(body.substr(0, 1));
     token.value = std::string(body.substr(1));
   }
@@ -104,8 +104,8 @@ absl::Status ResetFlags() {
     }
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(option.name);
     if (flag == nullptr) {
-      return absl::InternalError(absl::StrCat("flag --", option.name,
-                                              " missing"));
+      return absl::InternalError(
+          absl::StrCat("flag --", option.name, " missing"));
     }
     const absl::Status status = SetFlag(option.name, flag->DefaultValue());
     if (!status.ok()) {
@@ -177,8 +177,8 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
     value = *next;
     *used_next = true;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "option --", DisplayName(option->name), " needs a value"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("option --", DisplayName(option->name), " needs a value"));
   }
   if (option->name == "read") {
     if (value.empty()) {
@@ -239,8 +239,8 @@ absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
         "bad duration '", text, "' (use e.g. 60s, 2m, 500ms, or seconds)"));
   }
   if (d < absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "duration '", text, "' must be finite and not negative"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("duration '", text, "' must be finite and not negative"));
   }
   return d;
 }
@@ -255,8 +255,8 @@ absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
   if (text == "jsonl") {
     return ReportFormat::kJsonl;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown format '", text, "' (use text, json or jsonl)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown format '", text, "' (use text, json or jsonl)"));
 }
 
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
@@ -283,7 +283,8 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   options.filter = absl::StrJoin(walked->positional, " ");
   options.output = absl::GetFlag(FLAGS_output);
-  absl::StatusOr<ReportFormat> format = ParseFormat(absl::GetFlag(FLAGS_format));
+  absl::StatusOr<ReportFormat> format =
+      ParseFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) {
     return format.status();
   }

@@ -15,10 +15,10 @@ enum class ReportFormat { kText, kJson, kJsonl };
 struct CliOptions {
   std::vector<std::string> inputs;  // -r, in order; "-" is stdin
   ReportFormat format = ReportFormat::kText;
-  std::string output;               // -o; empty = standard output
+  std::string output;  // -o; empty = standard output
   absl::Duration time_wait = absl::Seconds(60);
   absl::Duration stuck_after = absl::Seconds(60);
-  std::string filter;               // positional arguments joined by spaces
+  std::string filter;  // positional arguments joined by spaces
   bool help = false;
   bool version = false;
 };

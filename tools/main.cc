@@ -87,8 +87,8 @@ int Run(const CliOptions& options) {
   // Opened after the input, so a bad -r does not truncate the output file.
   std::ofstream file;
   if (!options.output.empty()) {
-    file.open(options.output, std::ios::out | std::ios::trunc |
-                                  std::ios::binary);
+    file.open(options.output,
+              std::ios::out | std::ios::trunc | std::ios::binary);
     if (!file) {
       return Fail("cannot open output file '" + options.output + "'");
     }

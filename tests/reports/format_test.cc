@@ -12,8 +12,7 @@ TEST(FormatTest, EpochSeconds) {
   EXPECT_EQ(FormatEpochSeconds(absl::FromUnixMicros(1700000000250001)),
             "1700000000.250001");
   // Sub-microsecond parts are cut, never rounded up.
-  EXPECT_EQ(FormatEpochSeconds(absl::FromUnixNanos(1999999999)),
-            "1.999999");
+  EXPECT_EQ(FormatEpochSeconds(absl::FromUnixNanos(1999999999)), "1.999999");
   EXPECT_EQ(FormatEpochSeconds(absl::FromUnixMicros(-1500000)), "-1.500000");
 }
 
@@ -45,12 +44,12 @@ TEST_P(FormatEndpointTest, Formats) {
 const uint8_t kV6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
                          0,    0,    0,    0,    0, 0, 0, 1};
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, FormatEndpointTest,
-    testing::Values(EndpointCase{IpAddress::V4(0xC6120001), 54566,
-                                 "198.18.0.1:54566"},
-                    EndpointCase{IpAddress::FromBytes(kV6), 80,
-                                 "[2001:db8::1]:80"}));
+INSTANTIATE_TEST_SUITE_P(Cases, FormatEndpointTest,
+                         testing::Values(EndpointCase{IpAddress::V4(0xC6120001),
+                                                      54566,
+                                                      "198.18.0.1:54566"},
+                                         EndpointCase{IpAddress::FromBytes(kV6),
+                                                      80, "[2001:db8::1]:80"}));
 
 ConnectionRecord WithStates(TcpState client, TcpState server,
                             const std::string& conn_state) {

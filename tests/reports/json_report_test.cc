@@ -39,8 +39,8 @@ TEST_P(JsonGoldenTest, MatchesGoldenFile) {
 TEST_P(JsonGoldenTest, IsStrictJsonWithFixedTopLevelKeys) {
   const JsonValue doc = MustParse(RenderJson(GetParam().make()));
   const std::vector<std::string> keys = {
-      "tcpstate_version", "inputs", "summary", "connections",
-      "hosts",            "anomalies", "error"};
+      "tcpstate_version", "inputs", "summary", "connections", "hosts",
+      "anomalies",        "error"};
   EXPECT_EQ(doc.Keys(), keys);
 }
 
@@ -83,11 +83,17 @@ TEST(JsonReportTest, ConnectionFieldsAndParity) {
 TEST(JsonReportTest, SummaryCountsAndOrder) {
   const JsonValue doc = MustParse(RenderJson(testing_results::Sample()));
   const JsonValue& summary = *doc.Find("summary");
-  const std::vector<std::string> keys = {
-      "packets",          "bytes",           "tcp_packets",
-      "connections",      "timestamps_backwards", "first_packet_time",
-      "last_packet_time", "duration",        "state_pairs",
-      "conn_states",      "decode_counters"};
+  const std::vector<std::string> keys = {"packets",
+                                         "bytes",
+                                         "tcp_packets",
+                                         "connections",
+                                         "timestamps_backwards",
+                                         "first_packet_time",
+                                         "last_packet_time",
+                                         "duration",
+                                         "state_pairs",
+                                         "conn_states",
+                                         "decode_counters"};
   EXPECT_EQ(summary.Keys(), keys);
   const JsonValue& counters = *summary.Find("decode_counters");
   EXPECT_EQ(counters.members.size(), kNumDecodeCounters);
@@ -178,10 +184,9 @@ TEST(JsonlReportTest, StreamMatchesGoldenAndDocumentSummary) {
       absl::StrSplit(actual, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
   const JsonValue summary_line = MustParse(lines[2]);
-  const std::vector<std::string> keys = {"type",    "tcpstate_version",
-                                         "inputs",  "summary",
-                                         "hosts",   "anomalies",
-                                         "error"};
+  const std::vector<std::string> keys = {
+      "type",  "tcpstate_version", "inputs", "summary",
+      "hosts", "anomalies",        "error"};
   EXPECT_EQ(summary_line.Keys(), keys);
   EXPECT_EQ(summary_line.Find("type")->text, "summary");
   // The streamed tally gives the same state counts as the full document.

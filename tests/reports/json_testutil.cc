@@ -152,8 +152,7 @@ class Parser {
     }
     if (cp >= 0xD800 && cp <= 0xDBFF) {
       uint32_t low = 0;
-      if (!Literal("\\u") || !Hex4(&low).ok() || low < 0xDC00 ||
-          low > 0xDFFF) {
+      if (!Literal("\\u") || !Hex4(&low).ok() || low < 0xDC00 || low > 0xDFFF) {
         return Error("lone high surrogate");
       }
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);

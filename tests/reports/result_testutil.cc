@@ -67,8 +67,9 @@ ConnectionRecord ServerNeverCloses() {
   c.history = "ShADadF";
   c.role_rule = "syn";
   c.end_reason = EndReason::kCaptureEnd;
-  c.notes = {"server FIN (pkt 8) ACKed by client (pkt 9), yet server "
-             "retransmitted FIN 4× (pkts 10,12,14,16)"};
+  c.notes = {
+      "server FIN (pkt 8) ACKed by client (pkt 9), yet server "
+      "retransmitted FIN 4× (pkts 10,12,14,16)"};
   Anomaly a;
   a.kind = "fin_retransmitted_after_ack";
   a.severity = Severity::kWarning;
@@ -91,8 +92,8 @@ ConnectionRecord MidStreamV6() {
   c.last_seen = At(1.75);
   c.first_packet = 5;
   c.last_packet = 11;
-  c.client = Endpoint(V6(1), 40000, TcpState::kEstablished,
-                      Certainty::kInferred);
+  c.client =
+      Endpoint(V6(1), 40000, TcpState::kEstablished, Certainty::kInferred);
   c.client.packets = 3;
   c.client.payload_bytes = 300;
   c.client.ip_bytes = 480;
@@ -199,8 +200,8 @@ std::string WithoutZeroDecodeCounters(const std::string& json) {
   size_t pos = 0;
   while (true) {
     const size_t found = json.find(marker, pos);
-    const size_t open = found == std::string::npos ? found
-                                                   : json.find('{', found);
+    const size_t open =
+        found == std::string::npos ? found : json.find('{', found);
     const size_t close =
         open == std::string::npos ? open : json.find('}', open);
     if (close == std::string::npos) {
@@ -210,8 +211,7 @@ std::string WithoutZeroDecodeCounters(const std::string& json) {
     out.append(json, pos, open + 1 - pos);
     std::vector<std::string> kept;
     for (absl::string_view entry : absl::StrSplit(
-             absl::string_view(json).substr(open + 1, close - open - 1),
-             ',')) {
+             absl::string_view(json).substr(open + 1, close - open - 1), ',')) {
       const size_t colon = entry.rfind(':');
       if (colon == absl::string_view::npos ||
           absl::StripAsciiWhitespace(entry.substr(colon + 1)) != "0") {

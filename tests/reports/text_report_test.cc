@@ -22,8 +22,7 @@ TEST_P(TextGoldenTest, MatchesGoldenFile) {
 }
 
 TEST_P(TextGoldenTest, NoColourUnlessAsked) {
-  EXPECT_EQ(RenderText(GetParam().make(), {}).find('\x1b'),
-            std::string::npos);
+  EXPECT_EQ(RenderText(GetParam().make(), {}).find('\x1b'), std::string::npos);
 }
 
 TEST_P(TextGoldenTest, RenderingTwiceIsIdentical) {
@@ -94,8 +93,7 @@ TEST(TextReportTest, ErrorAndInputsInSummary) {
             std::string::npos);
   EXPECT_NE(text.find("  input         cut.pcap: not opened, 0 packets"),
             std::string::npos);
-  EXPECT_NE(text.find("  timestamps    1 went backwards\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("  timestamps    1 went backwards\n"), std::string::npos);
 }
 
 }  // namespace

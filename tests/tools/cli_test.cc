@@ -24,9 +24,9 @@ TEST(CliTest, DefaultsWithOneInput) {
 }
 
 TEST(CliTest, RepeatedReadKeepsEveryFileInOrder) {
-  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
-      {"-r", "a.pcap", "-r=b.pcap", "--read", "c.pcap", "--read=d.pcap",
-       "-re.pcap", "-r", "-"});
+  absl::StatusOr<CliOptions> o =
+      ParseCommandLineArgs({"-r", "a.pcap", "-r=b.pcap", "--read", "c.pcap",
+                            "--read=d.pcap", "-re.pcap", "-r", "-"});
   ASSERT_TRUE(o.ok()) << o.status();
   const std::vector<std::string> expected = {"a.pcap", "b.pcap", "c.pcap",
                                              "d.pcap", "e.pcap", "-"};
@@ -104,22 +104,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"only_filter", {"tcp"}, "no input"},
         BadCase{"read_without_value", {"-r"}, "needs a value"},
         BadCase{"empty_read", {"-r="}, "needs a file name"},
-        BadCase{"unknown_format", {"-r", "a", "--format", "xml"},
+        BadCase{"unknown_format",
+                {"-r", "a", "--format", "xml"},
                 "unknown format 'xml'"},
-        BadCase{"unknown_option", {"-r", "a", "--colour"},
+        BadCase{"unknown_option",
+                {"-r", "a", "--colour"},
                 "unknown option 'colour'"},
         BadCase{"unknown_short", {"-r", "a", "-x"}, "unknown option 'x'"},
-        BadCase{"bad_duration", {"-r", "a", "--time-wait", "soon"},
+        BadCase{"bad_duration",
+                {"-r", "a", "--time-wait", "soon"},
                 "--time-wait: bad duration 'soon'"},
-        BadCase{"negative_duration", {"-r", "a", "--stuck-after=-5s"},
+        BadCase{"negative_duration",
+                {"-r", "a", "--stuck-after=-5s"},
                 "not negative"},
-        BadCase{"negative_seconds", {"-r", "a", "--stuck-after=-5"},
+        BadCase{"negative_seconds",
+                {"-r", "a", "--stuck-after=-5"},
                 "not negative"},
-        BadCase{"infinite_duration", {"-r", "a", "--time-wait=inf"},
-                "finite"},
+        BadCase{"infinite_duration", {"-r", "a", "--time-wait=inf"}, "finite"},
         BadCase{"help_with_value", {"--help=yes"}, "takes no value"},
-        BadCase{"format_missing_value", {"-r", "a", "--format"},
-                "needs a value"}),
+        BadCase{
+            "format_missing_value", {"-r", "a", "--format"}, "needs a value"}),
     [](const testing::TestParamInfo<BadCase>& info) {
       return std::string(info.param.name);
     });
@@ -159,8 +163,8 @@ TEST(UsageTest, MentionsEveryOption) {
   const std::string usage = UsageText();
   for (const char* option :
        {"-r, --read FILE", "--format text|json|jsonl", "-o, --output FILE",
-        "--time-wait DURATION", "--stuck-after DURATION", "--help",
-        "--version", "FILTER", "Exit status"}) {
+        "--time-wait DURATION", "--stuck-after DURATION", "--help", "--version",
+        "FILTER", "Exit status"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
   EXPECT_NE(usage.find("Default: 60s."), std::string::npos);

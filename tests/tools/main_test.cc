@@ -76,8 +76,8 @@ TEST(MainTest, UnwritableOutputExitsTwo) {
     GTEST_SKIP() << "no testdata captures";
   }
   const RunResult r = RunTcpstate(absl::StrCat("-r '", kCaptures,
-                                       "server_never_closes.pcap' -o "
-                                       "/nonexistent/dir/out.txt"));
+                                               "server_never_closes.pcap' -o "
+                                               "/nonexistent/dir/out.txt"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cannot open output file"), std::string::npos);
 }
@@ -88,8 +88,8 @@ TEST(MainTest, JsonToFileAndStdinGiveTheSameReport) {
   }
   const std::string pcap = kCaptures + "server_never_closes.pcap";
   const std::string file = testing::TempDir() + "/tcpstate_test.json";
-  RunResult to_file =
-      RunTcpstate(absl::StrCat("--format json -r '", pcap, "' -o '", file, "'"));
+  RunResult to_file = RunTcpstate(
+      absl::StrCat("--format json -r '", pcap, "' -o '", file, "'"));
   EXPECT_EQ(to_file.exit_code, 0) << to_file.err;
   EXPECT_TRUE(to_file.out.empty());
   const RunResult from_stdin =
@@ -124,9 +124,9 @@ TEST(MainTest, JsonlStreamsConnectionsThenOneSummary) {
   if (!HaveCaptures()) {
     GTEST_SKIP() << "no testdata captures";
   }
-  const RunResult r =
-      RunTcpstate(absl::StrCat("--format jsonl -r '", kCaptures, "port_reuse.pcap' ",
-                       "-r '", kCaptures, "server_never_closes.pcap'"));
+  const RunResult r = RunTcpstate(
+      absl::StrCat("--format jsonl -r '", kCaptures, "port_reuse.pcap' ",
+                   "-r '", kCaptures, "server_never_closes.pcap'"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> lines =
       absl::StrSplit(r.out, '\n', absl::SkipEmpty());
@@ -135,8 +135,8 @@ TEST(MainTest, JsonlStreamsConnectionsThenOneSummary) {
     EXPECT_EQ(lines[i].rfind("{\"type\":\"connection\",\"id\":", 0), 0u);
   }
   EXPECT_EQ(lines.back().rfind("{\"type\":\"summary\",", 0), 0u);
-  EXPECT_NE(lines.back().find(absl::StrCat("\"connections\":",
-                                           lines.size() - 1, ",")),
+  EXPECT_NE(lines.back().find(
+                absl::StrCat("\"connections\":", lines.size() - 1, ",")),
             std::string::npos);
 }
 
