@@ -339,7 +339,7 @@ void Connection::ReplaySide(Side& s, absl::Time now) {
                      }
                      return a.order < b.order;
                    });
-  s.replay = Evaluate(s, now);
+  s.state = Evaluate(s, now).state;
 }
 
 void Connection::Refresh(absl::Time now) {
@@ -350,7 +350,7 @@ void Connection::Refresh(absl::Time now) {
 void Connection::EndTimeWaitForReuse(const SegmentContext& ctx) {
   for (Side* s : {&client_, &server_}) {
     Refresh(ctx.t);
-    if (s->replay.state == TcpState::kTimeWait) {
+    if (s->state == TcpState::kTimeWait) {
       s->events.push_back(MakeEvent(E::kReplaced, ctx.packet, ctx.t, 5));
     }
   }

@@ -67,7 +67,7 @@ struct Side {
   NegotiatedOptions options;
   // The endpoint's believed history and its replayed state.
   absl::InlinedVector<EventRecord, 8> events;
-  ReplayResult replay;
+  TcpState state = TcpState::kUnknown;  // replayed at the last change
 };
 
 struct ConnectionOptions {
@@ -89,8 +89,8 @@ class Connection {
   // deferred assumptions depend on it).
   void Refresh(absl::Time now);
 
-  TcpState client_state() const { return client_.replay.state; }
-  TcpState server_state() const { return server_.replay.state; }
+  TcpState client_state() const { return client_.state; }
+  TcpState server_state() const { return server_.state; }
   const Side& client() const { return client_; }
   const Side& server() const { return server_; }
   bool client_is_low() const { return client_is_low_; }

@@ -144,7 +144,7 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   if (dirty_) {
     ReplaySide(y, c.t);
   }
-  const bool acceptable = RstAcceptable(seg, x, y, y.replay.state);
+  const bool acceptable = RstAcceptable(seg, x, y, y.state);
   bool has_send_rst = false;
   for (const EventRecord& ev : x.events) {
     has_send_rst = has_send_rst || ev.event == E::kSendRst;

@@ -63,11 +63,12 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   const bool client_is_low = sender_is_client == from_low;
   ConnectionOptions copts;
   copts.time_wait = options_.time_wait;
-  auto [it, inserted] = table_.try_emplace(
-      key, next_id_, key, client_is_low, std::move(rule), mid_stream, copts);
+  auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
+                                          std::move(rule), mid_stream, copts);
   ++next_id_;
-  (void)inserted;
-  return it->second;
+  Connection& ref = *conn;
+  table_[key] = std::move(conn);
+  return ref;
 }
 
 // RFC 9293 3.10.7.4 / RFC 6191 and Wireshark's reused-ports rule: a SYN with
@@ -97,7 +98,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   const FlowKey key = FlowKey::Of(seg, &from_low);
   auto it = table_.find(key);
   if (it != table_.end()) {
-    Connection& conn = it->second;
+    Connection& conn = *it->second;
     const bool from_client = from_low == conn.client_is_low();
     if (ZeekWouldHaveRemoved(conn, ctx.t)) {
       conn.Refresh(ctx.t);
@@ -127,7 +128,7 @@ void FlowTable::Expire(absl::Time now) {
   last_sweep_ = now;
   const size_t first_new = finished_.size();
   for (auto it = table_.begin(); it != table_.end();) {
-    Connection& conn = it->second;
+    Connection& conn = *it->second;
     conn.Refresh(now);
     const absl::Duration idle = now - conn.last_seen();
     EndReason reason = EndReason::kCaptureEnd;
@@ -157,8 +158,8 @@ void FlowTable::Expire(absl::Time now) {
 void FlowTable::FlushAll(absl::Time now) {
   const size_t first_new = finished_.size();
   for (auto& [key, conn] : table_) {
-    conn.Refresh(now);
-    Finish(conn, now, EndReason::kCaptureEnd);
+    conn->Refresh(now);
+    Finish(*conn, now, EndReason::kCaptureEnd);
   }
   table_.clear();
   std::sort(finished_.begin() + first_new, finished_.end(),

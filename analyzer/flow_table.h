@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -49,7 +50,9 @@ class FlowTable {
   void Finish(Connection& conn, absl::Time now, EndReason reason);
 
   FlowTableOptions options_;
-  absl::flat_hash_map<FlowKey, Connection> table_;
+  // Connections live behind pointers: a flat table's empty slots then cost
+  // a pointer, not a whole connection.
+  absl::flat_hash_map<FlowKey, std::unique_ptr<Connection>> table_;
   std::vector<ConnectionRecord> finished_;
   uint64_t next_id_ = 1;
   absl::Time last_sweep_ = absl::InfinitePast();

@@ -14,9 +14,6 @@ enum OnceLetter : uint32_t {
   kLetterD = 1u << 1,  // payload
   kLetterI = 1u << 2,  // FIN+RST
   kLetterQ = 1u << 3,  // SYN+FIN or SYN+RST
-  kLetterS = 1u << 4,  // first SYN
-  kLetterF = 1u << 5,
-  kLetterR = 1u << 6,
 };
 
 // Zeek's log-scaled history letters: at the 1st, 10th, 100th... event.
@@ -40,118 +37,160 @@ void ZeekModel::OnSegment(const TcpSegment& seg, bool from_orig,
                           const ZeekSegmentFacts& facts) {
   ZeekSide& self = from_orig ? orig_ : resp_;
   ZeekSide& peer = from_orig ? resp_ : orig_;
-  UpdateHistory(seg, self, from_orig, facts);
+  UpdateHistory(seg, self, peer, from_orig, facts);
   UpdateState(seg, self, peer, from_orig);
 }
 
-void ZeekModel::UpdateHistory(const TcpSegment& seg, ZeekSide& self,
-                              bool from_orig, const ZeekSegmentFacts& facts) {
+// Zeek's update_history(): a packet with several of SYN/FIN/RST gives only
+// 'i' (FIN+RST) or 'q'; one of them gives 's'/'h', 'f' or 'r'; none gives
+// 'd' (payload) or else 'a' (ACK). Data on a SYN or FIN adds no 'd'.
+void ZeekModel::UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self,
+                                  bool from_orig) {
   const TcpFlags f = seg.flags;
-  if (f.syn()) {
-    if (f.fin() || f.rst()) {
-      if ((self.seen_letters & kLetterQ) == 0) {
-        self.seen_letters |= kLetterQ;
-        Add('q', from_orig);
-      }
+  const int control = (f.syn() ? 1 : 0) + (f.fin() ? 1 : 0) + (f.rst() ? 1 : 0);
+  if (control > 1) {
+    const uint32_t letter = f.fin() && f.rst() ? kLetterI : kLetterQ;
+    if ((self.seen_letters & letter) == 0) {
+      self.seen_letters |= letter;
+      Add(letter == kLetterI ? 'i' : 'q', from_orig);
     }
+    return;
+  }
+  if (f.syn()) {
     if (!self.has_syn_seq || self.last_syn_seq != seg.seq) {
       Add(f.ack() ? 'h' : 's', from_orig);
     }
     self.has_syn_seq = true;
     self.last_syn_seq = seg.seq;
-  }
-  if (f.fin() && f.rst() && (self.seen_letters & kLetterI) == 0) {
-    self.seen_letters |= kLetterI;
-    Add('i', from_orig);
-  }
-  if (f.fin()) {
+  } else if (f.fin()) {
     const SeqNum end = seg.seq.Plus(seg.payload_len);
     if (!self.has_fin_end || self.last_fin_end != end) {
       Add('f', from_orig);
     }
     self.has_fin_end = true;
     self.last_fin_end = end;
-  }
-  if (f.rst()) {
+  } else if (f.rst()) {
     if (!self.has_rst_seq || self.last_rst_seq != seg.seq) {
       Add('r', from_orig);
     }
     self.has_rst_seq = true;
     self.last_rst_seq = seg.seq;
-  }
-  if (seg.payload_len > 0 && (self.seen_letters & kLetterD) == 0) {
-    self.seen_letters |= kLetterD;
-    Add('d', from_orig);
-  } else if (seg.payload_len == 0 && f.ack() && !f.syn() && !f.fin() &&
-             !f.rst() && (self.seen_letters & kLetterA) == 0) {
+  } else if (seg.payload_len > 0) {
+    if ((self.seen_letters & kLetterD) == 0) {
+      self.seen_letters |= kLetterD;
+      Add('d', from_orig);
+    }
+  } else if (f.ack() && (self.seen_letters & kLetterA) == 0) {
     self.seen_letters |= kLetterA;
     Add('a', from_orig);
   }
+}
+
+// The 'c' letter is never written: Zeek adds it only when it validates
+// checksums, and then drops the packet, which tcpstate never does. The
+// model therefore matches Zeek run with -C (ignore_checksums), as most
+// Zeek test baselines are.
+void ZeekModel::UpdateHistory(const TcpSegment& seg, ZeekSide& self,
+                              const ZeekSide& peer, bool from_orig,
+                              const ZeekSegmentFacts& facts) {
+  UpdateFlagLetters(seg, self, from_orig);
   if (facts.is_retransmission &&
       Scaled(self.retransmits, self.retransmit_threshold)) {
     Add('t', from_orig);
   }
-  if (seg.window == 0 && !f.rst() && !f.syn() &&
+  // Zero windows are "boring" with or after a RST, or after the peer's FIN.
+  if (seg.window == 0 && !seg.flags.rst() && peer.state != Z::kClosed &&
+      self.state != Z::kReset &&
       Scaled(self.zero_windows, self.zero_window_threshold)) {
     Add('w', from_orig);
-  }
-  if (seg.checksum == ChecksumStatus::kBad &&
-      Scaled(self.bad_checksums, self.bad_checksum_threshold)) {
-    Add('c', from_orig);
   }
   if (facts.is_gap && Scaled(self.gaps, self.gap_threshold)) {
     Add('g', from_orig);
   }
 }
 
-// Zeek's TCPSessionAdapter endpoint updates, simplified to what decides
-// conn_state.
+void ZeekModel::SetState(ZeekSide& side, ZeekState state) {
+  if (side.state != state) {
+    side.prev_state = side.state;
+    side.state = state;
+  }
+}
+
+// TCPSessionAdapter::UpdateInactiveState, without the SYN/SYN-ACK reversal.
+void ZeekModel::UpdateInactive(const TcpSegment& seg, ZeekSide& self,
+                               ZeekSide& peer, bool from_orig) {
+  const TcpFlags f = seg.flags;
+  if (f.syn()) {
+    if (from_orig) {
+      SetState(self, f.ack() ? Z::kSynAckSent : Z::kSynSent);
+    } else {
+      // Any SYN from the responder answers the originator's SYN.
+      if (peer.state == Z::kSynSent) {
+        SetState(peer, Z::kEstablished);
+      }
+      SetState(self, Z::kEstablished);
+    }
+  }
+  if (f.fin()) {
+    SetState(self, Z::kClosed);
+  }
+  if (f.rst()) {
+    SetState(self, Z::kReset);
+  }
+  if (self.state != Z::kInactive) {
+    return;
+  }
+  if (!from_orig && seg.payload_len == 0 && peer.state == Z::kSynSent) {
+    // Some stacks ACK a SYN before answering it: not a partial connection.
+  } else if (f.ack() && peer.state == Z::kEstablished) {
+    SetState(self, Z::kEstablished);  // the SYN was missed
+  } else {
+    SetState(self, Z::kPartial);
+  }
+}
+
+// Zeek's per-state updates: SYN_SENT/SYN_ACK_SENT only leave on FIN or RST;
+// ESTABLISHED/PARTIAL also on a SYN from a partial endpoint whose peer is
+// silent; CLOSED only on a RST while the peer has not closed; RESET never.
 void ZeekModel::UpdateState(const TcpSegment& seg, ZeekSide& self,
                             ZeekSide& peer, bool from_orig) {
   const TcpFlags f = seg.flags;
-  const Z before = self.state;
-  if (f.rst()) {
-    // A RST after both sides closed does not change the outcome (SF).
-    if (!(self.state == Z::kClosed && peer.state == Z::kClosed)) {
-      self.state = Z::kReset;
-    }
-  } else if (f.fin()) {
-    if (self.state != Z::kReset) {
-      self.state = Z::kClosed;
-    }
-    if (peer.state == Z::kReset && peer.prev_state == Z::kClosed) {
-      peer.state = Z::kClosed;  // FIN after RST after FIN: normal close
-    }
-  } else if (f.syn()) {
-    if (f.ack()) {
-      if (!from_orig && peer.state == Z::kSynSent) {
-        self.state = Z::kEstablished;
-        peer.state = Z::kEstablished;
-      } else if (self.state == Z::kInactive) {
-        self.state = Z::kSynAckSent;
+  switch (self.state) {
+    case Z::kInactive:
+      UpdateInactive(seg, self, peer, from_orig);
+      break;
+    case Z::kSynSent:
+    case Z::kSynAckSent:
+      if (f.fin()) {
+        SetState(self, Z::kClosed);
       }
-    } else if (self.state == Z::kInactive ||
-               (self.state == Z::kPartial && Inactive(peer.state))) {
-      self.state = Z::kSynSent;
-    }
-  } else if (self.state == Z::kInactive) {
-    if (!from_orig && peer.state == Z::kSynSent && seg.payload_len == 0) {
-      // ACK of a SYN before the SYN-ACK: ignored by Zeek.
-    } else if (peer.state == Z::kEstablished) {
-      self.state = Z::kEstablished;
-    } else if (f.ack() || seg.payload_len > 0) {
-      self.state = Z::kPartial;
-    }
-  } else if (self.state == Z::kSynAckSent && from_orig == false &&
-             peer.state == Z::kEstablished) {
-    self.state = Z::kEstablished;
-  } else if (self.state == Z::kSynSent && from_orig &&
-             peer.state == Z::kSynAckSent && f.ack()) {
-    self.state = Z::kEstablished;
-    peer.state = Z::kEstablished;
-  }
-  if (self.state != before) {
-    self.prev_state = before;
+      if (f.rst()) {
+        SetState(self, Z::kReset);
+      }
+      break;
+    case Z::kEstablished:
+    case Z::kPartial:
+      if (f.syn() && !f.ack() && self.state == Z::kPartial &&
+          peer.state == Z::kInactive) {
+        SetState(self, Z::kSynSent);
+      }
+      if (f.fin() && !f.rst()) {
+        SetState(self, Z::kClosed);
+        if (peer.state == Z::kReset && peer.prev_state == Z::kClosed) {
+          SetState(peer, Z::kClosed);  // FIN, RST, then FIN: a normal close
+        }
+      }
+      if (f.rst()) {
+        SetState(self, Z::kReset);
+      }
+      break;
+    case Z::kClosed:
+      if (f.rst() && peer.state != Z::kClosed) {
+        SetState(self, Z::kReset);
+      }
+      break;
+    case Z::kReset:
+      break;
   }
 }
 

@@ -33,7 +33,6 @@ struct ZeekSide {
   SeqNum last_rst_seq;
   uint64_t retransmits = 0, retransmit_threshold = 1;
   uint64_t zero_windows = 0, zero_window_threshold = 1;
-  uint64_t bad_checksums = 0, bad_checksum_threshold = 1;
   uint64_t gaps = 0, gap_threshold = 1;
 };
 
@@ -58,8 +57,14 @@ class ZeekModel {
  private:
   void UpdateState(const TcpSegment& seg, ZeekSide& self, ZeekSide& peer,
                    bool from_orig);
-  void UpdateHistory(const TcpSegment& seg, ZeekSide& self, bool from_orig,
+  void UpdateInactive(const TcpSegment& seg, ZeekSide& self, ZeekSide& peer,
+                      bool from_orig);
+  static void SetState(ZeekSide& side, ZeekState state);
+  void UpdateHistory(const TcpSegment& seg, ZeekSide& self,
+                     const ZeekSide& peer, bool from_orig,
                      const ZeekSegmentFacts& facts);
+  void UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self,
+                         bool from_orig);
   void Add(char letter, bool from_orig);
 
   ZeekSide orig_;
