@@ -16,26 +16,6 @@ using S = TcpState;
 constexpr size_t kMaxTimeline = 32;
 constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 
-bool SynchronizedOrClosing(S s) {
-  switch (s) {
-    case S::kEstablished:
-    case S::kFinWait1:
-    case S::kFinWait2:
-    case S::kCloseWait:
-    case S::kClosing:
-    case S::kLastAck:
-    case S::kTimeWait:
-      return true;
-    case S::kUnknown:
-    case S::kClosed:
-    case S::kListen:
-    case S::kSynSent:
-    case S::kSynReceived:
-      return false;
-  }
-  return false;
-}
-
 // RFC 9293 3.10.7.3 (SYN-SENT) and RFC 5961 3.2 / RFC 9293 3.10.7.4: in a
 // synchronized state only a RST whose sequence number is exactly RCV.NXT
 // resets the connection; any other is dropped or draws a challenge ACK.
@@ -130,7 +110,7 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   for (const EventRecord& ev : s.events) {
     has_recv_fin = has_recv_fin || ev.event == E::kRecvFin;
   }
-  if (peer.fin_sent && !has_recv_fin && SynchronizedOrClosing(r.state)) {
+  if (peer.fin_sent && !has_recv_fin && IsSynchronized(r.state)) {
     e.certainty = Certainty::kInferred;  // the peer's FIN may have arrived
   }
   return e;

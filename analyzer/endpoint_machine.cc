@@ -88,7 +88,7 @@ TcpState FromSynReceived(E e, ReplayContext& ctx) {
 }
 
 // Every state from ESTABLISHED on; RFC 9293 3.10.7.4 (ACK then FIN checks).
-TcpState FromSynchronized(S s, E e, absl::Time t, ReplayContext& ctx) {
+TcpState FromSynchronized(S s, E e) {
   if (IsRst(e)) {
     return S::kClosed;  // 3.10.7.4 second check: acceptable RST -> CLOSED
   }
@@ -104,19 +104,11 @@ TcpState FromSynchronized(S s, E e, absl::Time t, ReplayContext& ctx) {
       }
       return e == E::kRecvFin ? S::kClosing : s;  // simultaneous close
     case S::kFinWait2:
-      if (e == E::kRecvFin) {
-        ctx.time_wait_since = t;
-        return S::kTimeWait;
-      }
-      return s;
+      return e == E::kRecvFin ? S::kTimeWait : s;
     case S::kCloseWait:
       return e == E::kSendFin ? S::kLastAck : s;
     case S::kClosing:
-      if (e == E::kRecvAckOfFin) {
-        ctx.time_wait_since = t;
-        return S::kTimeWait;
-      }
-      return s;
+      return e == E::kRecvAckOfFin ? S::kTimeWait : s;
     case S::kLastAck:
       return e == E::kRecvAckOfFin ? S::kClosed : s;
     case S::kTimeWait:
@@ -179,7 +171,7 @@ TcpState NextState(TcpState state, EndpointEvent event, ReplayContext& ctx) {
     case S::kClosing:
     case S::kLastAck:
     case S::kTimeWait:
-      return FromSynchronized(state, event, absl::InfinitePast(), ctx);
+      return FromSynchronized(state, event);
   }
   return state;
 }
@@ -193,14 +185,7 @@ ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
     if (ev.valid_from > now) {
       continue;
     }
-    TcpState next;
-    if (r.state == S::kUnknown || r.state == S::kClosed ||
-        r.state == S::kListen || r.state == S::kSynSent ||
-        r.state == S::kSynReceived) {
-      next = NextState(r.state, ev.event, ctx);
-    } else {
-      next = FromSynchronized(r.state, ev.event, ev.t, ctx);
-    }
+    const TcpState next = NextState(r.state, ev.event, ctx);
     if (next == S::kTimeWait && r.state != S::kTimeWait) {
       ctx.time_wait_since = ev.t;
     }

@@ -34,6 +34,26 @@ const char* TcpStateName(TcpState s) {
   return "UNKNOWN";
 }
 
+bool IsSynchronized(TcpState s) {
+  switch (s) {
+    case TcpState::kEstablished:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+    case TcpState::kCloseWait:
+    case TcpState::kClosing:
+    case TcpState::kLastAck:
+    case TcpState::kTimeWait:
+      return true;
+    case TcpState::kUnknown:
+    case TcpState::kClosed:
+    case TcpState::kListen:
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+      return false;
+  }
+  return false;
+}
+
 const char* SeverityName(Severity s) {
   switch (s) {
     case Severity::kInfo:

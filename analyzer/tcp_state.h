@@ -24,4 +24,7 @@ enum class TcpState : uint8_t {
 // "SYN_SENT", "FIN_WAIT_1", ... as printed in every report.
 const char* TcpStateName(TcpState s);
 
+// ESTABLISHED and every state after it (RFC 9293 3.3.2 "synchronized").
+bool IsSynchronized(TcpState s);
+
 }  // namespace tcpstate
