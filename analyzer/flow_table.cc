@@ -9,17 +9,37 @@ namespace {
 
 constexpr uint16_t kWellKnownPortLimit = 1024;
 
-// Zeek compatibility (conn.log rows): a RST completes Zeek's close, after
-// which TCPSessionAdapter::ConnectionClosed schedules the connection's
-// removal tcp_close_delay (5 s) later. A segment arriving after that on the
-// same 4-tuple (e.g. a backscatter host repeating a lone RST every minute)
-// opens a new Zeek row. We split only in that case: the connection saw a
-// RST and then nothing for longer than that delay.
+// Zeek compatibility (conn.log rows). Zeek removes a connection, so that
+// the next segment on its 4-tuple opens a new row, in three cases we
+// follow here (and only these):
+//  - after a RST: the RST completes Zeek's close and the connection is
+//    removed tcp_close_delay (5 s) later (TCPSessionAdapter::
+//    ConnectionClosed), e.g. a backscatter host repeating a lone RST;
+//  - a new initial SYN (no ACK) after a RST, even with the same ISN: the
+//    connection is closed, so Zeek's IsReuse() treats it as reuse (a
+//    client retrying a refused port logs one "Sr" row per attempt);
+//  - tcp_attempt_delay (5 s) after an unanswered SYN, when the peer has
+//    sent nothing (AttemptTimer), e.g. one-sided captures. The timer runs
+//    from the SYN, so only single-SYN connections are split, where the
+//    SYN time is known.
 constexpr absl::Duration kZeekCloseDelay = absl::Seconds(5);
+constexpr absl::Duration kZeekAttemptDelay = absl::Seconds(5);
 
-bool ZeekWouldHaveRemoved(const Connection& conn, absl::Time t) {
+bool ZeekAttemptExpired(const Side& orig, const Side& resp, absl::Time t) {
+  return orig.syns == 1 && !orig.sent_syn_ack && orig.fins == 0 &&
+         orig.rsts == 0 && resp.packets == 0 &&
+         t - orig.last_control_sent > kZeekAttemptDelay;
+}
+
+bool ZeekWouldHaveRemoved(const Connection& conn, const TcpSegment& seg,
+                          absl::Time t) {
   const bool saw_rst = conn.client().rsts + conn.server().rsts > 0;
-  return saw_rst && t - conn.last_seen() > kZeekCloseDelay;
+  if (saw_rst) {
+    const bool initial_syn = seg.flags.syn() && !seg.flags.ack();
+    return initial_syn || t - conn.last_seen() > kZeekCloseDelay;
+  }
+  return ZeekAttemptExpired(conn.client(), conn.server(), t) ||
+         ZeekAttemptExpired(conn.server(), conn.client(), t);
 }
 
 bool Finished(TcpState s) { return s == TcpState::kClosed; }
@@ -100,7 +120,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   if (it != table_.end()) {
     Connection& conn = *it->second;
     const bool from_client = from_low == conn.client_is_low();
-    if (ZeekWouldHaveRemoved(conn, ctx.t)) {
+    if (ZeekWouldHaveRemoved(conn, seg, ctx.t)) {
       conn.Refresh(ctx.t);
       Finish(conn, ctx.t, EndReason::kReset);
       table_.erase(it);
