@@ -2,6 +2,7 @@
 // jsonl stream, on the checked-in real captures.
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -34,9 +35,12 @@ struct RunResult {
 
 // Runs the binary with `args` (already shell-quoted where needed).
 RunResult RunTcpstate(const std::string& args) {
-  const std::string dir = testing::TempDir();
-  const std::string out = dir + "/tcpstate_test.out";
-  const std::string err = dir + "/tcpstate_test.err";
+  // ctest runs test cases as parallel processes: names must not collide.
+  static int calls = 0;
+  const std::string base = absl::StrCat(testing::TempDir(), "/tcpstate_test_",
+                                        getpid(), "_", ++calls);
+  const std::string out = base + ".out";
+  const std::string err = base + ".err";
   const std::string command = absl::StrCat("'", TCPSTATE_BINARY, "' ", args,
                                            " >'", out, "' 2>'", err, "'");
   const int status = std::system(command.c_str());
