@@ -1,6 +1,7 @@
 #include "dissectors/decode.h"
 
 #include "dissectors/checksum.h"
+#include "dissectors/encapsulation.h"
 #include "dissectors/ethernet.h"
 #include "dissectors/fddi.h"
 #include "dissectors/ip_address.h"
@@ -34,6 +35,16 @@ struct TcpInput {
   bool first_fragment = false;
 };
 
+// The protocol and payload of an IP packet that does not carry TCP, kept so
+// that a tunnel inside can be decoded.
+struct IpNext {
+  uint8_t protocol = 0;
+  absl::Span<const uint8_t> payload;
+};
+
+// Tunnels inside tunnels are followed this many levels deep.
+constexpr int kMaxTunnelDepth = 4;
+
 // Skips are expected traffic we do not analyse; everything else is damage.
 DecodeOutcome OutcomeFor(DecodeError error) {
   switch (error) {
@@ -42,6 +53,7 @@ DecodeOutcome OutcomeFor(DecodeError error) {
     case DecodeError::kIpv4NonFirstFragment:
     case DecodeError::kIpv6NonFirstFragment:
     case DecodeError::kNotTcp:
+    case DecodeError::kTunnelTooDeep:
       return DecodeOutcome::kSkipped;
     default:
       return DecodeOutcome::kMalformed;
@@ -108,7 +120,7 @@ ParseResult<NetworkPayload> ParseLink(LinkType link,
 }
 
 ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
-                               DecodeCounters& counters) {
+                               DecodeCounters& counters, IpNext& next) {
   const ParseResult<Ipv4View> parsed = Ipv4View::Parse(bytes);
   if (!parsed.ok()) {
     return ParseResult<TcpInput>::Error(parsed.error());
@@ -118,6 +130,9 @@ ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
     return ParseResult<TcpInput>::Error(DecodeError::kIpv4NonFirstFragment);
   }
   if (ip.protocol() != IpProtocol::kTcp) {
+    if (!ip.more_fragments()) {  // a tunnel in a fragment is not decoded
+      next = IpNext{ip.protocol(), ip.payload()};
+    }
     return ParseResult<TcpInput>::Error(DecodeError::kNotTcp);
   }
   if (ip.zero_total_length()) {
@@ -143,7 +158,7 @@ ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
 }
 
 ParseResult<TcpInput> FromIpv6(absl::Span<const uint8_t> bytes,
-                               DecodeCounters& counters) {
+                               DecodeCounters& counters, IpNext& next) {
   const ParseResult<Ipv6View> parsed = Ipv6View::Parse(bytes);
   if (!parsed.ok()) {
     return ParseResult<TcpInput>::Error(parsed.error());
@@ -153,6 +168,9 @@ ParseResult<TcpInput> FromIpv6(absl::Span<const uint8_t> bytes,
     return ParseResult<TcpInput>::Error(DecodeError::kIpv6NonFirstFragment);
   }
   if (ip.upper_protocol() != IpProtocol::kTcp) {
+    if (!ip.is_fragment()) {
+      next = IpNext{ip.upper_protocol(), ip.upper_payload()};
+    }
     return ParseResult<TcpInput>::Error(DecodeError::kNotTcp);
   }
   if (ip.zero_payload_length()) {
@@ -242,20 +260,44 @@ DecodedPacket DecodeTcp(const TcpInput& in, DecodeCounters& counters) {
   return out;
 }
 
+// The IP layer of `network`, following tunnels (kMaxTunnelDepth deep) when
+// it carries no TCP itself.
+ParseResult<TcpInput> FromNetwork(ParseResult<NetworkPayload> network,
+                                  DecodeCounters& counters) {
+  for (int depth = 0;; ++depth) {
+    if (!network.ok()) {
+      return ParseResult<TcpInput>::Error(network.error());
+    }
+    IpNext next;
+    const ParseResult<TcpInput> input =
+        network.view().protocol == NetworkProtocol::kIpv4
+            ? FromIpv4(network.view().bytes, counters, next)
+            : FromIpv6(network.view().bytes, counters, next);
+    if (input.ok() || input.error() != DecodeError::kNotTcp) {
+      if (input.ok() && depth > 0) {
+        counters.Bump(DecodeCounter::kTunnelDecapsulated);
+      }
+      return input;
+    }
+    const std::optional<TunnelPayload> inner =
+        Decapsulate(next.protocol, next.payload);
+    if (!inner.has_value()) {
+      return input;
+    }
+    if (depth == kMaxTunnelDepth) {
+      return ParseResult<TcpInput>::Error(DecodeError::kTunnelTooDeep);
+    }
+    network = inner->ethernet ? ParseLink(LinkType::kEthernet, inner->bytes)
+                              : FromRaw(inner->bytes);
+  }
+}
+
 }  // namespace
 
 DecodedPacket Decode(LinkType link, absl::Span<const uint8_t> bytes,
                      DecodeCounters& counters) {
-  const ParseResult<NetworkPayload> network = ParseLink(link, bytes);
-  ParseResult<TcpInput> input =
-      ParseResult<TcpInput>::Error(DecodeError::kNonIp);
-  if (network.ok()) {
-    input = network.view().protocol == NetworkProtocol::kIpv4
-                ? FromIpv4(network.view().bytes, counters)
-                : FromIpv6(network.view().bytes, counters);
-  } else {
-    input = ParseResult<TcpInput>::Error(network.error());
-  }
+  const ParseResult<TcpInput> input =
+      FromNetwork(ParseLink(link, bytes), counters);
   if (!input.ok()) {
     counters.Bump(input.error());
     DecodedPacket out;

@@ -44,7 +44,9 @@ namespace tcpstate {
   X(kIpv6ZeroPayloadLength, "ipv6_zero_payload_length")                    \
   X(kPppoeTruncated, "pppoe_truncated")                                      \
   X(kMplsTruncated, "mpls_truncated")                                        \
-  X(kMplsTooManyLabels, "mpls_too_many_labels")
+  X(kMplsTooManyLabels, "mpls_too_many_labels")                             \
+  X(kTunnelDecapsulated, "tunnel_decapsulated")                              \
+  X(kTunnelTooDeep, "tunnel_too_deep")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,
