@@ -76,7 +76,26 @@ ParseResult<VlanStack> VlanStack::Parse(uint16_t ether_type,
                                         absl::Span<const uint8_t> after) {
   VlanStack stack;
   ByteReader reader(after);
-  while (EtherType::IsVlanTag(ether_type)) {
+  // 802.1ah (4-byte I-TAG, then the customer's MAC addresses) and VN-Tag
+  // (4 bytes) are stepped over wherever they appear among the tags; they
+  // count towards the tag cap.
+  size_t others = 0;
+  while (ether_type == EtherType::kPbb || ether_type == EtherType::kVnTag ||
+         EtherType::IsVlanTag(ether_type)) {
+    if (stack.tag_count_ + others == kMaxTags) {
+      return ParseResult<VlanStack>::Error(DecodeError::kVlanTooManyTags);
+    }
+    if (!EtherType::IsVlanTag(ether_type)) {
+      const size_t skip = ether_type == EtherType::kPbb ? 4 + 12 : 4;
+      const bool skipped = reader.Skip(skip);
+      const std::optional<uint16_t> inner = reader.ReadU16();
+      if (!skipped || !inner.has_value()) {
+        return ParseResult<VlanStack>::Error(DecodeError::kVlanTruncated);
+      }
+      ++others;
+      ether_type = *inner;
+      continue;
+    }
     if (stack.tag_count_ == kMaxTags) {
       return ParseResult<VlanStack>::Error(DecodeError::kVlanTooManyTags);
     }

@@ -21,6 +21,8 @@ struct EtherType {
   static constexpr uint16_t kPppoeSession = 0x8864;
   static constexpr uint16_t kMplsUnicast = 0x8847;
   static constexpr uint16_t kMplsMulticast = 0x8848;
+  static constexpr uint16_t kPbb = 0x88E7;    // 802.1ah I-TAG (MAC-in-MAC)
+  static constexpr uint16_t kVnTag = 0x8926;  // Cisco VN-Tag
   // Values below this are 802.3 lengths, not EtherTypes.
   static constexpr uint16_t kMinEtherType = 0x0600;
 

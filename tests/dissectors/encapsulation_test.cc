@@ -164,5 +164,35 @@ TEST(EncapsulationTest, TruncatedHeadersAreNotTunnels) {
   EXPECT_FALSE(ParseGeneve(Bytes{0x3F, 0, 0x65, 0x58, 0, 0, 0, 0}));
 }
 
+// Ethernet with 802.1Q 250, then VN-Tag or PBB, then (inner) IPv4.
+TEST(EncapsulationTest, VnTagAndPbbAmongVlanTags) {
+  const Bytes macs = {0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1};
+  Bytes vntag = macs;
+  for (const uint16_t v : {0x8100, 0x00FA, 0x8926, 0x0000, 0x0033, 0x0800}) {
+    Put16(vntag, v);
+  }
+  Bytes pbb = macs;
+  for (const uint16_t v : {0x8100, 0x00FA, 0x88E7, 0x001E, 0xBB30}) {
+    Put16(pbb, v);
+  }
+  pbb = Cat(pbb, macs);  // the customer's addresses
+  Put16(pbb, 0x0800);
+  for (const Bytes& head : {vntag, pbb}) {
+    const Bytes frame = Cat(head, InnerIp());
+    DecodeCounters counters;
+    const DecodedPacket d = Decode(LinkType::kEthernet, frame, counters);
+    ASSERT_EQ(d.outcome, DecodeOutcome::kTcp);
+    EXPECT_EQ(d.segment->dst_port, 80);
+    for (size_t n = 14; n < head.size(); ++n) {
+      DecodeCounters cut_counters;
+      EXPECT_EQ(Decode(LinkType::kEthernet, absl::MakeConstSpan(frame.data(), n),
+                       cut_counters)
+                    .outcome,
+                DecodeOutcome::kMalformed)
+          << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tcpstate
