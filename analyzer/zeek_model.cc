@@ -39,6 +39,84 @@ void ZeekModel::OnSegment(const TcpSegment& seg, bool from_orig,
   ZeekSide& peer = from_orig ? resp_ : orig_;
   UpdateHistory(seg, self, peer, from_orig, facts);
   UpdateState(seg, self, peer, from_orig);
+  TrackContent(seg, self);
+  // Zeek leaves gaps revealed by a FIN's or RST's ACK out of the history.
+  if (seg.flags.ack() && !seg.flags.fin() && !seg.flags.rst()) {
+    CheckGap(seg.ack, peer, !from_orig);
+  }
+}
+
+namespace {
+
+// Gaps count only while both endpoints are "clean" (Zeek's
+// TCP_Endpoint::IsClean-style check): established, or closed from there.
+bool Clean(const ZeekSide& s) {
+  return s.state == Z::kEstablished ||
+         (s.state == Z::kClosed && s.prev_state == Z::kEstablished);
+}
+
+void AbsorbAbove(ZeekSide& s) {
+  if (s.has_above && s.above_begin.IsBeforeOrEqual(s.contiguous_end)) {
+    if (s.above_end.IsAfter(s.contiguous_end)) {
+      s.contiguous_end = s.above_end;
+    }
+    s.has_above = false;
+  }
+}
+
+}  // namespace
+
+// The sender's stream starts after its SYN (or at its first data when the
+// SYN was missed); data beyond the contiguous end waits above a hole.
+void ZeekModel::TrackContent(const TcpSegment& seg, ZeekSide& self) {
+  if (seg.flags.syn()) {
+    self.stream_started = true;
+    self.contiguous_end = seg.seq.Plus(1);
+    self.has_above = false;
+    return;
+  }
+  if (seg.payload_len == 0 || seg.flags.rst()) {
+    return;
+  }
+  if (!self.stream_started) {
+    self.stream_started = true;
+    self.contiguous_end = seg.seq;
+  }
+  const SeqNum end = seg.seq.Plus(seg.payload_len);
+  if (seg.seq.IsAfter(self.contiguous_end)) {
+    if (!self.has_above || seg.seq.IsBefore(self.above_begin)) {
+      self.above_begin = seg.seq;
+    }
+    if (!self.has_above || end.IsAfter(self.above_end)) {
+      self.above_end = end;
+    }
+    self.has_above = true;
+    return;
+  }
+  if (end.IsAfter(self.contiguous_end)) {
+    self.contiguous_end = end;
+  }
+  AbsorbAbove(self);
+}
+
+// An ACK beyond the sender's contiguous data acknowledges bytes the capture
+// never showed: Zeek's reassembler reports a content gap ('g') there.
+void ZeekModel::CheckGap(SeqNum ack, ZeekSide& sender, bool sender_is_orig) {
+  if (!sender.stream_started || !Clean(orig_) || !Clean(resp_)) {
+    return;
+  }
+  SeqNum covered = sender.contiguous_end;
+  if (sender.has_fin_end && sender.last_fin_end == covered) {
+    covered = covered.Plus(1);  // the FIN's own sequence number
+  }
+  if (!ack.IsAfter(covered)) {
+    return;
+  }
+  if (Scaled(sender.gaps, sender.gap_threshold)) {
+    Add('g', sender_is_orig);
+  }
+  sender.contiguous_end = ack;
+  AbsorbAbove(sender);
 }
 
 // Zeek's update_history(): a packet with several of SYN/FIN/RST gives only
@@ -103,9 +181,6 @@ void ZeekModel::UpdateHistory(const TcpSegment& seg, ZeekSide& self,
       self.state != Z::kReset &&
       Scaled(self.zero_windows, self.zero_window_threshold)) {
     Add('w', from_orig);
-  }
-  if (facts.is_gap && Scaled(self.gaps, self.gap_threshold)) {
-    Add('g', from_orig);
   }
 }
 

@@ -34,12 +34,19 @@ struct ZeekSide {
   uint64_t retransmits = 0, retransmit_threshold = 1;
   uint64_t zero_windows = 0, zero_window_threshold = 1;
   uint64_t gaps = 0, gap_threshold = 1;
+  // Content as Zeek's reassembler sees it: the end of the contiguous data
+  // and one block held above a hole.
+  bool stream_started = false;
+  SeqNum contiguous_end;
+  bool has_above = false;
+  SeqNum above_begin;
+  SeqNum above_end;
 };
 
 // Facts about one segment the Zeek model needs beyond the header.
 struct ZeekSegmentFacts {
   bool is_retransmission = false;  // payload that does not advance last seq
-  bool is_gap = false;             // content gap
+  bool is_gap = false;             // content gap (unused: see TrackContent)
 };
 
 class ZeekModel {
@@ -66,6 +73,8 @@ class ZeekModel {
   void UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self,
                          bool from_orig);
   void Add(char letter, bool from_orig);
+  static void TrackContent(const TcpSegment& seg, ZeekSide& self);
+  void CheckGap(SeqNum ack, ZeekSide& sender, bool sender_is_orig);
 
   ZeekSide orig_;
   ZeekSide resp_;

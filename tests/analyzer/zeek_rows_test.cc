@@ -127,5 +127,19 @@ TEST(ZeekRowsTest, MultiFlagPacketGivesOnlyQ) {
   EXPECT_EQ(rows[0].history, "Q");
 }
 
+TEST(ZeekRowsTest, AckOverUnseenDataIsAGap) {
+  ZeekRows z;
+  z.Send(true, kSyn, 1000, 0);
+  z.Send(false, kSyn | kAck, 5000, 1001);
+  z.Send(true, kAck, 1001, 5001);
+  z.Send(true, kAck, 1001, 5001, 100);
+  z.Send(true, kAck, 1201, 5001, 100);  // 1101..1200 never captured
+  z.Send(false, kAck, 5001, 1301);
+  const std::vector<ConnectionRecord> rows = z.Rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].history, "ShADaG");
+  EXPECT_EQ(rows[0].conn_state, "S1");
+}
+
 }  // namespace
 }  // namespace tcpstate
