@@ -70,8 +70,7 @@ class ZeekModel {
   void UpdateHistory(const TcpSegment& seg, ZeekSide& self,
                      const ZeekSide& peer, bool from_orig,
                      const ZeekSegmentFacts& facts);
-  void UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self,
-                         bool from_orig);
+  void UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self, bool from_orig);
   void Add(char letter, bool from_orig);
   static void TrackContent(const TcpSegment& seg, ZeekSide& self);
   void CheckGap(SeqNum ack, ZeekSide& sender, bool sender_is_orig);

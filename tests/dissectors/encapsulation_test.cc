@@ -27,8 +27,8 @@ Bytes Cat(Bytes a, const Bytes& b) {
 
 // An outer IPv4 header (no checksum needed) around `payload`.
 Bytes OuterIpv4(uint8_t protocol, const Bytes& payload) {
-  Bytes ip = {0x45, 0, 0, 0, 0, 0, 0, 0, 64, protocol, 0, 0,
-              10, 0, 0, 1, 10, 0, 0, 2};
+  Bytes ip = {0x45, 0, 0,  0, 0, 0, 0,  0, 64, protocol,
+              0,    0, 10, 0, 0, 1, 10, 0, 0,  2};
   const size_t total = ip.size() + payload.size();
   ip[2] = static_cast<uint8_t>(total >> 8);
   ip[3] = static_cast<uint8_t>(total);
@@ -110,7 +110,7 @@ TEST(EncapsulationTest, UdpTunnels) {
 
 TEST(EncapsulationTest, GtpUserWithExtensionHeader) {
   const Bytes inner = InnerIp();
-  Bytes gtp = {0x34, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x85,  // E flag
+  Bytes gtp = {0x34, 0xFF, 0,    0, 0, 0, 0, 1, 0, 0, 0, 0x85,  // E flag
                1,    0xAA, 0xBB, 0};  // one 4-byte extension, then none
   ExpectInnerTcp(OuterIpv4(17, Udp(2152, 2152, Cat(gtp, inner))));
   const Bytes simple = {0x30, 0xFF, 0, 0, 0, 0, 0, 1};
@@ -122,15 +122,13 @@ TEST(EncapsulationTest, TeredoOnItsPortAndDetectedElsewhere) {
   ExpectInnerTcp(OuterIpv4(17, Udp(3544, 50000, Cat(origin, InnerIp(true)))));
   ExpectInnerTcp(OuterIpv4(17, Udp(3797, 32900, InnerIp(true))));
   // Not Teredo without a Teredo address at either end.
-  const Bytes plain_v6 = PacketBuilder()
-                             .Ipv6("2001:db8::1", "2001:db8::2")
-                             .Tcp(1, 2)
-                             .IpBytes();
+  const Bytes plain_v6 =
+      PacketBuilder().Ipv6("2001:db8::1", "2001:db8::2").Tcp(1, 2).IpBytes();
   DecodeCounters counters;
-  EXPECT_EQ(Decode(LinkType::kRaw, OuterIpv4(17, Udp(1000, 2000, plain_v6)),
-                   counters)
-                .outcome,
-            DecodeOutcome::kSkipped);
+  EXPECT_EQ(
+      Decode(LinkType::kRaw, OuterIpv4(17, Udp(1000, 2000, plain_v6)), counters)
+          .outcome,
+      DecodeOutcome::kSkipped);
   EXPECT_EQ(counters.Get(DecodeCounter::kNotTcp), 1u);
 }
 
@@ -150,8 +148,7 @@ TEST(EncapsulationTest, TruncatedHeadersAreNotTunnels) {
   const Bytes vxlan = {0x08, 0, 0, 0, 0, 0, 0x10, 0};
   const Bytes udp = Udp(50000, 4789, Cat(vxlan, InnerEthernet()));
   for (size_t n = 0; n < 8 + vxlan.size() + 14; ++n) {
-    EXPECT_FALSE(ParseUdpTunnel(absl::MakeConstSpan(udp.data(), n)))
-        << n;
+    EXPECT_FALSE(ParseUdpTunnel(absl::MakeConstSpan(udp.data(), n))) << n;
   }
   const Bytes gtp = {0x34, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x85, 1, 0, 0, 0};
   for (size_t n = 0; n <= gtp.size(); ++n) {
@@ -185,8 +182,8 @@ TEST(EncapsulationTest, VnTagAndPbbAmongVlanTags) {
     EXPECT_EQ(d.segment->dst_port, 80);
     for (size_t n = 14; n < head.size(); ++n) {
       DecodeCounters cut_counters;
-      EXPECT_EQ(Decode(LinkType::kEthernet, absl::MakeConstSpan(frame.data(), n),
-                       cut_counters)
+      EXPECT_EQ(Decode(LinkType::kEthernet,
+                       absl::MakeConstSpan(frame.data(), n), cut_counters)
                     .outcome,
                 DecodeOutcome::kMalformed)
           << n;

@@ -1,8 +1,9 @@
+#include "dissectors/fddi.h"
+
 #include <cstdint>
 #include <vector>
 
 #include "dissectors/decode.h"
-#include "dissectors/fddi.h"
 #include "dissectors/link_type.h"
 #include "gtest/gtest.h"
 #include "tests/testing/packet_builder.h"
