@@ -81,7 +81,12 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   x.ip_bytes += seg.ip_total_len;
   if (IsDuplicate(seg, x)) {
     ++x.duplicates;
-    return;  // the same packet captured twice tells nothing new
+    // The same packet captured twice tells the state machines nothing new;
+    // Zeek, which does not tell duplicates apart, counts a retransmission.
+    ZeekSegmentFacts zf;
+    zf.is_retransmission = seg.payload_len > 0;
+    zeek_.OnSegment(seg, from_client, zf);
+    return;
   }
   x.last_packet = ctx.packet;
   x.last_time = ctx.t;
