@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""End-to-end golden test: tcpstate's JSON and text reports for a set of
+real-kernel captures must equal the committed golden files byte for byte,
+and two runs must give identical output (deterministic reports).
+
+usage: check_golden.py TCPSTATE CAPTURES_DIR GOLDEN_DIR
+Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+"""
+import os
+import subprocess
+import sys
+
+CAPTURES = [
+    "normal_close_client", "server_never_closes", "fin_ack_lost_after_tap",
+    "final_ack_lost_after_tap", "forged_rst_ignored", "simultaneous_close",
+    "port_reuse", "mid_stream", "ipv6", "refused",
+]
+FORMATS = {"json": ["--format", "json"], "txt": ["--format", "text"]}
+
+
+def run(binary, repo, rel_pcap, args):
+    # A path relative to the repository, so the golden files hold no
+    # checkout location.
+    proc = subprocess.run([binary, *args, "-r", rel_pcap], capture_output=True,
+                          cwd=repo)
+    return proc.returncode, proc.stdout
+
+
+def main():
+    binary, captures, golden = sys.argv[1], sys.argv[2], sys.argv[3]
+    update = os.environ.get("UPDATE_GOLDEN") == "1"
+    passed = failed = 0
+    binary = os.path.abspath(binary)
+    captures = os.path.abspath(captures)
+    repo = os.path.dirname(os.path.dirname(captures))
+    for name in CAPTURES:
+        rel = os.path.relpath(os.path.join(captures, name + ".pcap"), repo)
+        for ext, args in FORMATS.items():
+            rc1, out1 = run(binary, repo, rel, args)
+            rc2, out2 = run(binary, repo, rel, args)
+            path = os.path.join(golden, "%s.%s" % (name, ext))
+            problems = []
+            if rc1 != 0 or rc2 != 0:
+                problems.append("exit codes %d/%d" % (rc1, rc2))
+            if out1 != out2:
+                problems.append("two runs differ (non-deterministic output)")
+            if update and not problems:
+                with open(path, "wb") as f:
+                    f.write(out1)
+            elif not os.path.exists(path):
+                problems.append("no golden file %s (run with UPDATE_GOLDEN=1)"
+                                % path)
+            else:
+                with open(path, "rb") as f:
+                    want = f.read()
+                if want != out1:
+                    problems.append("differs from %s" % path)
+            if problems:
+                failed += 1
+                print("FAIL %s.%s: %s" % (name, ext, "; ".join(problems)))
+            else:
+                passed += 1
+                print("PASS %s.%s" % (name, ext))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
