@@ -75,20 +75,20 @@ struct ConnectionRecord {
   uint64_t last_packet = 0;
   EndpointRecord client;
   EndpointRecord server;
-  std::string conn_state;  // Zeek conn_state
-  std::string history;     // Zeek history
-  bool mid_stream = false;       // no SYN seen: roles and states inferred
-  std::string role_rule;         // how client/server were decided
+  std::string conn_state;   // Zeek conn_state
+  std::string history;      // Zeek history
+  bool mid_stream = false;  // no SYN seen: roles and states inferred
+  std::string role_rule;    // how client/server were decided
   EndReason end_reason = EndReason::kCaptureEnd;
   std::vector<std::string> notes;  // "how it got there", person-readable
   std::vector<Anomaly> anomalies;
 };
 
 struct CaptureSummary {
-  uint64_t packets = 0;       // frames read
-  uint64_t bytes = 0;         // captured bytes read
-  uint64_t tcp_packets = 0;   // frames that decoded to a TCP segment
-  uint64_t connections = 0;   // connection records created
+  uint64_t packets = 0;      // frames read
+  uint64_t bytes = 0;        // captured bytes read
+  uint64_t tcp_packets = 0;  // frames that decoded to a TCP segment
+  uint64_t connections = 0;  // connection records created
   uint64_t timestamps_backwards = 0;
   std::optional<absl::Time> first_packet_time;
   std::optional<absl::Time> last_packet_time;

@@ -25,7 +25,8 @@ void Analyzer::OnFrame(const Frame& frame) {
     summary_.first_packet_time = frame.timestamp;
   }
   // Capture time only moves forward, even if a record's timestamp does not.
-  if (!summary_.last_packet_time || frame.timestamp > *summary_.last_packet_time) {
+  if (!summary_.last_packet_time ||
+      frame.timestamp > *summary_.last_packet_time) {
     summary_.last_packet_time = frame.timestamp;
   }
   const absl::Time now = *summary_.last_packet_time;

@@ -95,9 +95,9 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   if (seg.flags.ack()) {
     ConfirmReceipts(seg, x, y, ctx);
   }
-  RecordSends(seg, x, y, ctx);
+  RecordSends(seg, x, ctx);
   if (seg.flags.ack() && !seg.flags.rst()) {
-    AssumeReceipts(seg, x, y, ctx);
+    AssumeReceipts(seg, y, ctx);
   }
   if (seg.flags.rst()) {
     HandleRst(seg, x, y, ctx);
@@ -137,8 +137,7 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
       dirty_ = true;
     }
   }
-  if (f.fin() && x.fin_sent &&
-      seg.seq.Plus(seg.payload_len) == x.fin_seq) {
+  if (f.fin() && x.fin_sent && seg.seq.Plus(seg.payload_len) == x.fin_seq) {
     ++x.fin_retransmit_count;
     RememberPacket(x.fin_retransmits, c.packet);
     NoteControlSent(x, c.t);
@@ -195,7 +194,7 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
   }
 }
 
-void Connection::RecordSends(const TcpSegment& seg, Side& x, Side& /*y*/,
+void Connection::RecordSends(const TcpSegment& seg, Side& x,
                              const SegmentContext& c) {
   const TcpFlags f = seg.flags;
   if (f.syn()) {
@@ -233,10 +232,10 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x, Side& /*y*/,
 
 // The ACK field also tells the peer that its SYN/FIN arrived; the peer's
 // receipt of this segment is assumed until its behaviour says otherwise.
-void Connection::AssumeReceipts(const TcpSegment& seg, Side& x, Side& y,
+void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
                                 const SegmentContext& c) {
-  const uint32_t len = seg.payload_len + (seg.flags.syn() ? 1 : 0) +
-                       (seg.flags.fin() ? 1 : 0);
+  const uint32_t len =
+      seg.payload_len + (seg.flags.syn() ? 1 : 0) + (seg.flags.fin() ? 1 : 0);
   auto assume = [&](E kind, uint32_t losses) {
     EventRecord ev = MakeEvent(kind, c.packet, c.t, 4);
     ev.assumed = true;
@@ -248,14 +247,14 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& x, Side& y,
     y.events.push_back(ev);
     dirty_ = true;
   };
-  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(y, E::kRecvAckOfSyn) < 0) {
+  if (y.has_isn && seg.ack.IsAfter(y.isn) &&
+      FindEvent(y, E::kRecvAckOfSyn) < 0) {
     assume(E::kRecvAckOfSyn, y.syn_ack_losses);
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
       FindEvent(y, E::kRecvAckOfFin) < 0) {
     assume(E::kRecvAckOfFin, y.fin_ack_losses);
   }
-  (void)x;
 }
 
 ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
@@ -274,12 +273,12 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
     if (data_end.IsBeforeOrEqual(x.max_end)) {
       zf.is_retransmission = true;
     } else {
-      const SeqNum from = data_begin.IsAfter(x.max_end) ? data_begin : x.max_end;
+      const SeqNum from =
+          data_begin.IsAfter(x.max_end) ? data_begin : x.max_end;
       // Bytes by sequence space; a jump past max_end is a gap the capture
       // missed and is not counted as payload seen.
       x.data_progress += from.ForwardDistanceTo(data_end);
-      zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 &&
-                  !f.syn();
+      zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 && !f.syn();
     }
   }
   if (end.IsAfter(x.max_end)) {
@@ -322,9 +321,9 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x) {
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
   ReplayResult r = Replay(s.events, now, options_.time_wait);
-  const bool handshaking = r.state == TcpState::kSynSent ||
-                           (r.state == TcpState::kSynReceived &&
-                            FindEvent(s, E::kSendSynAck) >= 0);
+  const bool handshaking =
+      r.state == TcpState::kSynSent ||
+      (r.state == TcpState::kSynReceived && FindEvent(s, E::kSendSynAck) >= 0);
   if (handshaking && s.last_control_sent != absl::Time()) {
     const absl::Duration wait =
         std::max(kSilenceProof, s.last_control_gap * 2.5);

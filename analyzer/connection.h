@@ -1,7 +1,7 @@
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <optional>
 
 #include "absl/container/inlined_vector.h"
@@ -34,25 +34,25 @@ struct Side {
   bool has_isn = false;
   bool sent_syn_ack = false;
   SeqNum isn;
-  SeqNum max_end;      // highest seq + len (+SYN/FIN) sent
+  SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
   uint64_t data_progress = 0;  // payload bytes by sequence space
   bool has_ack = false;
-  SeqNum max_ack;      // highest ACK value sent
+  SeqNum max_ack;  // highest ACK value sent
   bool fin_sent = false;
-  SeqNum fin_seq;      // sequence number the FIN occupies
+  SeqNum fin_seq;  // sequence number the FIN occupies
   uint64_t fin_packet = 0;
   PacketList fin_retransmits;
   uint32_t fin_retransmit_count = 0;
   PacketList syn_retransmits;
   uint32_t syn_retransmit_count = 0;
-  absl::Time last_control_sent;   // last SYN/FIN (re)transmission time
+  absl::Time last_control_sent;     // last SYN/FIN (re)transmission time
   absl::Duration last_control_gap;  // gap between the last two of them
   uint64_t last_packet = 0;
   absl::Time last_time;
   // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
   uint32_t syn_ack_losses = 0;
   uint32_t fin_ack_losses = 0;
-  uint64_t lost_ack_packet = 0;  // an ACK this side never received
+  uint64_t lost_ack_packet = 0;     // an ACK this side never received
   uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
   // Recent segment fingerprints: the same packet captured twice (SPAN
@@ -106,13 +106,12 @@ class Connection {
   void EndTimeWaitForReuse(const SegmentContext& ctx);
 
  private:
-  void HandleRetractions(const TcpSegment& seg, Side& x, const SegmentContext& c);
+  void HandleRetractions(const TcpSegment& seg, Side& x,
+                         const SegmentContext& c);
   void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
                        const SegmentContext& c);
-  void RecordSends(const TcpSegment& seg, Side& x, Side& y,
-                   const SegmentContext& c);
-  void AssumeReceipts(const TcpSegment& seg, Side& x, Side& y,
-                      const SegmentContext& c);
+  void RecordSends(const TcpSegment& seg, Side& x, const SegmentContext& c);
+  void AssumeReceipts(const TcpSegment& seg, Side& y, const SegmentContext& c);
   void HandleRst(const TcpSegment& seg, Side& x, Side& y,
                  const SegmentContext& c);
   ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);

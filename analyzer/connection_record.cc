@@ -1,6 +1,7 @@
 // RST acceptability and the conversion of a tracked connection to its
 // report record with the "how it got there" notes.
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -32,10 +33,9 @@ bool RstAcceptable(const TcpSegment& seg, const Side& x, const Side& y,
   }
   // Linux also accepts RCV.NXT - 1 once the peer's FIN was received
   // (tcp_reset_check), i.e. a RST sent at the FIN's sequence number.
-  const bool fin_received = receiver_state == S::kCloseWait ||
-                            receiver_state == S::kClosing ||
-                            receiver_state == S::kLastAck ||
-                            receiver_state == S::kTimeWait;
+  const bool fin_received =
+      receiver_state == S::kCloseWait || receiver_state == S::kClosing ||
+      receiver_state == S::kLastAck || receiver_state == S::kTimeWait;
   auto matches = [&](SeqNum rcv_nxt) {
     if (seg.seq == rcv_nxt) {
       return true;
@@ -116,6 +116,88 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   return e;
 }
 
+// Notes about one endpoint's FIN: retransmissions, and ACKs proven lost.
+void AddFinNotes(const Side& s, S state, const char* name,
+                 const char* peer_name, std::vector<std::string>& notes) {
+  if (s.fin_ack_losses > 0) {
+    const std::string head = absl::StrFormat(
+        "%s FIN (pkt %d) ACKed by %s (pkt %d), yet %s retransmitted FIN %d× "
+        "(pkts %s)",
+        name, s.fin_packet, peer_name, s.lost_ack_packet, name,
+        s.fin_retransmit_count,
+        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count));
+    if (state == S::kFinWait1 || state == S::kClosing || state == S::kLastAck) {
+      notes.push_back(absl::StrFormat(
+          "%s: the ACK never reached the %s; it is still in %s.", head, name,
+          TcpStateName(state)));
+    } else {
+      notes.push_back(absl::StrCat(
+          head,
+          ": an ACK was lost after the capture point; a later one got "
+          "through."));
+    }
+  } else if (s.fin_sent && s.fin_retransmit_count > 0) {
+    notes.push_back(absl::StrFormat(
+        "%s retransmitted its FIN (pkt %d) %d× (pkts %s) before it was "
+        "acknowledged.",
+        name, s.fin_packet, s.fin_retransmit_count,
+        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count)));
+  }
+}
+
+// Notes about one endpoint's SYN or SYN-ACK retransmissions.
+void AddSynNotes(const Side& s, const Side& peer, S state, const char* name,
+                 const char* peer_name, std::vector<std::string>& notes) {
+  if (s.syn_ack_losses > 0) {
+    notes.push_back(absl::StrFormat(
+        "%s's SYN was ACKed by %s (pkt %d), yet %s retransmitted it %d× "
+        "(pkts %s): that ACK never reached the %s%s.",
+        name, peer_name, s.lost_ack_packet, name, s.syn_retransmit_count,
+        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count), name,
+        state == S::kSynReceived ? "; it is still in SYN_RECEIVED" : ""));
+  } else if (s.syn_retransmit_count > 0 && state == S::kSynSent) {
+    notes.push_back(absl::StrFormat(
+        "%s retransmitted its SYN %d× (pkts %s)%s.", name,
+        s.syn_retransmit_count,
+        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count),
+        peer.has_isn
+            ? absl::StrCat(" although ", peer_name,
+                           " answered: the SYN-ACK never reached the ", name)
+            : ": no answer in the capture"));
+  }
+}
+
+// Notes about RSTs it ignored or never sent, and the peer's unACKed FIN.
+void AddRstAndFinReceiptNotes(const Side& s, const Side& peer, S state,
+                              const char* name, const char* peer_name,
+                              std::vector<std::string>& notes) {
+  if (s.forged_rst_packet != 0) {
+    notes.push_back(absl::StrFormat(
+        "RST (pkt %d) claims to come from the %s, but the %s kept sending: "
+        "its stack did not send it (spoofed or injected).",
+        s.forged_rst_packet, name, name));
+  }
+  if (s.ignored_rst_packet != 0) {
+    notes.push_back(absl::StrFormat(
+        "RST (pkt %d) to the %s was not acceptable (sequence number is not "
+        "the next expected, RFC 5961 3.2): the %s ignored it and the "
+        "connection went on.",
+        s.ignored_rst_packet, name, name));
+  }
+  if (peer.fin_sent && state != S::kClosed) {
+    bool acked = false;
+    for (const EventRecord& ev : s.events) {
+      acked = acked || ev.event == E::kRecvFin;
+    }
+    if (!acked) {
+      notes.push_back(absl::StrFormat(
+          "%s FIN (pkt %d) was never acknowledged by the %s in the capture: "
+          "the %s may not have received it.",
+          peer_name, peer.fin_packet, name, name));
+    }
+  }
+}
+
 }  // namespace
 
 void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
@@ -146,72 +228,9 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
 void Connection::AddNotes(const Side& s, const Side& peer, const char* name,
                           const char* peer_name, ConnectionRecord& rec) const {
   const S state = (&s == &client_ ? rec.client.state : rec.server.state);
-  if (s.fin_ack_losses > 0) {
-    const std::string head = absl::StrFormat(
-        "%s FIN (pkt %d) ACKed by %s (pkt %d), yet %s retransmitted FIN %d× "
-        "(pkts %s)",
-        name, s.fin_packet, peer_name, s.lost_ack_packet, name,
-        s.fin_retransmit_count,
-        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count));
-    if (state == S::kFinWait1 || state == S::kClosing ||
-        state == S::kLastAck) {
-      rec.notes.push_back(absl::StrFormat(
-          "%s: the ACK never reached the %s; it is still in %s.", head, name,
-          TcpStateName(state)));
-    } else {
-      rec.notes.push_back(absl::StrCat(
-          head, ": an ACK was lost after the capture point; a later one got "
-                "through."));
-    }
-  } else if (s.fin_sent && s.fin_retransmit_count > 0) {
-    rec.notes.push_back(absl::StrFormat(
-        "%s retransmitted its FIN (pkt %d) %d× (pkts %s) before it was "
-        "acknowledged.",
-        name, s.fin_packet, s.fin_retransmit_count,
-        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count)));
-  }
-  if (s.syn_ack_losses > 0) {
-    rec.notes.push_back(absl::StrFormat(
-        "%s's SYN was ACKed by %s (pkt %d), yet %s retransmitted it %d× "
-        "(pkts %s): that ACK never reached the %s%s.",
-        name, peer_name, s.lost_ack_packet, name, s.syn_retransmit_count,
-        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count), name,
-        state == S::kSynReceived ? "; it is still in SYN_RECEIVED" : ""));
-  } else if (s.syn_retransmit_count > 0 && state == S::kSynSent) {
-    rec.notes.push_back(absl::StrFormat(
-        "%s retransmitted its SYN %d× (pkts %s)%s.", name,
-        s.syn_retransmit_count,
-        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count),
-        peer.has_isn ? absl::StrCat(" although ", peer_name,
-                                    " answered: the SYN-ACK never reached the ",
-                                    name)
-                     : ": no answer in the capture"));
-  }
-  if (s.forged_rst_packet != 0) {
-    rec.notes.push_back(absl::StrFormat(
-        "RST (pkt %d) claims to come from the %s, but the %s kept sending: "
-        "its stack did not send it (spoofed or injected).",
-        s.forged_rst_packet, name, name));
-  }
-  if (s.ignored_rst_packet != 0) {
-    rec.notes.push_back(absl::StrFormat(
-        "RST (pkt %d) to the %s was not acceptable (sequence number is not "
-        "the next expected, RFC 5961 3.2): the %s ignored it and the "
-        "connection went on.",
-        s.ignored_rst_packet, name, name));
-  }
-  if (peer.fin_sent && state != S::kClosed) {
-    bool acked = false;
-    for (const EventRecord& ev : s.events) {
-      acked = acked || ev.event == E::kRecvFin;
-    }
-    if (!acked) {
-      rec.notes.push_back(absl::StrFormat(
-          "%s FIN (pkt %d) was never acknowledged by the %s in the capture: "
-          "the %s may not have received it.",
-          peer_name, peer.fin_packet, name, name));
-    }
-  }
+  AddFinNotes(s, state, name, peer_name, rec.notes);
+  AddSynNotes(s, peer, state, name, peer_name, rec.notes);
+  AddRstAndFinReceiptNotes(s, peer, state, name, peer_name, rec.notes);
 }
 
 ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {

@@ -10,22 +10,23 @@
 namespace tcpstate {
 
 // What happened to one endpoint, as far as the capture can tell. Send events
-// are certain: the capture holds the segment the endpoint sent. Receive events are either proven by the endpoint's own ACK field
+// are certain: the capture holds the segment the endpoint sent. Receive events
+// are either proven by the endpoint's own ACK field
 // ("confirmed") or assumed from a segment its peer sent ("assumed"), which
 // later behaviour can retract (e.g. a FIN retransmitted after its ACK was
 // captured proves the ACK never arrived).
 enum class EndpointEvent : uint8_t {
-  kSendSyn,        // SYN without ACK
-  kSendSynAck,     // SYN with ACK
-  kSendAck,        // first non-SYN segment with ACK: endpoint synchronized
-  kSendFin,        // first FIN
-  kSendRst,        // RST (retracted if the endpoint keeps sending)
-  kRecvSyn,        // confirmed: endpoint ACKed its peer's SYN
-  kRecvFin,        // confirmed: endpoint ACKed its peer's FIN
-  kRecvAckOfSyn,   // assumed: peer ACKed this endpoint's SYN
-  kRecvAckOfFin,   // assumed: peer ACKed this endpoint's FIN
-  kRecvRst,        // assumed: peer sent an acceptable RST
-  kReplaced,       // a new SYN on the 4-tuple replaced this TIME_WAIT socket
+  kSendSyn,       // SYN without ACK
+  kSendSynAck,    // SYN with ACK
+  kSendAck,       // first non-SYN segment with ACK: endpoint synchronized
+  kSendFin,       // first FIN
+  kSendRst,       // RST (retracted if the endpoint keeps sending)
+  kRecvSyn,       // confirmed: endpoint ACKed its peer's SYN
+  kRecvFin,       // confirmed: endpoint ACKed its peer's FIN
+  kRecvAckOfSyn,  // assumed: peer ACKed this endpoint's SYN
+  kRecvAckOfFin,  // assumed: peer ACKed this endpoint's FIN
+  kRecvRst,       // assumed: peer sent an acceptable RST
+  kReplaced,      // a new SYN on the 4-tuple replaced this TIME_WAIT socket
 };
 
 const char* EndpointEventName(EndpointEvent e);

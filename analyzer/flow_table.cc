@@ -84,7 +84,7 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   ConnectionOptions copts;
   copts.time_wait = options_.time_wait;
   auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
-                                          std::move(rule), mid_stream, copts);
+                                           std::move(rule), mid_stream, copts);
   ++next_id_;
   Connection& ref = *conn;
   table_[key] = std::move(conn);

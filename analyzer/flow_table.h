@@ -43,8 +43,7 @@ class FlowTable {
   size_t open() const { return table_.size(); }
 
  private:
-  Connection& Create(const FlowKey& key, bool from_low,
-                     const TcpSegment& seg);
+  Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
   bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
                            bool from_client, const SegmentContext& ctx);
   void Finish(Connection& conn, absl::Time now, EndReason reason);

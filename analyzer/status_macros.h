@@ -8,12 +8,12 @@
 #define TCPSTATE_CONCAT_INNER(a, b) a##b
 #define TCPSTATE_CONCAT(a, b) TCPSTATE_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
+#define RETURN_IF_ERROR(expr)                      \
+  do {                                             \
     const ::absl::Status tcpstate_status = (expr); \
-    if (!tcpstate_status.ok()) {               \
-      return tcpstate_status;                  \
-    }                                          \
+    if (!tcpstate_status.ok()) {                   \
+      return tcpstate_status;                      \
+    }                                              \
   } while (false)
 
 #define TCPSTATE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
@@ -23,6 +23,6 @@
   }                                                    \
   lhs = std::move(tmp).value()
 
-#define ASSIGN_OR_RETURN(lhs, expr)                                       \
+#define ASSIGN_OR_RETURN(lhs, expr)                                        \
   TCPSTATE_ASSIGN_OR_RETURN_IMPL(TCPSTATE_CONCAT(tcpstate_sor_, __LINE__), \
                                  lhs, expr)
