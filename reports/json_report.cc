@@ -1,5 +1,8 @@
 #include "reports/json_report.h"
 
+#include <functional>
+#include <ostream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -224,10 +227,13 @@ void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
 // Everything but "connections": shared by the document and the jsonl
 // summary line. `connections` is written between "summary" and "hosts"
 // when non-null.
+// `drain`, if set, is called after each connection so that a caller
+// streaming to a file can empty the writer's buffer.
 void WriteResultMembers(const AnalysisResult& result,
                         const ConnectionTally& tally,
                         const std::vector<ConnectionRecord>* connections,
-                        JsonWriter* w) {
+                        JsonWriter* w,
+                        const std::function<void()>& drain = nullptr) {
   w->Key("tcpstate_version");
   w->String(TCPSTATE_VERSION);
   w->Key("inputs");
@@ -241,6 +247,9 @@ void WriteResultMembers(const AnalysisResult& result,
       w->BeginObject();
       WriteConnectionMembers(record, w);
       w->EndObject();
+      if (drain) {
+        drain();
+      }
     }
     w->EndArray();
   }
@@ -291,15 +300,25 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   WriteAnomalies(c.anomalies, w);
 }
 
-std::string RenderJson(const AnalysisResult& result) {
+void WriteJson(const AnalysisResult& result, std::ostream& os) {
   std::string out;
   JsonWriter w(&out, /*indent=*/2);
+  auto drain = [&]() {
+    os << out;
+    out.clear();
+  };
   w.BeginObject();
   WriteResultMembers(result, ConnectionTally::Of(result.connections),
-                     &result.connections, &w);
+                     &result.connections, &w, drain);
   w.EndObject();
   out.push_back('\n');
-  return out;
+  drain();
+}
+
+std::string RenderJson(const AnalysisResult& result) {
+  std::ostringstream os;
+  WriteJson(result, os);
+  return os.str();
 }
 
 std::string RenderJsonlConnection(const ConnectionRecord& record) {

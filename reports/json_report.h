@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ostream>
 #include <string>
 
 #include "analyzer/analysis_result.h"
@@ -17,6 +18,9 @@ void WriteConnectionMembers(const ConnectionRecord& record, JsonWriter* w);
 
 // The whole result as one JSON document (2-space indent, final newline).
 std::string RenderJson(const AnalysisResult& result);
+// The same document written to `os` connection by connection, so the
+// rendering never holds more than one connection's text.
+void WriteJson(const AnalysisResult& result, std::ostream& os);
 
 // One line: {"type":"connection", ...connection members...}\n
 std::string RenderJsonlConnection(const ConnectionRecord& record);

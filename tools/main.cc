@@ -114,7 +114,7 @@ int Run(const CliOptions& options) {
       out << RenderText(result, {OutputIsTerminal(options)});
       break;
     case ReportFormat::kJson:
-      out << RenderJson(result);
+      WriteJson(result, out);
       break;
     case ReportFormat::kJsonl:
       out << RenderJsonlSummary(result, sink.tally());
