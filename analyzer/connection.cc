@@ -336,13 +336,14 @@ ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
 }
 
 void Connection::ReplaySide(Side& s, absl::Time now) {
-  std::stable_sort(s.events.begin(), s.events.end(),
-                   [](const EventRecord& a, const EventRecord& b) {
-                     if (a.packet != b.packet) {
-                       return a.packet < b.packet;
-                     }
-                     return a.order < b.order;
-                   });
+  // Events are appended in (packet, order) order by construction; sort only
+  // if that ever stops holding.
+  auto before = [](const EventRecord& a, const EventRecord& b) {
+    return a.packet != b.packet ? a.packet < b.packet : a.order < b.order;
+  };
+  if (!std::is_sorted(s.events.begin(), s.events.end(), before)) {
+    std::stable_sort(s.events.begin(), s.events.end(), before);
+  }
   s.state = Evaluate(s, now).state;
 }
 
