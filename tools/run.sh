@@ -28,15 +28,15 @@ install_missing() {
   fi
 }
 
-build() {
+build() {  # [target]
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build_dir" -j "$(nproc)"
+  cmake --build "$build_dir" -j "$(nproc)" ${1:+--target "$1"}
 }
 
 case "$mode" in
   demo)
     install_missing "${packages[@]}"
-    build
+    build tcpstate
     "$build_dir/tools/tcpstate" -r testdata/captures/server_never_closes.pcap
     ;;
   test)
