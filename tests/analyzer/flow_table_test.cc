@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/analyzer/segment_testutil.h"
 
 namespace tcpstate {
 namespace {
@@ -41,18 +42,9 @@ class Script {
   }
   void Send(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack,
             uint32_t len, uint16_t ip_id = 0) {
-    TcpSegment s;
-    s.src = from_client ? client_ : server_;
-    s.dst = from_client ? server_ : client_;
-    s.src_port = from_client ? 40000 : 8000;
-    s.dst_port = from_client ? 8000 : 40000;
-    s.seq = SeqNum(seq);
-    s.ack = SeqNum(ack);
-    s.flags.bits = flags;
-    s.window = 65535;
-    s.payload_len = len;
-    s.ip_total_len = 40 + len;
-    s.ip_id = ip_id != 0 ? ip_id : ++ip_id_;
+    const TcpSegment s =
+        MakeSegment(TestPeers{client_, server_}, from_client, flags, seq, ack,
+                    len, ip_id != 0 ? ip_id : ++ip_id_);
     t_ += absl::Milliseconds(10);
     table_->OnSegment(s, SegmentContext{++packet_, t_});
   }

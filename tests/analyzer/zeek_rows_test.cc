@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyzer/flow_table.h"
+#include "tests/analyzer/segment_testutil.h"
 #include "gtest/gtest.h"
 
 namespace tcpstate {
@@ -20,18 +21,8 @@ class ZeekRows {
   // A segment after `gap`; seq/ack are absolute.
   void Send(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack,
             uint32_t len = 0, absl::Duration gap = absl::Milliseconds(10)) {
-    TcpSegment s;
-    s.src = from_client ? kClient : kServer;
-    s.dst = from_client ? kServer : kClient;
-    s.src_port = from_client ? 40000 : 22;
-    s.dst_port = from_client ? 22 : 40000;
-    s.seq = SeqNum(seq);
-    s.ack = SeqNum(ack);
-    s.flags.bits = flags;
-    s.window = 65535;
-    s.payload_len = len;
-    s.ip_total_len = 40 + len;
-    s.ip_id = ++ip_id_;
+    const TcpSegment s =
+        MakeSegment(kPeers, from_client, flags, seq, ack, len, ++ip_id_);
     t_ += gap;
     table_->OnSegment(s, SegmentContext{++packet_, t_});
   }
@@ -41,8 +32,8 @@ class ZeekRows {
   }
 
  private:
-  const IpAddress kClient = IpAddress::V4(0xC6120001);
-  const IpAddress kServer = IpAddress::V4(0xC6120002);
+  const TestPeers kPeers{IpAddress::V4(0xC6120001), IpAddress::V4(0xC6120002),
+                         40000, 22};
   std::unique_ptr<FlowTable> table_;
   absl::Time t_ = absl::FromUnixSeconds(1000000);
   uint64_t packet_ = 0;
