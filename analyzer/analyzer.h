@@ -5,13 +5,14 @@
 
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
+#include "analyzer/anomaly_options.h"
 #include "dissectors/frame.h"
 
 namespace tcpstate {
 
 struct AnalyzerOptions {
   absl::Duration time_wait = absl::Seconds(60);    // Linux TCP_TIMEWAIT_LEN
-  absl::Duration stuck_after = absl::Seconds(60);  // anomaly threshold
+  AnomalyOptions anomalies;  // thresholds of the anomaly rules
   // A connection with no packet for this long is written out and dropped.
   absl::Duration idle_timeout = absl::Hours(2);
   // Keep finished connections for the final result (text/json); jsonl

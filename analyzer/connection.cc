@@ -13,6 +13,7 @@ using E = EndpointEvent;
 // initial RTO 1 s, minimum 200 ms).
 constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 constexpr absl::Duration kMinRetransmitGap = absl::Milliseconds(200);
+constexpr absl::Duration kDuplicateWindow = absl::Milliseconds(5);
 
 int FindEvent(const Side& s, E kind) {
   for (size_t i = 0; i < s.events.size(); ++i) {
@@ -79,8 +80,9 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   last_seen_ = ctx.t;
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
-  if (IsDuplicate(seg, x)) {
+  if (IsDuplicate(seg, x, ctx.t)) {
     ++x.duplicates;
+    Flag(AnomalyKind::kDuplicatePacket, from_client, ctx);
     // The same packet captured twice tells the state machines nothing new;
     // Zeek, which does not tell duplicates apart, counts a retransmission.
     ZeekSegmentFacts zf;
@@ -101,6 +103,22 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   }
   if (seg.flags.rst()) {
     HandleRst(seg, x, y, ctx);
+  }
+  const AnomalyKindSet kinds = ClassifySegment(seg, ctx.t, x.flow, y.flow);
+  for (size_t k = 0; k < kNumAnomalyKinds; ++k) {
+    if ((kinds & Bit(static_cast<AnomalyKind>(k))) != 0) {
+      Flag(static_cast<AnomalyKind>(k), from_client, ctx);
+    }
+  }
+  if (seg.payload_len > 0) {
+    x.last_data_packet = ctx.packet;
+    x.last_data_time = ctx.t;
+    // Payload beyond the sender's own FIN (RFC 9293 3.10.4: no data may
+    // follow CLOSE).
+    if (x.fin_sent &&
+        seg.seq.Plus(seg.payload_len).IsAfter(x.fin_seq)) {
+      Flag(AnomalyKind::kDataAfterClose, from_client, ctx);
+    }
   }
   const ZeekSegmentFacts zf = UpdateSequences(seg, x);
   zeek_.OnSegment(seg, from_client, zf);
@@ -293,11 +311,39 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
   return zf;
 }
 
-bool Connection::IsDuplicate(const TcpSegment& seg, Side& x) {
+void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
+  AnomalyTally* t = nullptr;
+  for (AnomalyTally& existing : tallies_) {
+    if (existing.kind == kind && existing.client == client) {
+      t = &existing;
+    }
+  }
+  if (t == nullptr) {
+    tallies_.emplace_back();
+    t = &tallies_.back();
+    t->kind = kind;
+    t->client = client;
+    t->first_packet = c.packet;
+    t->first_t = c.t;
+  }
+  ++t->count;
+  t->last_packet = c.packet;
+  t->last_t = c.t;
+  RememberPacket(t->packets, c.packet);
+}
+
+bool Connection::IsDuplicate(const TcpSegment& seg, Side& x,
+                             absl::Time t) {
   // IPv4 identification changes with every packet a Linux/BSD/Windows stack
   // sends, retransmissions included; the TCP timestamp too when in use.
-  if (seg.ip_id == 0 && !seg.options.timestamps) {
-    return false;  // nothing tells a duplicate from a retransmission
+  // Stacks send some packets with ID 0 (Linux SYN-ACKs) and may repeat a
+  // timestamp on a quick retransmission: then only a copy within
+  // kDuplicateWindow counts, far below any retransmission timeout.
+  if (seg.ip_id == 0 && (!seg.options.timestamps || seg.flags.syn())) {
+    // Nothing tells a duplicate from a retransmission (a Linux server
+    // answers a retransmitted SYN with a SYN-ACK identical to the one its
+    // own timer sends in the same millisecond).
+    return false;
   }
   uint64_t h = seg.seq.value();
   h = h * 1000003u ^ seg.ack.value();
@@ -309,12 +355,12 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x) {
     h = h * 1000003u ^ seg.options.timestamps->value;
   }
   h |= 1;  // never 0, the empty slot
-  for (uint64_t r : x.recent) {
-    if (r == h) {
+  for (const Side::RecentPacket& r : x.recent) {
+    if (r.hash == h && (seg.ip_id != 0 || t - r.t <= kDuplicateWindow)) {
       return true;
     }
   }
-  x.recent[x.recent_next] = h;
+  x.recent[x.recent_next] = {h, t};
   x.recent_next = static_cast<uint8_t>((x.recent_next + 1) % x.recent.size());
   return false;
 }

@@ -7,8 +7,11 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
+#include "analyzer/anomaly_catalogue.h"
+#include "analyzer/anomaly_options.h"
 #include "analyzer/endpoint_machine.h"
 #include "analyzer/flow_key.h"
+#include "analyzer/seq_analysis.h"
 #include "analyzer/zeek_model.h"
 #include "dissectors/tcp_segment.h"
 
@@ -57,9 +60,17 @@ struct Side {
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
   // Recent segment fingerprints: the same packet captured twice (SPAN
   // ports, "-i any") is a duplicate, not a retransmission.
-  std::array<uint64_t, 4> recent{};
+  struct RecentPacket {
+    uint64_t hash = 0;
+    absl::Time t;
+  };
+  std::array<RecentPacket, 4> recent{};
   uint8_t recent_next = 0;
   uint64_t duplicates = 0;
+  // Data transfer analysis of what this side sends.
+  FlowDirection flow;
+  uint64_t last_data_packet = 0;
+  absl::Time last_data_time;
   // Stats for the record.
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
@@ -70,8 +81,42 @@ struct Side {
   TcpState state = TcpState::kUnknown;  // replayed at the last change
 };
 
+// One anomaly kind on one endpoint of a connection: repeats are counted,
+// the first packets kept as proof.
+struct AnomalyTally {
+  AnomalyKind kind = AnomalyKind::kCount;
+  bool client = true;  // the endpoint at fault
+  uint64_t count = 0;
+  uint64_t first_packet = 0;
+  uint64_t last_packet = 0;
+  absl::Time first_t;
+  absl::Time last_t;
+  PacketList packets;
+};
+
+// The first acceptable RST of a connection, for rst_teardown / refused.
+struct RstFacts {
+  uint64_t packet = 0;
+  absl::Time t;
+  bool from_client = false;
+  bool carried_data = false;
+  TcpState sender_state = TcpState::kUnknown;    // before the RST
+  TcpState receiver_state = TcpState::kUnknown;  // before the RST
+  uint32_t unacked_bytes = 0;  // sender's data its peer had not ACKed
+};
+
+// The connection this one replaced on the same 4-tuple.
+struct ReuseFacts {
+  uint64_t previous_id = 0;
+  TcpState previous_client = TcpState::kUnknown;
+  TcpState previous_server = TcpState::kUnknown;
+  uint64_t packet = 0;
+  absl::Time t;
+};
+
 struct ConnectionOptions {
   absl::Duration time_wait = absl::Seconds(60);
+  const AnomalyOptions* anomalies = nullptr;  // owned by the flow table
 };
 
 class Connection {
@@ -101,6 +146,9 @@ class Connection {
   // Builds the report record; `now` is the capture time it is written at.
   ConnectionRecord ToRecord(absl::Time now, EndReason reason) const;
 
+  // Records that this connection took over the 4-tuple of another.
+  void NotePortReuse(const ReuseFacts& facts) { reuse_ = facts; }
+
   // A TIME_WAIT endpoint replaced by a new connection on the same 4-tuple
   // (RFC 9293 3.10.7.4, RFC 6191) ends up CLOSED.
   void EndTimeWaitForReuse(const SegmentContext& ctx);
@@ -120,7 +168,14 @@ class Connection {
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).
   ReplayResult Evaluate(const Side& s, absl::Time now) const;
-  bool IsDuplicate(const TcpSegment& seg, Side& x);
+  bool IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t);
+  void Flag(AnomalyKind kind, bool client, const SegmentContext& c);
+  // Lifecycle anomalies, judged when the record is written (lifecycle.cc).
+  void AddLifecycleAnomalies(absl::Time now, ConnectionRecord& rec) const;
+  void AddTallies(ConnectionRecord& rec) const;
+  void AddHandshakeAnomalies(absl::Time now, ConnectionRecord& rec) const;
+  void AddRstAnomalies(ConnectionRecord& rec) const;
+  void AddShapeAnomalies(ConnectionRecord& rec) const;
   void AddNotes(const Side& s, const Side& peer, const char* name,
                 const char* peer_name, ConnectionRecord& rec) const;
 
@@ -134,6 +189,9 @@ class Connection {
   Side client_;
   Side server_;
   ZeekModel zeek_;
+  absl::InlinedVector<AnomalyTally, 2> tallies_;
+  std::optional<RstFacts> rst_;
+  std::optional<ReuseFacts> reuse_;
   absl::Time first_seen_;
   absl::Time last_seen_;
   uint64_t first_packet_ = 0;

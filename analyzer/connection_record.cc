@@ -1,6 +1,8 @@
 // RST acceptability and the conversion of a tracked connection to its
 // report record with the "how it got there" notes.
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -214,13 +216,29 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   if (!has_send_rst) {
     x.events.push_back(MakeEvent(E::kSendRst, c.packet, c.t, 3));
   }
+  if (acceptable && !rst_) {
+    RstFacts r;
+    r.packet = c.packet;
+    r.t = c.t;
+    r.from_client = &x == &client_;
+    r.carried_data = seg.payload_len > 0;
+    r.sender_state = x.state;
+    r.receiver_state = y.state;
+    if (x.seq_known && y.has_ack && x.max_end.IsAfter(y.max_ack)) {
+      r.unacked_bytes = y.max_ack.ForwardDistanceTo(x.max_end);
+    }
+    rst_ = r;
+  }
   if (acceptable) {
     EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
     ev.assumed = true;
     y.events.push_back(ev);
     reset_seen_ = true;
-  } else if (y.ignored_rst_packet == 0) {
-    y.ignored_rst_packet = c.packet;
+  } else {
+    if (y.ignored_rst_packet == 0) {
+      y.ignored_rst_packet = c.packet;
+    }
+    Flag(AnomalyKind::kRstIgnored, &x == &client_, c);
   }
   dirty_ = true;
 }
@@ -257,6 +275,13 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   }
   AddNotes(client_, server_, "client", "server", rec);
   AddNotes(server_, client_, "server", "client", rec);
+  AddTallies(rec);
+  AddLifecycleAnomalies(now, rec);
+  std::sort(rec.anomalies.begin(), rec.anomalies.end(),
+            [](const Anomaly& a, const Anomaly& b) {
+              return std::tie(a.first_packet, a.kind, a.endpoint) <
+                     std::tie(b.first_packet, b.kind, b.endpoint);
+            });
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
     const char* name = e == &rec.client ? "client" : "server";
     const size_t n = e->timeline.size();

@@ -1,6 +1,7 @@
 #include "analyzer/flow_table.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -83,6 +84,7 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   const bool client_is_low = sender_is_client == from_low;
   ConnectionOptions copts;
   copts.time_wait = options_.time_wait;
+  copts.anomalies = &options_.anomalies;
   auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
                                            std::move(rule), mid_stream, copts);
   ++next_id_;
@@ -117,6 +119,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   bool from_low = false;
   const FlowKey key = FlowKey::Of(seg, &from_low);
   auto it = table_.find(key);
+  std::optional<ReuseFacts> reuse;
   if (it != table_.end()) {
     Connection& conn = *it->second;
     const bool from_client = from_low == conn.client_is_low();
@@ -128,12 +131,21 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
       conn.OnSegment(seg, from_client, ctx);
       return;
     } else {
+      // StartsNewConnection refreshed the states as of this packet.
+      if (conn.client_state() != TcpState::kClosed ||
+          conn.server_state() != TcpState::kClosed) {
+        reuse = ReuseFacts{conn.id(), conn.client_state(),
+                           conn.server_state(), ctx.packet, ctx.t};
+      }
       conn.EndTimeWaitForReuse(ctx);
       Finish(conn, ctx.t, EndReason::kPortReuse);
       table_.erase(it);
     }
   }
   Connection& conn = Create(key, from_low, seg);
+  if (reuse) {
+    conn.NotePortReuse(*reuse);
+  }
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
 }
 

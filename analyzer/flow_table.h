@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
+#include "analyzer/anomaly_options.h"
 #include "analyzer/connection.h"
 #include "analyzer/flow_key.h"
 #include "dissectors/tcp_segment.h"
@@ -21,6 +22,7 @@ struct FlowTableOptions {
   absl::Duration close_linger = absl::Seconds(10);
   // Expiry scans run at most this often (capture time).
   absl::Duration sweep_interval = absl::Seconds(5);
+  AnomalyOptions anomalies;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave

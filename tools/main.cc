@@ -98,7 +98,7 @@ int Run(const CliOptions& options) {
   const bool jsonl = options.format == ReportFormat::kJsonl;
   AnalyzerOptions analyzer_options;
   analyzer_options.time_wait = options.time_wait;
-  analyzer_options.stuck_after = options.stuck_after;
+  analyzer_options.anomalies.stuck_after = options.stuck_after;
   analyzer_options.retain_connections = !jsonl;
   JsonlSink sink(&out);
   Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
