@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "analyzer/flow_table.h"
+#include "analyzer/syn_flood.h"
 #include "dissectors/decode.h"
 
 namespace tcpstate {
@@ -13,7 +14,9 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   FlowTableOptions t;
   t.time_wait = options.time_wait;
   t.idle_timeout = options.idle_timeout;
+  t.anomalies = options.anomalies;
   table_ = std::make_unique<FlowTable>(t);
+  syn_flood_ = std::make_unique<SynFloodDetector>(options.anomalies);
 }
 
 Analyzer::~Analyzer() = default;
@@ -41,6 +44,7 @@ void Analyzer::OnFrame(const Frame& frame) {
 
 void Analyzer::Drain() {
   for (ConnectionRecord& rec : table_->TakeFinished()) {
+    syn_flood_->Add(rec);
     if (sink_ != nullptr) {
       sink_->OnConnectionFinished(rec);
     }
@@ -56,6 +60,7 @@ AnalysisResult Analyzer::Finish() {
   }
   Drain();
   AnalysisResult result;
+  syn_flood_->Finish(result.hosts, result.anomalies);
   summary_.connections = table_->created();
   result.summary = summary_;
   std::sort(finished_.begin(), finished_.end(),

@@ -28,6 +28,7 @@ class ConnectionSink {
 };
 
 class FlowTable;
+class SynFloodDetector;
 
 // Decodes frames and tracks connections. Single-threaded; frames must be
 // fed in capture order.
@@ -52,6 +53,7 @@ class Analyzer {
   AnalyzerOptions options_;
   ConnectionSink* sink_;
   std::unique_ptr<FlowTable> table_;
+  std::unique_ptr<SynFloodDetector> syn_flood_;
   CaptureSummary summary_;
   std::vector<ConnectionRecord> finished_;
 };

@@ -354,7 +354,9 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x,
   if (seg.options.timestamps) {
     h = h * 1000003u ^ seg.options.timestamps->value;
   }
-  h |= 1;  // never 0, the empty slot
+  if (h == 0) {
+    h = 1;  // 0 marks an empty slot
+  }
   for (const Side::RecentPacket& r : x.recent) {
     if (r.hash == h && (seg.ip_id != 0 || t - r.t <= kDuplicateWindow)) {
       return true;

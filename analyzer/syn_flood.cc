@@ -1,0 +1,147 @@
+#include "analyzer/syn_flood.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "analyzer/anomaly_catalogue.h"
+
+namespace tcpstate {
+namespace {
+
+constexpr size_t kProofPackets = 8;
+
+bool HalfOpen(const ConnectionRecord& r) {
+  for (const Anomaly& a : r.anomalies) {
+    if (a.kind == InfoOf(AnomalyKind::kSynUnanswered).id ||
+        a.kind == InfoOf(AnomalyKind::kHalfOpenHandshake).id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SynFloodDetector::SynFloodDetector(const AnomalyOptions& options)
+    : options_(options),
+      bucket_width_(std::max(options.syn_flood_window / 2,
+                             absl::Milliseconds(1))) {}
+
+void SynFloodDetector::Add(const ConnectionRecord& record) {
+  if (!HalfOpen(record)) {
+    return;
+  }
+  absl::Duration remainder;  // IDivDuration requires somewhere to put it
+  const int64_t index = absl::IDivDuration(
+      record.first_seen - absl::UnixEpoch(), bucket_width_, &remainder);
+  Bucket& b = hosts_[record.server.addr][index];
+  ++b.count;
+  if (b.sources.size() < options_.syn_flood_sources) {
+    b.sources.insert(record.client.addr);
+  }
+  if (record.first_seen < b.first_t) {
+    b.first_t = record.first_seen;
+    b.first_packet = record.first_packet;
+  }
+  if (record.first_seen > b.last_t) {
+    b.last_t = record.first_seen;
+    b.last_packet = record.first_packet;
+  }
+  if (b.packets.size() < kProofPackets) {
+    b.packets.push_back(record.first_packet);
+  }
+}
+
+// Adds up every window (pair of adjacent buckets) that meets both
+// thresholds into one record per host.
+Anomaly SynFloodDetector::Judge(const IpAddress& host,
+                                const std::map<int64_t, Bucket>& buckets,
+                                bool* flooded) const {
+  Anomaly a;
+  a.kind = InfoOf(AnomalyKind::kSynFlood).id;
+  a.severity = InfoOf(AnomalyKind::kSynFlood).severity;
+  a.endpoint = host.ToString();
+  absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
+  absl::flat_hash_set<IpAddress> sources;
+  *flooded = false;
+  const Bucket* prev = nullptr;
+  int64_t prev_index = 0;
+  for (const auto& [index, b] : buckets) {
+    const bool adjacent = prev != nullptr && prev_index + 1 == index;
+    const uint64_t count = b.count + (adjacent ? prev->count : 0);
+    absl::flat_hash_set<IpAddress> window(b.sources);
+    if (adjacent) {
+      window.insert(prev->sources.begin(), prev->sources.end());
+    }
+    if (count >= options_.syn_flood_min &&
+        window.size() >= options_.syn_flood_sources) {
+      for (const Bucket* w : {adjacent ? prev : nullptr, &b}) {
+        if (w == nullptr || (w->first_t >= first && w->last_t <= last)) {
+          continue;  // counted with the previous window already
+        }
+        if (!*flooded || w->first_t < first) {
+          a.first_packet = w->first_packet;
+        }
+        first = std::min(first, w->first_t);
+        if (w->last_t > last) {
+          last = w->last_t;
+          a.last_packet = w->last_packet;
+        }
+        a.count += w->count;
+        for (uint64_t p : w->packets) {
+          if (a.packets.size() < kProofPackets) {
+            a.packets.push_back(p);
+          }
+        }
+        *flooded = true;
+      }
+      sources.insert(window.begin(), window.end());
+    }
+    prev = &b;
+    prev_index = index;
+  }
+  if (*flooded) {
+    a.t = first;
+    a.duration = last - first;
+    std::sort(a.packets.begin(), a.packets.end());
+    a.detail = absl::StrFormat(
+        "%d handshakes to %s were left half-open (SYN unanswered or final "
+        "ACK never arriving) within %s windows, from %s%d distinct sources: "
+        "a SYN flood (or a scan).",
+        a.count, a.endpoint, absl::FormatDuration(options_.syn_flood_window),
+        sources.size() >= options_.syn_flood_sources ? "at least " : "",
+        sources.size());
+  }
+  return a;
+}
+
+void SynFloodDetector::Finish(std::vector<HostRecord>& hosts,
+                              std::vector<Anomaly>& anomalies) {
+  for (const auto& [host, buckets] : hosts_) {
+    bool flooded = false;
+    Anomaly a = Judge(host, buckets, &flooded);
+    if (!flooded) {
+      continue;
+    }
+    auto it = std::find_if(hosts.begin(), hosts.end(),
+                           [&](const HostRecord& h) { return h.addr == host; });
+    if (it == hosts.end()) {
+      hosts.push_back(HostRecord{host, {}});
+      it = hosts.end() - 1;
+    }
+    it->anomalies.push_back(a);
+    anomalies.push_back(std::move(a));
+  }
+  std::sort(hosts.begin(), hosts.end(),
+            [](const HostRecord& x, const HostRecord& y) {
+              return x.addr < y.addr;
+            });
+  std::sort(anomalies.begin(), anomalies.end(),
+            [](const Anomaly& x, const Anomaly& y) {
+              return x.t != y.t ? x.t < y.t : x.endpoint < y.endpoint;
+            });
+  hosts_.clear();
+}
+
+}  // namespace tcpstate

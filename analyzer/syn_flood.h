@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+#include "analyzer/anomaly_options.h"
+#include "dissectors/ip_address.h"
+
+namespace tcpstate {
+
+// Host-level syn_flood: counts, per server host, the handshakes left
+// half-open (syn_unanswered or half_open_handshake) by when they started,
+// in buckets of half the window. A window is any two adjacent buckets, so
+// every burst that fits in half a window is caught; memory is bounded by
+// hosts x buckets x the distinct-source threshold.
+class SynFloodDetector {
+ public:
+  explicit SynFloodDetector(const AnomalyOptions& options);
+
+  // Looks at one finished connection.
+  void Add(const ConnectionRecord& record);
+
+  // Appends one syn_flood anomaly per flooded host to `hosts` (by address)
+  // and `anomalies` (by time).
+  void Finish(std::vector<HostRecord>& hosts, std::vector<Anomaly>& anomalies);
+
+ private:
+  struct Bucket {
+    uint64_t count = 0;
+    absl::flat_hash_set<IpAddress> sources;  // capped at the threshold
+    uint64_t first_packet = 0;
+    uint64_t last_packet = 0;
+    absl::Time first_t = absl::InfiniteFuture();
+    absl::Time last_t = absl::InfinitePast();
+    std::vector<uint64_t> packets;  // first few connections' SYN packets
+  };
+  Anomaly Judge(const IpAddress& host, const std::map<int64_t, Bucket>& b,
+                bool* flooded) const;
+
+  AnomalyOptions options_;
+  absl::Duration bucket_width_;
+  std::map<IpAddress, std::map<int64_t, Bucket>> hosts_;
+};
+
+}  // namespace tcpstate
