@@ -10,10 +10,35 @@
 namespace tcpstate {
 
 // Per-direction sequence analysis state, one per sending endpoint, for the
-// data-transfer anomalies (Wireshark's tcp.analysis definitions).
+// data-transfer anomalies (Wireshark's tcp.analysis definitions). It is kept
+// for both endpoints of every open connection, so it is fixed-size: no
+// per-segment history.
 struct FlowDirection {
-  bool seen = false;
-  // PLACEHOLDER: filled in by the data-transfer classifier.
+  // Window scale this endpoint offered in its SYN or SYN-ACK.
+  static constexpr int8_t kScaleUnseen = -1;  // no SYN from it captured
+  static constexpr int8_t kScaleAbsent = -2;  // its SYN had no option
+
+  bool seen = false;       // any segment from this endpoint
+  bool next_known = false;  // next_seq holds a value
+  bool ack_known = false;   // last_ack holds a value (an ACK was sent)
+  // The last segment sent was a keep-alive (its ACK is no duplicate ACK).
+  bool last_was_keepalive = false;
+  // The last segment sent was a zero-window probe.
+  bool last_was_probe = false;
+  bool has_syn_time = false;  // syn_time holds a value
+  // The last window advertised was on a SYN, which is never scaled.
+  bool window_on_syn = false;
+  int8_t syn_wscale = kScaleUnseen;
+  uint16_t window = 0;       // last raw window advertised
+  uint32_t dup_acks = 0;     // consecutive duplicate ACKs sent
+  SeqNum next_seq;           // highest sequence number sent + 1
+  SeqNum last_ack;           // ACK number of the last segment with ACK
+  absl::Time next_seq_time;  // when next_seq last advanced
+  absl::Time last_time;      // when this endpoint last sent anything
+  absl::Time syn_time;       // its most recent SYN (without ACK)
+  // Handshake round trip (SYN to the first ACK without SYN), copied into
+  // both directions; zero while unknown.
+  absl::Duration irtt;
 };
 
 // A set of AnomalyKind values.
@@ -26,7 +51,17 @@ static_assert(kNumAnomalyKinds <= 32, "AnomalyKindSet is 32 bits");
 // Classifies one segment sent by the endpoint that owns `fwd` (its peer
 // owns `rev`) and updates both. Returns the data-transfer kinds to flag
 // against the sender. Written once; called as (sender, receiver).
+//
+// At most one of keepalive, spurious_retransmission, fast_retransmission,
+// out_of_order and retransmission is returned, in that order of precedence;
+// zero_window, zero_window_probe, window_full, lost_segment and
+// duplicate_ack are independent of them.
 AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
                                FlowDirection& fwd, FlowDirection& rev);
+
+// Thresholds of the classifier (Wireshark's values).
+inline constexpr absl::Duration kFastRetransmitWindow = absl::Milliseconds(20);
+inline constexpr absl::Duration kDefaultReorderWindow = absl::Milliseconds(3);
+inline constexpr int kMaxWindowShift = 14;  // RFC 7323 2.3
 
 }  // namespace tcpstate
