@@ -1,6 +1,8 @@
 #include "tools/cli.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 
 #include "absl/flags/commandlineflag.h"
@@ -13,6 +15,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "analyzer/anomaly_catalogue.h"
+#include "analyzer/anomaly_options.h"
 
 ABSL_FLAG(std::vector<std::string>, read, {},
           "Read packets from FILE (pcap or pcapng); repeat to read several "
@@ -26,9 +30,36 @@ ABSL_FLAG(std::string, output, "",
 ABSL_FLAG(std::string, time_wait, "60s",
           "How long an endpoint stays in TIME_WAIT, in capture time "
           "(e.g. 60s, 2m, 500ms; a bare number is seconds).");
-ABSL_FLAG(std::string, stuck_after, "60s",
-          "How long an endpoint may sit in a closing state (CLOSE_WAIT, "
-          "FIN_WAIT_*, LAST_ACK, ...) before it is flagged as stuck.");
+
+namespace {
+
+// "60s" for whole seconds (as the README writes defaults), else Abseil's
+// form ("1.5s", "500ms").
+std::string DefaultDuration(absl::Duration d) {
+  const int64_t seconds = absl::ToInt64Seconds(d);
+  return absl::Seconds(seconds) == d ? absl::StrCat(seconds, "s")
+                                     : absl::FormatDuration(d);
+}
+
+}  // namespace
+
+ABSL_FLAG(std::string, stuck_after,
+          DefaultDuration(tcpstate::AnomalyOptions().stuck_after),
+          "How long an endpoint may sit in CLOSE_WAIT, FIN_WAIT_2, "
+          "FIN_WAIT_1/CLOSING or LAST_ACK before it is flagged as stuck "
+          "(Linux tcp_fin_timeout). DURATION sets every stuck kind; "
+          "KIND=DURATION overrides one (close_wait_stuck, fin_wait_2_stuck, "
+          "fin_wait_1_stuck, last_ack_stuck); repeatable. A FIN "
+          "retransmitted 3 times makes FIN_WAIT_1/LAST_ACK stuck sooner.");
+ABSL_FLAG(uint32_t, syn_flood_min, tcpstate::AnomalyOptions().syn_flood_min,
+          "syn_flood: at least N half-open handshakes to one host within "
+          "the window.");
+ABSL_FLAG(uint32_t, syn_flood_sources,
+          tcpstate::AnomalyOptions().syn_flood_sources,
+          "syn_flood: from at least N distinct source addresses.");
+ABSL_FLAG(std::string, syn_flood_window,
+          DefaultDuration(tcpstate::AnomalyOptions().syn_flood_window),
+          "syn_flood: the window those handshakes must fall in.");
 
 namespace tcpstate {
 namespace {
@@ -40,10 +71,21 @@ struct ValueOption {
   absl::string_view short_name;  // "" if none
 };
 constexpr ValueOption kValueOptions[] = {
-    {"read", "FILE", "r"},           {"format", "text|json|jsonl", ""},
-    {"output", "FILE", "o"},         {"time_wait", "DURATION", ""},
-    {"stuck_after", "DURATION", ""},
+    {"read", "FILE", "r"},
+    {"format", "text|json|jsonl", ""},
+    {"output", "FILE", "o"},
+    {"time_wait", "DURATION", ""},
+    {"stuck_after", "[KIND=]DURATION", ""},
+    {"syn_flood_min", "N", ""},
+    {"syn_flood_sources", "N", ""},
+    {"syn_flood_window", "DURATION", ""},
 };
+
+// Options that take no value.
+bool IsSwitch(absl::string_view name) {
+  return name == "help" || name == "h" || name == "version" ||
+         name == "list_anomalies";
+}
 
 const ValueOption* FindValueOption(absl::string_view name) {
   for (const ValueOption& option : kValueOptions) {
@@ -70,9 +112,8 @@ OptionToken SplitOption(absl::string_view arg) {
   if (eq != absl::string_view::npos) {
     token.value = std::string(body.substr(eq + 1));
   }
-  const bool known = token.name == "help" || token.name == "h" ||
-                     token.name == "version" ||
-                     FindValueOption(token.name) != nullptr;
+  const bool known =
+      IsSwitch(token.name) || FindValueOption(token.name) != nullptr;
   // -rFILE / -oOUT: a short option with its value attached.
   if (!known && single_dash && !body.empty() &&
       (body[0] == 'r' || body[0] == 'o')) {
@@ -89,8 +130,9 @@ absl::Status SetFlag(absl::string_view name, absl::string_view value) {
   }
   std::string error;
   if (!flag->ParseFrom(value, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad value for --", name, ": ", error));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad value '", value, "' for --",
+        absl::StrReplaceAll(name, {{"_", "-"}}), ": ", error));
   }
   return absl::OkStatus();
 }
@@ -147,23 +189,35 @@ namespace {
 
 struct WalkState {
   std::vector<std::string> reads;
+  std::vector<std::string> stuck_overrides;  // "KIND=DUR", in order
   std::vector<std::string> positional;
   bool help = false;
   bool version = false;
+  bool list_anomalies = false;
 };
+
+absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
+  if (token.value) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "option --", DisplayName(token.name), " takes no value"));
+  }
+  if (token.name == "version") {
+    state->version = true;
+  } else if (token.name == "list_anomalies") {
+    state->list_anomalies = true;
+  } else {
+    state->help = true;
+  }
+  return absl::OkStatus();
+}
 
 // Applies one option; `next` is the following argument (for "--name value"),
 // and `*used_next` says whether it was consumed.
 absl::Status ApplyOption(const OptionToken& token, const std::string* next,
                          bool* used_next, WalkState* state) {
   *used_next = false;
-  if (token.name == "help" || token.name == "h" || token.name == "version") {
-    if (token.value) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("option --", token.name, " takes no value"));
-    }
-    (token.name == "version" ? state->version : state->help) = true;
-    return absl::OkStatus();
+  if (IsSwitch(token.name)) {
+    return ApplySwitch(token, state);
   }
   const ValueOption* option = FindValueOption(token.name);
   if (option == nullptr) {
@@ -185,6 +239,11 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
       return absl::InvalidArgumentError("option -r needs a file name");
     }
     state->reads.push_back(std::move(value));
+    return absl::OkStatus();
+  }
+  if (option->name == "stuck_after" &&
+      value.find('=') != std::string::npos) {
+    state->stuck_overrides.push_back(std::move(value));
     return absl::OkStatus();
   }
   return SetFlag(option->name, value);
@@ -225,6 +284,79 @@ absl::StatusOr<absl::Duration> DurationFlag(absl::string_view name,
         absl::StrCat("--", DisplayName(name), ": ", d.status().message()));
   }
   return d;
+}
+
+absl::Status ReadDuration(absl::string_view name, const std::string& value,
+                          absl::Duration* out) {
+  absl::StatusOr<absl::Duration> d = DurationFlag(name, value);
+  if (!d.ok()) {
+    return d.status();
+  }
+  *out = *d;
+  return absl::OkStatus();
+}
+
+// "KIND=DUR" of --stuck-after; KIND must be one of kStuckKinds.
+absl::StatusOr<std::pair<AnomalyKind, absl::Duration>> ParseStuckOverride(
+    absl::string_view text) {
+  const size_t eq = text.find('=');
+  const absl::string_view id = text.substr(0, eq);
+  const std::optional<AnomalyKind> kind = AnomalyKindFromId(id);
+  const auto* const end = std::end(kStuckKinds);
+  if (!kind || std::find(std::begin(kStuckKinds), end, *kind) == end) {
+    std::vector<std::string> ids;
+    for (AnomalyKind k : kStuckKinds) {
+      ids.push_back(InfoOf(k).id);
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("--stuck-after: unknown kind '", id, "' (use ",
+                     absl::StrJoin(ids, ", "), ")"));
+  }
+  absl::Duration d;
+  const absl::Status status = ReadDuration(
+      "stuck_after", std::string(text.substr(eq + 1)), &d);
+  if (!status.ok()) {
+    return status;
+  }
+  return std::make_pair(*kind, d);
+}
+
+absl::Status ReadCount(absl::string_view name, uint32_t value,
+                       uint32_t* out) {
+  if (value == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", DisplayName(name), " must be at least 1"));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+
+// Durations and anomaly thresholds from the flags and `walked`.
+absl::Status ReadThresholds(const WalkState& walked, CliOptions* options) {
+  for (absl::Status status :
+       {ReadDuration("time_wait", absl::GetFlag(FLAGS_time_wait),
+                     &options->time_wait),
+        ReadDuration("stuck_after", absl::GetFlag(FLAGS_stuck_after),
+                     &options->stuck_after),
+        ReadDuration("syn_flood_window", absl::GetFlag(FLAGS_syn_flood_window),
+                     &options->syn_flood_window),
+        ReadCount("syn_flood_min", absl::GetFlag(FLAGS_syn_flood_min),
+                  &options->syn_flood_min),
+        ReadCount("syn_flood_sources", absl::GetFlag(FLAGS_syn_flood_sources),
+                  &options->syn_flood_sources)}) {
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  for (const std::string& text : walked.stuck_overrides) {
+    absl::StatusOr<std::pair<AnomalyKind, absl::Duration>> o =
+        ParseStuckOverride(text);
+    if (!o.ok()) {
+      return o.status();
+    }
+    options->stuck_after_overrides.push_back(*o);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -272,7 +404,8 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   CliOptions options;
   options.help = walked->help;
   options.version = walked->version;
-  if (options.help || options.version) {
+  options.list_anomalies = walked->list_anomalies;
+  if (options.help || options.version || options.list_anomalies) {
     return options;
   }
   absl::SetFlag(&FLAGS_read, walked->reads);
@@ -289,18 +422,10 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
     return format.status();
   }
   options.format = *format;
-  absl::StatusOr<absl::Duration> time_wait =
-      DurationFlag("time_wait", absl::GetFlag(FLAGS_time_wait));
-  if (!time_wait.ok()) {
-    return time_wait.status();
+  status = ReadThresholds(*walked, &options);
+  if (!status.ok()) {
+    return status;
   }
-  options.time_wait = *time_wait;
-  absl::StatusOr<absl::Duration> stuck_after =
-      DurationFlag("stuck_after", absl::GetFlag(FLAGS_stuck_after));
-  if (!stuck_after.ok()) {
-    return stuck_after.status();
-  }
-  options.stuck_after = *stuck_after;
   return options;
 }
 
@@ -329,6 +454,9 @@ std::string UsageText() {
                     Wrap(help, 6, 78), "\n");
   }
   out.append(
+      "  --list-anomalies\n"
+      "      Print the anomaly catalogue (id, severity, category, definition)\n"
+      "      as a Markdown table and exit.\n"
       "  -h, --help\n      Show this help and exit.\n"
       "  --version\n      Print the version and exit.\n"
       "\n"

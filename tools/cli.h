@@ -1,11 +1,15 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "analyzer/anomaly_catalogue.h"
+#include "analyzer/anomaly_options.h"
 
 namespace tcpstate {
 
@@ -17,11 +21,23 @@ struct CliOptions {
   ReportFormat format = ReportFormat::kText;
   std::string output;  // -o; empty = standard output
   absl::Duration time_wait = absl::Seconds(60);
-  absl::Duration stuck_after = absl::Seconds(60);
+  // Anomaly thresholds (defaults from AnomalyOptions).
+  absl::Duration stuck_after = AnomalyOptions().stuck_after;  // every kind
+  // --stuck-after KIND=DUR, in command-line order (a later one wins).
+  std::vector<std::pair<AnomalyKind, absl::Duration>> stuck_after_overrides;
+  uint32_t syn_flood_min = AnomalyOptions().syn_flood_min;
+  uint32_t syn_flood_sources = AnomalyOptions().syn_flood_sources;
+  absl::Duration syn_flood_window = AnomalyOptions().syn_flood_window;
   std::string filter;  // positional arguments joined by spaces
   bool help = false;
   bool version = false;
+  bool list_anomalies = false;  // print the catalogue table and exit
 };
+
+// The kinds --stuck-after KIND=DUR accepts, in catalogue order.
+inline constexpr AnomalyKind kStuckKinds[] = {
+    AnomalyKind::kCloseWaitStuck, AnomalyKind::kFinWait2Stuck,
+    AnomalyKind::kFinWait1Stuck, AnomalyKind::kLastAckStuck};
 
 // Parses the arguments after the program name. Options are defined as Abseil
 // flags (so their help text lives with them) and are set through Abseil's
@@ -29,8 +45,10 @@ struct CliOptions {
 // (Abseil keeps only the last value of a flag), and errors come back as a
 // Status instead of Abseil's exit(1), so the CLI can exit 2 and tests can
 // check them. Accepted forms: --name=value, --name value, -r FILE, -r=FILE,
-// -rFILE, -o OUT, -oOUT; "--" ends the options. Every flag is reset to its
-// default first, so repeated calls (tests) do not see earlier values.
+// -rFILE, -o OUT, -oOUT; "--" ends the options. --stuck-after may repeat:
+// DUR sets the default of every stuck kind, KIND=DUR overrides one kind.
+// Every flag is reset to its default first, so repeated calls (tests) do
+// not see earlier values.
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
     const std::vector<std::string>& args);
 

@@ -22,6 +22,7 @@
 #include "reports/format.h"
 #include "reports/json_report.h"
 #include "reports/text_report.h"
+#include "tools/anomaly_table.h"
 #include "tools/cli.h"
 
 #ifndef TCPSTATE_VERSION
@@ -73,6 +74,19 @@ std::string Feed(PcapFileSource& source, Analyzer& analyzer) {
   }
 }
 
+// The anomaly thresholds of the command line, as the analyzer takes them.
+AnomalyOptions AnomalyOptionsOf(const CliOptions& options) {
+  AnomalyOptions a;
+  a.stuck_after = options.stuck_after;
+  for (const auto& [kind, duration] : options.stuck_after_overrides) {
+    a.overrides[static_cast<size_t>(kind)] = duration;
+  }
+  a.syn_flood_min = options.syn_flood_min;
+  a.syn_flood_sources = options.syn_flood_sources;
+  a.syn_flood_window = options.syn_flood_window;
+  return a;
+}
+
 bool OutputIsTerminal(const CliOptions& options) {
   return options.output.empty() && isatty(STDOUT_FILENO) == 1;
 }
@@ -98,7 +112,7 @@ int Run(const CliOptions& options) {
   const bool jsonl = options.format == ReportFormat::kJsonl;
   AnalyzerOptions analyzer_options;
   analyzer_options.time_wait = options.time_wait;
-  analyzer_options.anomalies.stuck_after = options.stuck_after;
+  analyzer_options.anomalies = AnomalyOptionsOf(options);
   analyzer_options.retain_connections = !jsonl;
   JsonlSink sink(&out);
   Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
@@ -147,6 +161,10 @@ int main(int argc, char** argv) {
   }
   if (options->help) {
     std::cout << tcpstate::UsageText();
+    return tcpstate::kExitOk;
+  }
+  if (options->list_anomalies) {
+    std::cout << tcpstate::AnomalyCatalogueMarkdown();
     return tcpstate::kExitOk;
   }
   if (options->version) {

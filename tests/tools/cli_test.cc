@@ -163,8 +163,10 @@ TEST(UsageTest, MentionsEveryOption) {
   const std::string usage = UsageText();
   for (const char* option :
        {"-r, --read FILE", "--format text|json|jsonl", "-o, --output FILE",
-        "--time-wait DURATION", "--stuck-after DURATION", "--help", "--version",
-        "FILTER", "Exit status"}) {
+        "--time-wait DURATION", "--stuck-after [KIND=]DURATION",
+        "--syn-flood-min N", "--syn-flood-sources N",
+        "--syn-flood-window DURATION", "--list-anomalies", "--help",
+        "--version", "FILTER", "Exit status"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
   EXPECT_NE(usage.find("Default: 60s."), std::string::npos);

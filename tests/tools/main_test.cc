@@ -67,7 +67,9 @@ TEST(MainTest, VersionAndHelp) {
 TEST(MainTest, UsageErrorsExitTwo) {
   for (const char* args :
        {"", "--format xml -r x.pcap", "--bogus -r x.pcap",
-        "-r x.pcap --time-wait never", "-r /nonexistent/none.pcap"}) {
+        "-r x.pcap --time-wait never", "-r /nonexistent/none.pcap",
+        "-r x.pcap --stuck-after bogus_stuck=5s",
+        "-r x.pcap --syn-flood-min 0"}) {
     const RunResult r = RunTcpstate(args);
     EXPECT_EQ(r.exit_code, 2) << args;
     EXPECT_EQ(r.err.rfind("tcpstate: ", 0), 0u) << args << ": " << r.err;
@@ -122,6 +124,34 @@ TEST(MainTest, DamagedInputWritesReportThenErrorAndExitsTwo) {
   EXPECT_NE(r.out.find("198.18.0.1:40000"), std::string::npos);
   EXPECT_EQ(r.err.rfind("tcpstate: ", 0), 0u) << r.err;
   EXPECT_NE(r.err.find("tcpstate_cut.pcap"), std::string::npos) << r.err;
+}
+
+TEST(MainTest, ListAnomaliesPrintsTheCatalogueTable) {
+  const RunResult r = RunTcpstate("--list-anomalies");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("| id | severity | category | definition |\n", 0),
+            0u);
+  EXPECT_NE(r.out.find("\n| `close_wait_stuck` | warning | lifecycle | "),
+            std::string::npos);
+}
+
+// The thresholds reach the analyzer: a per-kind override beats the default.
+TEST(MainTest, StuckAfterOverridesReachTheAnalyzer) {
+  if (!HaveCaptures()) {
+    GTEST_SKIP() << "no testdata captures";
+  }
+  const std::string base = absl::StrCat(
+      "--format jsonl -r '", kCaptures, "server_never_closes.pcap' ");
+  const std::string close_wait = "\"kind\":\"close_wait_stuck\"";
+  const std::string fin_wait_2 = "\"kind\":\"fin_wait_2_stuck\"";
+  RunResult r = RunTcpstate(base + "--stuck-after 0");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(close_wait), std::string::npos);
+  EXPECT_NE(r.out.find(fin_wait_2), std::string::npos);
+  r = RunTcpstate(base + "--stuck-after 0 --stuck-after close_wait_stuck=1h");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find(close_wait), std::string::npos);
+  EXPECT_NE(r.out.find(fin_wait_2), std::string::npos);
 }
 
 TEST(MainTest, JsonlStreamsConnectionsThenOneSummary) {
