@@ -169,23 +169,29 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
       dirty_ = true;
     }
   }
-  if (!f.rst()) {
-    // A RST it got would have closed it; a RST it sent would have too.
-    int i = FindEvent(x, E::kRecvRst);
-    if (i >= 0 && !f.syn()) {
-      if (x.ignored_rst_packet == 0) {
-        x.ignored_rst_packet = x.events[i].packet;
+  if (!f.rst() && !f.syn()) {
+    // A RST it got would have closed it; a RST it sent would have too. The
+    // RST was lost after the tap, not acceptable to it, or not sent by the
+    // endpoint it claims to come from: flagged as ignored / injected.
+    for (E kind : {E::kRecvRst, E::kSendRst}) {
+      const int i = FindEvent(x, kind);
+      if (i < 0) {
+        continue;
+      }
+      const EventRecord ev = x.events[i];
+      uint64_t& note = kind == E::kRecvRst ? x.ignored_rst_packet
+                                           : x.forged_rst_packet;
+      if (note == 0) {
+        note = ev.packet;
       }
       x.events.erase(x.events.begin() + i);
       dirty_ = true;
-    }
-    i = FindEvent(x, E::kSendRst);
-    if (i >= 0 && !f.syn()) {
-      if (x.forged_rst_packet == 0) {
-        x.forged_rst_packet = x.events[i].packet;
+      // Against the endpoint the RST claims to come from; once per RST.
+      const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
+      if (!Flagged(AnomalyKind::kRstIgnored, ev.packet)) {
+        Flag(AnomalyKind::kRstIgnored, rst_from_client,
+             SegmentContext{ev.packet, ev.t});
       }
-      x.events.erase(x.events.begin() + i);
-      dirty_ = true;
     }
   }
 }
@@ -330,6 +336,17 @@ void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
   t->last_packet = c.packet;
   t->last_t = c.t;
   RememberPacket(t->packets, c.packet);
+}
+
+bool Connection::Flagged(AnomalyKind kind, uint64_t packet) const {
+  for (const AnomalyTally& t : tallies_) {
+    if (t.kind == kind &&
+        std::find(t.packets.begin(), t.packets.end(), packet) !=
+            t.packets.end()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Connection::IsDuplicate(const TcpSegment& seg, Side& x,

@@ -170,6 +170,8 @@ class Connection {
   ReplayResult Evaluate(const Side& s, absl::Time now) const;
   bool IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t);
   void Flag(AnomalyKind kind, bool client, const SegmentContext& c);
+  // Whether `packet` is already among the proof packets of `kind`.
+  bool Flagged(AnomalyKind kind, uint64_t packet) const;
   // Lifecycle anomalies, judged when the record is written (lifecycle.cc).
   void AddLifecycleAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddTallies(ConnectionRecord& rec) const;
@@ -190,7 +192,7 @@ class Connection {
   Side server_;
   ZeekModel zeek_;
   absl::InlinedVector<AnomalyTally, 2> tallies_;
-  std::optional<RstFacts> rst_;
+  std::optional<RstFacts> rst_;  // the RST that (last) ended it
   std::optional<ReuseFacts> reuse_;
   absl::Time first_seen_;
   absl::Time last_seen_;

@@ -57,6 +57,15 @@ bool RstAcceptable(const TcpSegment& seg, const Side& x, const Side& y,
   return y.has_ack && matches(y.max_ack);
 }
 
+bool FindEventAt(const Side& s, E kind, uint64_t packet) {
+  for (const EventRecord& ev : s.events) {
+    if (ev.event == kind && ev.packet == packet) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string PacketNumbers(const PacketList& list, uint32_t total) {
   std::string out = absl::StrJoin(list, ",");
   if (total > list.size()) {
@@ -216,7 +225,14 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   if (!has_send_rst) {
     x.events.push_back(MakeEvent(E::kSendRst, c.packet, c.t, 3));
   }
-  if (acceptable && !rst_) {
+  // A new acceptable RST replaces facts about one that later traffic
+  // disproved.
+  const bool previous_stands =
+      rst_ && (FindEventAt(rst_->from_client ? client_ : server_,
+                           E::kSendRst, rst_->packet) ||
+               FindEventAt(rst_->from_client ? server_ : client_,
+                           E::kRecvRst, rst_->packet));
+  if (acceptable && !previous_stands) {
     RstFacts r;
     r.packet = c.packet;
     r.t = c.t;
@@ -238,7 +254,9 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     if (y.ignored_rst_packet == 0) {
       y.ignored_rst_packet = c.packet;
     }
-    Flag(AnomalyKind::kRstIgnored, &x == &client_, c);
+    if (!Flagged(AnomalyKind::kRstIgnored, c.packet)) {
+      Flag(AnomalyKind::kRstIgnored, &x == &client_, c);
+    }
   }
   dirty_ = true;
 }

@@ -13,9 +13,9 @@ using E = EndpointEvent;
 using K = AnomalyKind;
 using S = TcpState;
 
-bool Has(const Side& s, E kind) {
+bool HasAt(const Side& s, E kind, uint64_t packet) {
   for (const EventRecord& ev : s.events) {
-    if (ev.event == kind) {
+    if (ev.event == kind && ev.packet == packet) {
       return true;
     }
   }
@@ -90,11 +90,10 @@ void Connection::AddRstAnomalies(ConnectionRecord& rec) const {
     return;
   }
   const RstFacts& r = *rst_;
-  const Side& sender = r.from_client ? client_ : server_;
   const Side& receiver = r.from_client ? server_ : client_;
-  // A RST that its sender's later traffic or its receiver's later traffic
-  // disproved did not end the connection.
-  if (!Has(sender, E::kSendRst) && !Has(receiver, E::kRecvRst)) {
+  // A RST its receiver's later traffic disproved (it kept sending) did not
+  // end the connection: that one is rst_ignored.
+  if (!HasAt(receiver, E::kRecvRst, r.packet)) {
     return;
   }
   const char* who = r.from_client ? "client" : "server";
