@@ -40,6 +40,12 @@ int RevWindowShift(const FlowDirection& fwd, const FlowDirection& rev) {
 void NoteHandshake(const TcpSegment& seg, absl::Time t, FlowDirection& fwd,
                    FlowDirection& rev) {
   if (seg.flags.syn()) {
+    // A SYN that is not a resend of the last one starts a new sequence space
+    // (Wireshark starts a new stream): what came before says nothing.
+    if (fwd.next_known && seg.seq != fwd.next_seq.Minus(1)) {
+      const FlowDirection fresh;
+      fwd = fresh;
+    }
     const std::optional<uint8_t>& ws = seg.options.window_scale;
     fwd.syn_wscale = ws.has_value()
                          ? static_cast<int8_t>(std::min<int>(*ws, kMaxWindowShift))
@@ -196,6 +202,7 @@ void UpdateSender(const TcpSegment& seg, absl::Time t, const ForwardFacts& f,
   }
   fwd.window = seg.window;
   fwd.window_on_syn = seg.flags.syn();
+  fwd.sent_syn_ack = fwd.sent_syn_ack || (seg.flags.syn() && seg.flags.ack());
   fwd.last_was_keepalive = (f.kinds & Bit(K::kKeepalive)) != 0;
   fwd.last_was_probe = (f.kinds & Bit(K::kZeroWindowProbe)) != 0;
   fwd.last_time = t;
@@ -211,7 +218,11 @@ AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
   AnomalyKindSet kinds = f.kinds;
   const bool occupies_seq = seg.payload_len > 0 ||
                             HasAny(seg, TcpFlags::kSyn | TcpFlags::kFin);
-  if (occupies_seq && !f.keepalive_form) {
+  // The first SYN-ACK after a SYN of its own (simultaneous open, RFC 9293
+  // 3.5) answers the peer's SYN; only a repeated SYN-ACK is resent.
+  const bool answers_syn = seg.flags.syn() && seg.flags.ack() &&
+                           fwd.has_syn_time && !fwd.sent_syn_ack;
+  if (occupies_seq && !f.keepalive_form && !answers_syn) {
     kinds |= RetransmissionKind(seg, t, fwd, rev);
   }
   UpdateSender(seg, t, f, fwd);

@@ -26,6 +26,7 @@ struct FlowDirection {
   // The last segment sent was a zero-window probe.
   bool last_was_probe = false;
   bool has_syn_time = false;  // syn_time holds a value
+  bool sent_syn_ack = false;
   // The last window advertised was on a SYN, which is never scaled.
   bool window_on_syn = false;
   int8_t syn_wscale = kScaleUnseen;
