@@ -13,7 +13,9 @@ struct TextOptions {
 };
 
 // The human-readable report: an aligned table with one row per connection,
-// its notes and anomalies indented below it, host anomalies, then a
+// its notes and one-line anomaly markers indented below it; then the
+// "Anomalies" section (every anomaly, connection- and host-level, grouped by
+// kind in catalogue order, with totals and the worst 3 of each kind); then a
 // summary. Every string that may come from packets or file names is made
 // terminal-safe. Pure function of its arguments.
 std::string RenderText(const AnalysisResult& result,

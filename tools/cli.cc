@@ -130,9 +130,9 @@ absl::Status SetFlag(absl::string_view name, absl::string_view value) {
   }
   std::string error;
   if (!flag->ParseFrom(value, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad value '", value, "' for --",
-        absl::StrReplaceAll(name, {{"_", "-"}}), ": ", error));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad value '", value, "' for --",
+                     absl::StrReplaceAll(name, {{"_", "-"}}), ": ", error));
   }
   return absl::OkStatus();
 }
@@ -198,8 +198,8 @@ struct WalkState {
 
 absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
   if (token.value) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "option --", DisplayName(token.name), " takes no value"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("option --", DisplayName(token.name), " takes no value"));
   }
   if (token.name == "version") {
     state->version = true;
@@ -241,8 +241,7 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
     state->reads.push_back(std::move(value));
     return absl::OkStatus();
   }
-  if (option->name == "stuck_after" &&
-      value.find('=') != std::string::npos) {
+  if (option->name == "stuck_after" && value.find('=') != std::string::npos) {
     state->stuck_overrides.push_back(std::move(value));
     return absl::OkStatus();
   }
@@ -313,16 +312,15 @@ absl::StatusOr<std::pair<AnomalyKind, absl::Duration>> ParseStuckOverride(
                      absl::StrJoin(ids, ", "), ")"));
   }
   absl::Duration d;
-  const absl::Status status = ReadDuration(
-      "stuck_after", std::string(text.substr(eq + 1)), &d);
+  const absl::Status status =
+      ReadDuration("stuck_after", std::string(text.substr(eq + 1)), &d);
   if (!status.ok()) {
     return status;
   }
   return std::make_pair(*kind, d);
 }
 
-absl::Status ReadCount(absl::string_view name, uint32_t value,
-                       uint32_t* out) {
+absl::Status ReadCount(absl::string_view name, uint32_t value, uint32_t* out) {
   if (value == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", DisplayName(name), " must be at least 1"));

@@ -9,8 +9,8 @@ namespace tcpstate {
 namespace {
 
 bool IsSnakeCase(const std::string& id) {
-  if (id.empty() || id.front() < 'a' || id.front() > 'z' ||
-      id.back() == '_' || id.find("__") != std::string::npos) {
+  if (id.empty() || id.front() < 'a' || id.front() > 'z' || id.back() == '_' ||
+      id.find("__") != std::string::npos) {
     return false;
   }
   for (char c : id) {

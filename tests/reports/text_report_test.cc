@@ -57,7 +57,9 @@ TEST(TextReportTest, ColourWrapsStatesAndSeverities) {
   const std::string text = RenderText(testing_results::Sample(), {true});
   EXPECT_NE(text.find("\x1b[33mCLOSE_WAIT"), std::string::npos);
   EXPECT_NE(text.find("\x1b[33m! warning\x1b[0m"), std::string::npos);
-  EXPECT_NE(text.find("\x1b[36m! info\x1b[0m"), std::string::npos);
+  EXPECT_NE(text.find("  \x1b[36minfo\x1b[0m  host 198.18.0.9"),
+            std::string::npos);
+  EXPECT_NE(text.find("\x1b[1mAnomalies\x1b[0m"), std::string::npos);
 }
 
 TEST(TextReportTest, ColourDoesNotChangeTheTextItself) {

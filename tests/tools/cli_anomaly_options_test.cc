@@ -29,9 +29,9 @@ TEST(CliAnomalyOptionsTest, DefaultsComeFromAnomalyOptions) {
 TEST(CliAnomalyOptionsTest, StuckAfterPerKindOverridesInOrder) {
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
       {"-r", "a.pcap", "--stuck-after", "close_wait_stuck=5m",
-       "--stuck-after=90", "--stuck-after=last_ack_stuck=10",
-       "--stuck-after", "fin_wait_2_stuck=500ms", "--stuck-after",
-       "fin_wait_1_stuck=0", "--stuck-after", "close_wait_stuck=1h"});
+       "--stuck-after=90", "--stuck-after=last_ack_stuck=10", "--stuck-after",
+       "fin_wait_2_stuck=500ms", "--stuck-after", "fin_wait_1_stuck=0",
+       "--stuck-after", "close_wait_stuck=1h"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->stuck_after, absl::Seconds(90));
   const std::vector<Override> expected = {
@@ -54,10 +54,10 @@ TEST(CliAnomalyOptionsTest, SynFloodThresholds) {
 }
 
 TEST(CliAnomalyOptionsTest, OverridesDoNotLeakIntoTheNextParse) {
-  ASSERT_TRUE(ParseCommandLineArgs({"-r", "a", "--stuck-after",
-                                    "close_wait_stuck=1s", "--syn-flood-min",
-                                    "7", "--stuck-after", "5"})
-                  .ok());
+  ASSERT_TRUE(
+      ParseCommandLineArgs({"-r", "a", "--stuck-after", "close_wait_stuck=1s",
+                            "--syn-flood-min", "7", "--stuck-after", "5"})
+          .ok());
   absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "b"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->stuck_after_overrides.empty());
@@ -116,15 +116,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"word_min",
                 {"--syn-flood-min", "many"},
                 "bad value 'many' for --syn-flood-min"},
-        BadCase{"negative_min",
-                {"--syn-flood-min=-5"},
-                "for --syn-flood-min"},
+        BadCase{"negative_min", {"--syn-flood-min=-5"}, "for --syn-flood-min"},
         BadCase{"bad_window",
                 {"--syn-flood-window", "later"},
                 "--syn-flood-window: bad duration"},
-        BadCase{"window_missing_value",
-                {"--syn-flood-window"},
-                "needs a value"}),
+        BadCase{
+            "window_missing_value", {"--syn-flood-window"}, "needs a value"}),
     [](const testing::TestParamInfo<BadCase>& info) {
       return std::string(info.param.name);
     });

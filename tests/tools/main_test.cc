@@ -129,8 +129,7 @@ TEST(MainTest, DamagedInputWritesReportThenErrorAndExitsTwo) {
 TEST(MainTest, ListAnomaliesPrintsTheCatalogueTable) {
   const RunResult r = RunTcpstate("--list-anomalies");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("| id | severity | category | definition |\n", 0),
-            0u);
+  EXPECT_EQ(r.out.rfind("| id | severity | category | definition |\n", 0), 0u);
   EXPECT_NE(r.out.find("\n| `close_wait_stuck` | warning | lifecycle | "),
             std::string::npos);
 }
@@ -140,8 +139,8 @@ TEST(MainTest, StuckAfterOverridesReachTheAnalyzer) {
   if (!HaveCaptures()) {
     GTEST_SKIP() << "no testdata captures";
   }
-  const std::string base = absl::StrCat(
-      "--format jsonl -r '", kCaptures, "server_never_closes.pcap' ");
+  const std::string base = absl::StrCat("--format jsonl -r '", kCaptures,
+                                        "server_never_closes.pcap' ");
   const std::string close_wait = "\"kind\":\"close_wait_stuck\"";
   const std::string fin_wait_2 = "\"kind\":\"fin_wait_2_stuck\"";
   RunResult r = RunTcpstate(base + "--stuck-after 0");
