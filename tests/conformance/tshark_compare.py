@@ -256,6 +256,10 @@ def print_report(stats, details, failures, top, out):
     bad = [d for d in details if d["diff"]]
     bad.sort(key=lambda d: -sum(abs(o - t) for o, t in d["diff"].values()))
     if bad:
+        with_dups = sum(1 for d in bad if d["duplicate_packets"])
+        w(f"\n{len(bad)} connections disagree on some kind; {with_dups} of them "
+          "hold packets tcpstate recognised as captured twice (duplicate_packet),\n"
+          "which TShark counts as retransmissions and duplicate ACKs.\n")
         w(f"\nTop {min(top, len(bad))} of {len(bad)} connections that "
           "disagree (kind ours/tshark):\n")
     for d in bad[:top]:
