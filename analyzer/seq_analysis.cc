@@ -7,7 +7,8 @@ namespace {
 
 using K = AnomalyKind;
 
-constexpr uint16_t kSynFinRst = TcpFlags::kSyn | TcpFlags::kFin | TcpFlags::kRst;
+constexpr uint16_t kSynFinRst =
+    TcpFlags::kSyn | TcpFlags::kFin | TcpFlags::kRst;
 
 bool HasAny(const TcpSegment& seg, uint16_t mask) {
   return (seg.flags.bits & mask) != 0;
@@ -47,9 +48,10 @@ void NoteHandshake(const TcpSegment& seg, absl::Time t, FlowDirection& fwd,
       fwd = fresh;
     }
     const std::optional<uint8_t>& ws = seg.options.window_scale;
-    fwd.syn_wscale = ws.has_value()
-                         ? static_cast<int8_t>(std::min<int>(*ws, kMaxWindowShift))
-                         : FlowDirection::kScaleAbsent;
+    fwd.syn_wscale =
+        ws.has_value()
+            ? static_cast<int8_t>(std::min<int>(*ws, kMaxWindowShift))
+            : FlowDirection::kScaleAbsent;
     if (!seg.flags.ack()) {
       fwd.syn_time = t;
       fwd.has_syn_time = true;
@@ -76,7 +78,7 @@ void NoteHandshake(const TcpSegment& seg, absl::Time t, FlowDirection& fwd,
 // What the window and ACK rules found, before the retransmission family.
 struct ForwardFacts {
   AnomalyKindSet kinds = 0;
-  bool keepalive_form = false;  // keep-alive, or a probe in that form
+  bool keepalive_form = false;   // keep-alive, or a probe in that form
   bool wireshark_probe = false;  // 1 byte at next_seq into a zero window
 };
 
@@ -125,8 +127,8 @@ ForwardFacts ForwardKinds(const TcpSegment& seg, const FlowDirection& fwd,
     f.kinds |= Bit(K::kZeroWindow);
   }
   // A probe byte the receiver took leaves a 1-byte "gap" that was captured.
-  const bool after_probe = fwd.last_was_probe &&
-                           seg.seq == fwd.next_seq.Plus(1);
+  const bool after_probe =
+      fwd.last_was_probe && seg.seq == fwd.next_seq.Plus(1);
   if (fwd.next_known && seg.seq.IsAfter(fwd.next_seq) && !seg.flags.rst() &&
       !after_probe) {
     f.kinds |= Bit(K::kLostSegment);
@@ -136,8 +138,8 @@ ForwardFacts ForwardKinds(const TcpSegment& seg, const FlowDirection& fwd,
     f.keepalive_form = true;
     // Linux probes a zero window in the keep-alive form (SND.UNA - 1, no
     // data); a keep-alive is never sent while the peer's window is shut.
-    f.kinds |= PeerWindowIsZero(rev) ? Bit(K::kZeroWindowProbe)
-                                     : Bit(K::kKeepalive);
+    f.kinds |=
+        PeerWindowIsZero(rev) ? Bit(K::kZeroWindowProbe) : Bit(K::kKeepalive);
   }
   if (FillsWindow(seg, fwd, rev)) {
     f.kinds |= Bit(K::kWindowFull);
@@ -216,8 +218,8 @@ AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
   NoteHandshake(seg, t, fwd, rev);
   const ForwardFacts f = ForwardKinds(seg, fwd, rev);
   AnomalyKindSet kinds = f.kinds;
-  const bool occupies_seq = seg.payload_len > 0 ||
-                            HasAny(seg, TcpFlags::kSyn | TcpFlags::kFin);
+  const bool occupies_seq =
+      seg.payload_len > 0 || HasAny(seg, TcpFlags::kSyn | TcpFlags::kFin);
   // The first SYN-ACK after a SYN of its own (simultaneous open, RFC 9293
   // 3.5) answers the peer's SYN; only a repeated SYN-ACK is resent.
   const bool answers_syn = seg.flags.syn() && seg.flags.ack() &&

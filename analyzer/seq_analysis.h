@@ -18,7 +18,7 @@ struct FlowDirection {
   static constexpr int8_t kScaleUnseen = -1;  // no SYN from it captured
   static constexpr int8_t kScaleAbsent = -2;  // its SYN had no option
 
-  bool seen = false;       // any segment from this endpoint
+  bool seen = false;        // any segment from this endpoint
   bool next_known = false;  // next_seq holds a value
   bool ack_known = false;   // last_ack holds a value (an ACK was sent)
   // The last segment sent was a keep-alive (its ACK is no duplicate ACK).

@@ -54,7 +54,8 @@ std::string Names(AnomalyKindSet kinds) {
 TestPeers Peers(bool v6) {
   TestPeers p;
   if (v6) {
-    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                     0,    0,    0,    0,    0, 0, 0, 1};
     p.client = IpAddress::FromBytes(a);
     a[15] = 2;
     p.server = IpAddress::FromBytes(a);
@@ -83,16 +84,16 @@ std::string RunScript(const Case& c, bool v6) {
       seg.options.window_scale = static_cast<uint8_t>(s.wscale);
     }
     const absl::Time t = absl::FromUnixMicros(1700000000000000 + s.at_us);
-    const AnomalyKindSet got =
-        s.from_client ? ClassifySegment(seg, t, client, server)
-                      : ClassifySegment(seg, t, server, client);
+    const AnomalyKindSet got = s.from_client
+                                   ? ClassifySegment(seg, t, client, server)
+                                   : ClassifySegment(seg, t, server, client);
     AnomalyKindSet want = 0;
     for (K k : s.want) {
       want |= Bit(k);
     }
     if (got != want) {
-      absl::StrAppend(&errors, "step ", i + 1, ": want ", Names(want),
-                      ", got ", Names(got), "\n");
+      absl::StrAppend(&errors, "step ", i + 1, ": want ", Names(want), ", got ",
+                      Names(got), "\n");
     }
   }
   return errors;
@@ -114,14 +115,13 @@ std::vector<Step> Concat(std::vector<Step> a, const std::vector<Step>& b) {
 std::vector<Case> Cases() {
   const std::vector<Step> hs = Handshake();
   return {
-      {"clean transfer",
-       Concat(hs, {{true, kAck | kPsh, 1, 1, 100, 1000},
-                   {false, kAck, 1, 101, 0, 1100},
-                   {false, kAck | kPsh, 1, 101, 50, 1200},
-                   {true, kAck, 101, 51, 0, 1300},
-                   {true, kFin | kAck, 101, 51, 0, 2000},
-                   {false, kFin | kAck, 51, 102, 0, 2100},
-                   {true, kAck, 102, 52, 0, 2200}})},
+      {"clean transfer", Concat(hs, {{true, kAck | kPsh, 1, 1, 100, 1000},
+                                     {false, kAck, 1, 101, 0, 1100},
+                                     {false, kAck | kPsh, 1, 101, 50, 1200},
+                                     {true, kAck, 101, 51, 0, 1300},
+                                     {true, kFin | kAck, 101, 51, 0, 2000},
+                                     {false, kFin | kAck, 51, 102, 0, 2100},
+                                     {true, kAck, 102, 52, 0, 2200}})},
       {"loss after the tap: retransmission after an RTO",
        Concat(hs, {{true, kAck, 1, 1, 100, 1000},
                    {true, kAck, 101, 1, 100, 1010},
@@ -170,13 +170,13 @@ std::vector<Case> Cases() {
                    {false, kAck, 1, 101, 0, 2002, {K::kDuplicateAck}},
                    {true, kAck, 101, 1, 100, 22002, {K::kRetransmission}}})},
       {"spurious: the receiver had ACKed it; wins over fast retransmission",
-       Concat(hs, {{true, kAck, 1, 1, 100, 1000},
-                   {true, kAck, 101, 1, 100, 1001},
-                   {false, kAck, 1, 101, 0, 2000},
-                   {false, kAck, 1, 101, 0, 2001, {K::kDuplicateAck}},
-                   {false, kAck, 1, 101, 0, 2002, {K::kDuplicateAck}},
-                   {true, kAck, 1, 1, 100, 2100,
-                    {K::kSpuriousRetransmission}}})},
+       Concat(hs,
+              {{true, kAck, 1, 1, 100, 1000},
+               {true, kAck, 101, 1, 100, 1001},
+               {false, kAck, 1, 101, 0, 2000},
+               {false, kAck, 1, 101, 0, 2001, {K::kDuplicateAck}},
+               {false, kAck, 1, 101, 0, 2002, {K::kDuplicateAck}},
+               {true, kAck, 1, 1, 100, 2100, {K::kSpuriousRetransmission}}})},
       {"duplicate ACK needs same window, no data, no SYN/FIN/RST",
        Concat(hs, {{true, kAck, 1, 1, 100, 1000},
                    {false, kAck, 1, 101, 0, 1100},
@@ -199,8 +199,7 @@ std::vector<Case> Cases() {
       {"a keep-alive-shaped FIN or RST is not a keep-alive",
        Concat(hs, {{true, kAck, 1, 1, 100, 1000},
                    {false, kAck, 1, 101, 0, 1100},
-                   {true, kAck | kFin, 100, 1, 0, 900000,
-                    {K::kRetransmission}},
+                   {true, kAck | kFin, 100, 1, 0, 900000, {K::kRetransmission}},
                    {true, kRst, 100, 1, 0, 900100}})},
       {"zero window, Wireshark-style 1-byte probes, window update",
        Concat(hs, {{true, kAck, 1, 1, 100, 1000},
@@ -250,17 +249,17 @@ std::vector<Case> Cases() {
         {false, kSyn, 900000, 0, 0, 100},
         {false, kAck, 900001, 1, 0, 200}}},
       {"RST beyond the next sequence number is no lost segment",
-       Concat(hs, {{true, kAck, 1, 1, 100, 1000},
-                   {true, kRst, 5000, 0, 0, 2000}})},
+       Concat(hs,
+              {{true, kAck, 1, 1, 100, 1000}, {true, kRst, 5000, 0, 0, 2000}})},
       {"sequence wraparound",
-       Concat(hs, {{true, kAck, 1, 1, 100, 1000},
-                   {true, kAck, 101, 1, 100, 1001},
-                   {true, kAck, 201, 1, 100, 1002},
-                   {false, kAck, 1, 301, 0, 1100},
-                   {true, kAck, 201, 1, 100, 400000,
-                    {K::kSpuriousRetransmission}},
-                   {true, kAck, 301, 1, 100, 400001},
-                   {true, kAck, 301, 1, 100, 800000, {K::kRetransmission}}}),
+       Concat(hs,
+              {{true, kAck, 1, 1, 100, 1000},
+               {true, kAck, 101, 1, 100, 1001},
+               {true, kAck, 201, 1, 100, 1002},
+               {false, kAck, 1, 301, 0, 1100},
+               {true, kAck, 201, 1, 100, 400000, {K::kSpuriousRetransmission}},
+               {true, kAck, 301, 1, 100, 400001},
+               {true, kAck, 301, 1, 100, 800000, {K::kRetransmission}}}),
        0xFFFFFF00u, 0xFFFFFFF0u},
   };
 }
@@ -283,8 +282,7 @@ INSTANTIATE_TEST_SUITE_P(IpVersions, SeqAnalysisTest, ::testing::Bool(),
 TEST(SeqAnalysisTest, WrongExpectationIsReported) {
   Case c{"wrong", Concat(Handshake(), {{true, kAck, 1, 1, 100, 1000},
                                        {true, kAck, 1, 1, 100, 900000}})};
-  EXPECT_EQ(RunScript(c, false),
-            "step 5: want (none), got retransmission\n");
+  EXPECT_EQ(RunScript(c, false), "step 5: want (none), got retransmission\n");
 }
 
 // Kept for every endpoint of every open connection.
