@@ -14,6 +14,8 @@ using E = EndpointEvent;
 constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 constexpr absl::Duration kMinRetransmitGap = absl::Milliseconds(200);
 constexpr absl::Duration kDuplicateWindow = absl::Milliseconds(5);
+// Sorts an event after everything else that happened at its packet.
+constexpr uint8_t kOrderAfterPacket = 6;
 
 int FindEvent(const Side& s, E kind) {
   for (size_t i = 0; i < s.events.size(); ++i) {
@@ -90,12 +92,13 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
     zeek_.OnSegment(seg, from_client, zf);
     return;
   }
+  const SegmentContext own_prev{x.last_packet, x.last_time};
   x.last_packet = ctx.packet;
   x.last_time = ctx.t;
 
   HandleRetractions(seg, x, ctx);
   if (seg.flags.ack()) {
-    ConfirmReceipts(seg, x, y, ctx);
+    ConfirmReceipts(seg, x, y, own_prev, ctx);
   }
   RecordSends(seg, x, ctx);
   if (seg.flags.ack() && !seg.flags.rst()) {
@@ -199,15 +202,27 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
 // The ACK field proves what the sender has received (RFC 9293 3.4: the
 // acknowledgment number is the next sequence number expected).
 void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
-                                 const SegmentContext& c) {
-  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(x, E::kRecvSyn) < 0) {
-    x.events.push_back(MakeEvent(E::kRecvSyn, c.packet, c.t, 0));
+                                 const SegmentContext& own_prev,
+                                 const SegmentContext& proof) {
+  // When did x get it? After the peer sent it and after x's previous
+  // segment (which did not acknowledge it); the path delivers the peer's
+  // segments in order, so before anything the peer sent later. The ACK that
+  // proves it comes later still.
+  auto received = [&](E kind, uint64_t peer_packet, absl::Time peer_t) {
+    const bool after_own = own_prev.packet > peer_packet;
+    EventRecord ev =
+        MakeEvent(kind, after_own ? own_prev.packet : peer_packet,
+                  after_own ? own_prev.t : peer_t, kOrderAfterPacket);
+    ev.proof_packet = proof.packet;
+    x.events.push_back(ev);
     dirty_ = true;
+  };
+  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(x, E::kRecvSyn) < 0) {
+    received(E::kRecvSyn, y.syn_packet, y.syn_time);
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
       FindEvent(x, E::kRecvFin) < 0) {
-    x.events.push_back(MakeEvent(E::kRecvFin, c.packet, c.t, 1));
-    dirty_ = true;
+    received(E::kRecvFin, y.fin_packet, y.fin_time);
   }
   // This side ACKing a segment that carried an assumed event proves it.
   for (EventRecord& ev : x.events) {
@@ -226,6 +241,8 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
     if (!x.has_isn) {
       x.has_isn = true;
       x.isn = seg.seq;
+      x.syn_packet = c.packet;
+      x.syn_time = c.t;
       x.events.push_back(
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);
@@ -247,6 +264,7 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.fin_sent = true;
       x.fin_seq = seg.seq.Plus(seg.payload_len + (f.syn() ? 1 : 0));
       x.fin_packet = c.packet;
+      x.fin_time = c.t;
       x.events.push_back(MakeEvent(E::kSendFin, c.packet, c.t, 3));
       NoteControlSent(x, c.t);
       dirty_ = true;

@@ -37,6 +37,8 @@ struct Side {
   bool has_isn = false;
   bool sent_syn_ack = false;
   SeqNum isn;
+  uint64_t syn_packet = 0;  // first SYN or SYN-ACK
+  absl::Time syn_time;
   SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
   uint64_t data_progress = 0;  // payload bytes by sequence space
   bool has_ack = false;
@@ -44,6 +46,7 @@ struct Side {
   bool fin_sent = false;
   SeqNum fin_seq;  // sequence number the FIN occupies
   uint64_t fin_packet = 0;
+  absl::Time fin_time;
   PacketList fin_retransmits;
   uint32_t fin_retransmit_count = 0;
   PacketList syn_retransmits;
@@ -156,8 +159,10 @@ class Connection {
  private:
   void HandleRetractions(const TcpSegment& seg, Side& x,
                          const SegmentContext& c);
+  // `own_prev`: x's previous segment (packet 0 if none); `proof`: this one.
   void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
-                       const SegmentContext& c);
+                       const SegmentContext& own_prev,
+                       const SegmentContext& proof);
   void RecordSends(const TcpSegment& seg, Side& x, const SegmentContext& c);
   void AssumeReceipts(const TcpSegment& seg, Side& y, const SegmentContext& c);
   void HandleRst(const TcpSegment& seg, Side& x, Side& y,

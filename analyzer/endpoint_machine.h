@@ -33,7 +33,8 @@ const char* EndpointEventName(EndpointEvent e);
 
 struct EventRecord {
   EndpointEvent event = EndpointEvent::kSendSyn;
-  uint64_t packet = 0;  // packet that caused or proved it
+  uint64_t packet = 0;  // when it happened, as a packet number
+  uint64_t proof_packet = 0;  // the packet that proved it (>= packet)
   absl::Time t;
   // Order within one packet: receipts proven by the packet's ACK field come
   // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing
@@ -56,6 +57,7 @@ inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, absl::Time t,
   EventRecord r;
   r.event = e;
   r.packet = packet;
+  r.proof_packet = packet;
   r.t = t;
   r.order = order;
   return r;

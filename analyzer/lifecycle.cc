@@ -137,12 +137,12 @@ void StuckCloseWait(const SideView& v, absl::Time now,
         Secs(now - std::max(fin->t, v.s.last_data_time)));
   }
   out.push_back(Make(
-      K::kCloseWaitStuck, v.name, fin->packet, v.s.last_packet, fin->t,
-      stuck, 1, {v.peer.fin_packet, fin->packet},
+      K::kCloseWaitStuck, v.name, fin->proof_packet, v.s.last_packet, fin->t,
+      stuck, 1, {v.peer.fin_packet, fin->proof_packet},
       absl::StrFormat("%s's FIN (pkt %d) ACKed at pkt %d; the %s sent no FIN "
                       "for %.1f s until the capture ended and %s.",
-                      v.peer_name, v.peer.fin_packet, fin->packet, v.name,
-                      Secs(stuck), activity)));
+                      v.peer_name, v.peer.fin_packet, fin->proof_packet,
+                      v.name, Secs(stuck), activity)));
 }
 
 void StuckFinWait2(const SideView& v, absl::Time now, const AnomalyOptions& o,

@@ -99,7 +99,10 @@ TEST_P(FlowTableTest, ClientActiveCloseEndsTimeWaitAndClosed) {
   EXPECT_EQ(r.client.timeline[3].state, S::kFinWait2);  // ACK on server FIN
   EXPECT_EQ(r.client.timeline[3].packet, 7u);
   EXPECT_EQ(r.client.timeline[4].state, S::kTimeWait);
-  EXPECT_EQ(r.client.timeline[4].packet, 8u);  // proven by the client's ACK
+  // The server's FIN (pkt 7) reached the client before its ACK (pkt 8).
+  EXPECT_EQ(r.client.timeline[4].packet, 7u);
+  EXPECT_EQ(r.server.timeline.back().state, S::kClosed);
+  EXPECT_EQ(r.server.timeline.back().packet, 8u);
   EXPECT_EQ(r.client.isn, 1000u);
   EXPECT_EQ(r.server.isn, 5000u);
 }
