@@ -215,6 +215,13 @@ void UpdateSender(const TcpSegment& seg, absl::Time t, const ForwardFacts& f,
 
 AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
                                FlowDirection& fwd, FlowDirection& rev) {
+  // A RST is not part of the byte stream: its sequence number (possibly
+  // forged, or not acceptable to the receiver) must not move the sender's
+  // next sequence number, and its zero window is not an advertisement.
+  // RST acceptability and injection are judged by the connection.
+  if (seg.flags.rst()) {
+    return 0;
+  }
   NoteHandshake(seg, t, fwd, rev);
   const ForwardFacts f = ForwardKinds(seg, fwd, rev);
   AnomalyKindSet kinds = f.kinds;
