@@ -82,7 +82,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   last_seen_ = ctx.t;
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
-  if (IsDuplicate(seg, x, ctx.t)) {
+  if (IsDuplicate(seg, x, y, ctx.t, ctx.packet)) {
     ++x.duplicates;
     Flag(AnomalyKind::kDuplicatePacket, from_client, ctx);
     // The same packet captured twice tells the state machines nothing new;
@@ -367,18 +367,15 @@ bool Connection::Flagged(AnomalyKind kind, uint64_t packet) const {
   return false;
 }
 
-bool Connection::IsDuplicate(const TcpSegment& seg, Side& x,
-                             absl::Time t) {
+bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
+                             absl::Time t, uint64_t packet) {
   // IPv4 identification changes with every packet a Linux/BSD/Windows stack
   // sends, retransmissions included; the TCP timestamp too when in use.
   // Stacks send some packets with ID 0 (Linux SYN-ACKs) and may repeat a
   // timestamp on a quick retransmission: then only a copy within
   // kDuplicateWindow counts, far below any retransmission timeout.
-  if (seg.ip_id == 0 && (!seg.options.timestamps || seg.flags.syn())) {
-    // Nothing tells a duplicate from a retransmission (a Linux server
-    // answers a retransmitted SYN with a SYN-ACK identical to the one its
-    // own timer sends in the same millisecond).
-    return false;
+  if (seg.ip_id == 0 && !seg.options.timestamps) {
+    return false;  // nothing tells a duplicate from a retransmission
   }
   uint64_t h = seg.seq.value();
   h = h * 1000003u ^ seg.ack.value();
@@ -393,11 +390,15 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x,
     h = 1;  // 0 marks an empty slot
   }
   for (const Side::RecentPacket& r : x.recent) {
-    if (r.hash == h && (seg.ip_id != 0 || t - r.t <= kDuplicateWindow)) {
+    // With IP ID 0 (Linux SYN-ACKs, some stacks' DF packets) only an exact
+    // copy moments later, with nothing from the peer in between, counts.
+    if (r.hash == h &&
+        (seg.ip_id != 0 ||
+         (t - r.t <= kDuplicateWindow && y.last_packet < r.packet))) {
       return true;
     }
   }
-  x.recent[x.recent_next] = {h, t};
+  x.recent[x.recent_next] = {h, t, packet};
   x.recent_next = static_cast<uint8_t>((x.recent_next + 1) % x.recent.size());
   return false;
 }

@@ -66,6 +66,7 @@ struct Side {
   struct RecentPacket {
     uint64_t hash = 0;
     absl::Time t;
+    uint64_t packet = 0;
   };
   std::array<RecentPacket, 4> recent{};
   uint8_t recent_next = 0;
@@ -173,7 +174,8 @@ class Connection {
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).
   ReplayResult Evaluate(const Side& s, absl::Time now) const;
-  bool IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t);
+  bool IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
+                   absl::Time t, uint64_t packet);
   void Flag(AnomalyKind kind, bool client, const SegmentContext& c);
   // Whether `packet` is already among the proof packets of `kind`.
   bool Flagged(AnomalyKind kind, uint64_t packet) const;

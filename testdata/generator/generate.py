@@ -451,10 +451,15 @@ def s_refused(lab, ctx):
                       want("retransmission", "client"),
                       want("retransmission", "server")],
               forbid=["syn_unanswered", "refused", "rst_teardown"],
+              allow=["duplicate_packet"],
               why="the SYN-ACKs are on the tap but never reach the client: "
               "the server never gets the final ACK (half-open, SYN-ACK "
               "retransmitted) and the client, in SYN_SENT, retransmits its "
-              "SYN; the SYN was answered, so not syn_unanswered"))
+              "SYN; the SYN was answered, so not syn_unanswered. Allowed: "
+              "Linux answers a retransmitted SYN with a SYN-ACK that is "
+              "byte-identical (IP ID 0, same TSval) to the one its own timer "
+              "sends microseconds later; no capture can tell that copy from "
+              "a duplicate"))
 def s_synack_lost(lab, ctx):
     lab.nft(L.NS_C, """table inet t { chain i {
         type filter hook input priority 0;
