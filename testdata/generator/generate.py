@@ -869,11 +869,15 @@ def s_forged_rst(lab, ctx):
           "client reads to EOF and closes. Kernel: server TIME_WAIT, "
           "client CLOSED.", offload=True, snaplen=128,
           anomalies=expect_anomalies(
-              forbid=["retransmission", "lost_segment", "duplicate_packet",
-                      "rst_teardown"],
-              allow=["window_full"],
-              why="GSO super-segments must not look like gaps or "
-              "duplicates; a bulk sender may fill the reader's window"))
+              forbid=["lost_segment", "duplicate_packet", "rst_teardown",
+                      "out_of_order"],
+              allow=["window_full", "zero_window", "retransmission"],
+              why="GSO super-segments must not look like gaps, duplicates "
+              "or reordering; a bulk sender may fill the reader's window "
+              "(window_full, and the reader may briefly advertise a zero "
+              "window), and Linux's tail loss probe really resends the last "
+              "MSS of a burst after ~2 RTT (this capture: pkts 23 and 53, "
+              "which TShark flags the same way)"))
 def s_bulk_offload(lab, ctx):
     lst = lab.listener()
     c, a = lab.connect_pair(lst, 40000)
