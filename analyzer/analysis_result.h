@@ -46,7 +46,8 @@ struct EndpointRecord {
   Certainty certainty = Certainty::kUnknown;
   std::optional<uint32_t> isn;
   uint64_t packets = 0;
-  uint64_t payload_bytes = 0;  // unique payload bytes by sequence space
+  uint64_t payload_bytes = 0;  // payload bytes by sequence space
+  uint64_t missed_bytes = 0;   // of those, bytes the capture never saw
   uint64_t ip_bytes = 0;       // IP-level bytes as sent
   uint32_t syns = 0;           // SYN or SYN-ACK segments sent
   uint32_t fins = 0;           // FIN segments sent (incl. retransmissions)

@@ -315,11 +315,12 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
     if (data_end.IsBeforeOrEqual(x.max_end)) {
       zf.is_retransmission = true;
     } else {
-      const SeqNum from =
-          data_begin.IsAfter(x.max_end) ? data_begin : x.max_end;
-      // Bytes by sequence space; a jump past max_end is a gap the capture
-      // missed and is not counted as payload seen.
-      x.data_progress += from.ForwardDistanceTo(data_end);
+      // Bytes by sequence space, as Zeek counts them: what the sender sent,
+      // including bytes the capture never saw (counted apart as missed).
+      if (data_begin.IsAfter(x.max_end)) {
+        x.missed_bytes += x.max_end.ForwardDistanceTo(data_begin);
+      }
+      x.data_progress += x.max_end.ForwardDistanceTo(data_end);
       zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 && !f.syn();
     }
   }

@@ -41,6 +41,7 @@ struct Side {
   absl::Time syn_time;
   SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
   uint64_t data_progress = 0;  // payload bytes by sequence space
+  uint64_t missed_bytes = 0;   // of which the capture never saw
   bool has_ack = false;
   SeqNum max_ack;  // highest ACK value sent
   bool fin_sent = false;

@@ -86,6 +86,7 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   }
   e.packets = s.packets;
   e.payload_bytes = s.data_progress;
+  e.missed_bytes = s.missed_bytes;
   e.ip_bytes = s.ip_bytes;
   e.syns = s.syns;
   e.fins = s.fins;

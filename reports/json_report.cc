@@ -117,6 +117,7 @@ void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
   }
   const std::pair<const char*, uint64_t> counts[] = {
       {"packets", e.packets},   {"bytes", e.payload_bytes},
+      {"missed_bytes", e.missed_bytes},
       {"ip_bytes", e.ip_bytes}, {"syns", e.syns},
       {"fins", e.fins},         {"rsts", e.rsts}};
   for (const auto& [key, value] : counts) {
