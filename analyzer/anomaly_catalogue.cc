@@ -10,21 +10,21 @@ constexpr Severity kErr = Severity::kError;
 
 constexpr AnomalyInfo kCatalogue[] = {
     {K::kCloseWaitStuck, "close_wait_stuck", kWarn, "lifecycle",
-     "An endpoint ACKed its peer's FIN and sent no FIN of its own for longer "
-     "than --stuck-after, measured to the end of the capture (it may still "
+     "An endpoint ACKed its peer's FIN and sent no FIN of its own for at "
+     "least --stuck-after, measured to the end of the capture (it may still "
      "be sending data: half-close)."},
     {K::kFinWait2Stuck, "fin_wait_2_stuck", kWarn, "lifecycle",
      "An endpoint's FIN was ACKed, and its peer then sent neither a FIN nor "
-     "anything else for longer than --stuck-after (half-open FIN_WAIT_2)."},
+     "anything else for at least --stuck-after (half-open FIN_WAIT_2)."},
     {K::kFinWait1Stuck, "fin_wait_1_stuck", kWarn, "lifecycle",
      "An endpoint's FIN was never acknowledged as far as it knows: it ends "
      "in FIN_WAIT_1 or CLOSING and retransmitted the FIN 3 or more times or "
-     "waited longer than --stuck-after; also when the peer's ACK was "
+     "waited at least --stuck-after; also when the peer's ACK was "
      "captured but lost after the tap."},
     {K::kLastAckStuck, "last_ack_stuck", kWarn, "lifecycle",
      "The passive closer's FIN was never acknowledged as far as it knows: "
      "it ends in LAST_ACK and retransmitted the FIN 3 or more times or "
-     "waited longer than --stuck-after."},
+     "waited at least --stuck-after."},
     {K::kSynUnanswered, "syn_unanswered", kWarn, "lifecycle",
      "A SYN (and its retries) got no reply at all from the peer in the "
      "capture."},
@@ -71,8 +71,8 @@ constexpr AnomalyInfo kCatalogue[] = {
      "A retransmission of data the receiver had already acknowledged."},
     {K::kOutOfOrder, "out_of_order", kWarn, "data_transfer",
      "A segment that does not advance the sequence, seen within the "
-     "reordering threshold (the handshake RTT, else 3 ms) of the last "
-     "reverse ACK."},
+     "reordering threshold (the handshake RTT, else 3 ms) of the sender's "
+     "highest segment."},
     {K::kLostSegment, "lost_segment", kWarn, "data_transfer",
      "A sequence gap: the segment starts beyond the next expected sequence "
      "number, so data was never captured (lost before the tap, or by the "
@@ -84,12 +84,14 @@ constexpr AnomalyInfo kCatalogue[] = {
      "A receiver advertised a zero window (not on SYN, FIN or RST)."},
     {K::kZeroWindowProbe, "zero_window_probe", kInfo, "data_transfer",
      "A 1-byte segment at the next sequence number sent into the peer's "
-     "zero window."},
+     "zero window, or (Linux) a 0-1-byte segment at the next sequence "
+     "number minus one while the peer's window is 0."},
     {K::kWindowFull, "window_full", kInfo, "data_transfer",
      "A segment that fills the receiver's advertised window exactly."},
     {K::kKeepalive, "keepalive", kInfo, "data_transfer",
-     "A 0- or 1-byte segment at the next sequence number minus one: a "
-     "keep-alive probe (never counted as a retransmission)."},
+     "A 0- or 1-byte segment at the next sequence number minus one while "
+     "the peer's window is open: a keep-alive probe (never counted as a "
+     "retransmission)."},
     {K::kDuplicatePacket, "duplicate_packet", kInfo, "data_transfer",
      "The same packet captured twice (same IP ID, sequence, ACK, flags, "
      "length, window and TCP timestamp): a capture artefact, not a "
