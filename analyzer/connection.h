@@ -39,6 +39,8 @@ struct Side {
   SeqNum isn;
   uint64_t syn_packet = 0;  // first SYN or SYN-ACK
   absl::Time syn_time;
+  std::optional<uint16_t> syn_ip_id;  // its IPv4 ID (ISN analysis)
+  std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
   SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
   uint64_t data_progress = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of which the capture never saw
@@ -82,7 +84,8 @@ struct Side {
   uint32_t syns = 0, fins = 0, rsts = 0;
   NegotiatedOptions options;
   // The endpoint's believed history and its replayed state.
-  absl::InlinedVector<EventRecord, 8> events;
+  // Most endpoints have at most four events (SYN, its ACK, FIN, its ACK).
+  absl::InlinedVector<EventRecord, 4> events;
   TcpState state = TcpState::kUnknown;  // replayed at the last change
 };
 
@@ -147,6 +150,11 @@ class Connection {
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
   bool has_reset() const { return reset_seen_; }
+  // Not both endpoints synchronized: a handshake that never completed (or
+  // a one-sided pickup). Evicted first when the table is full.
+  bool half_open() const {
+    return !IsSynchronized(client_.state) || !IsSynchronized(server_.state);
+  }
 
   // Builds the report record; `now` is the capture time it is written at.
   ConnectionRecord ToRecord(absl::Time now, EndReason reason) const;

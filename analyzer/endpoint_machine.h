@@ -32,18 +32,18 @@ enum class EndpointEvent : uint8_t {
 const char* EndpointEventName(EndpointEvent e);
 
 struct EventRecord {
-  EndpointEvent event = EndpointEvent::kSendSyn;
-  uint64_t packet = 0;  // when it happened, as a packet number
+  uint64_t packet = 0;        // when it happened, as a packet number
   uint64_t proof_packet = 0;  // the packet that proved it (>= packet)
   absl::Time t;
-  // Order within one packet: receipts proven by the packet's ACK field come
-  // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing
-  // precedes FIN processing; an endpoint sends after it has received).
-  uint8_t order = 0;
   // An assumed event counts only from this capture time on (used once the
   // path has been shown to lose this kind of ACK: it must be followed by
   // silence longer than the sender's retransmission back-off).
   absl::Time valid_from = absl::InfinitePast();
+  EndpointEvent event = EndpointEvent::kSendSyn;
+  // Order within one packet: receipts proven by the packet's ACK field come
+  // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing
+  // precedes FIN processing; an endpoint sends after it has received).
+  uint8_t order = 0;
   // Assumed events: set once the endpoint's own behaviour proves receipt
   // (it ACKed the segment that carried the event).
   bool assumed = false;

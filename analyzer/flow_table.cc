@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 namespace tcpstate {
 namespace {
@@ -142,6 +144,9 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
       table_.erase(it);
     }
   }
+  if (table_.size() >= options_.max_connections) {
+    EvictBatch(ctx.t);
+  }
   Connection& conn = Create(key, from_low, seg);
   if (reuse) {
     conn.NotePortReuse(*reuse);
@@ -150,7 +155,58 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
 }
 
 void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
-  finished_.push_back(conn.ToRecord(now, reason));
+  ConnectionRecord rec = conn.ToRecord(now, reason);
+  if (reason == EndReason::kClosed) {
+    // Closed by the TIME_WAIT timer rather than by a packet?
+    for (const EndpointRecord* e : {&rec.client, &rec.server}) {
+      const size_t n = e->timeline.size();
+      if (n >= 2 && e->timeline[n - 1].packet == 0 &&
+          e->timeline[n - 2].state == TcpState::kTimeWait) {
+        rec.end_reason = EndReason::kTimeWaitExpired;
+      }
+    }
+  }
+  finished_.push_back(std::move(rec));
+}
+
+void FlowTable::SortNewlyFinished(size_t first_new) {
+  // Hash order is not deterministic: order each batch's output by id.
+  std::sort(finished_.begin() + first_new, finished_.end(),
+            [](const ConnectionRecord& a, const ConnectionRecord& b) {
+              return a.id < b.id;
+            });
+}
+
+// The table is full: write out 1/16 of it, handshakes that never completed
+// first, then the longest idle (conntrack's early_drop, in batches so the
+// cost per new connection stays constant).
+void FlowTable::EvictBatch(absl::Time now) {
+  struct Candidate {
+    bool established;
+    absl::Time last_seen;
+    uint64_t id;
+    const FlowKey* key;
+  };
+  std::vector<Candidate> all;
+  all.reserve(table_.size());
+  for (const auto& [key, conn] : table_) {
+    all.push_back({!conn->half_open(), conn->last_seen(), conn->id(), &key});
+  }
+  const size_t batch = std::max<size_t>(1, table_.size() / 16);
+  auto before = [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.established, a.last_seen, a.id) <
+           std::tie(b.established, b.last_seen, b.id);
+  };
+  std::nth_element(all.begin(), all.begin() + (batch - 1), all.end(), before);
+  all.resize(batch);
+  const size_t first_new = finished_.size();
+  for (const Candidate& c : all) {
+    auto it = table_.find(*c.key);
+    it->second->Refresh(now);
+    Finish(*it->second, now, EndReason::kEvicted);
+    table_.erase(it);
+  }
+  SortNewlyFinished(first_new);
 }
 
 void FlowTable::Expire(absl::Time now) {
@@ -159,6 +215,10 @@ void FlowTable::Expire(absl::Time now) {
   }
   last_sweep_ = now;
   const size_t first_new = finished_.size();
+  const bool pressure = table_.size() * 10 >= options_.max_connections * 9;
+  const absl::Duration half_open_timeout =
+      pressure ? options_.half_open_timeout_under_pressure
+               : options_.half_open_timeout;
   for (auto it = table_.begin(); it != table_.end();) {
     Connection& conn = *it->second;
     conn.Refresh(now);
@@ -169,7 +229,8 @@ void FlowTable::Expire(absl::Time now) {
         idle >= options_.close_linger) {
       done = true;
       reason = conn.has_reset() ? EndReason::kReset : EndReason::kClosed;
-    } else if (idle >= options_.idle_timeout) {
+    } else if (idle >= options_.idle_timeout ||
+               (conn.half_open() && idle >= half_open_timeout)) {
       done = true;
       reason = EndReason::kIdleTimeout;
     }
@@ -180,11 +241,7 @@ void FlowTable::Expire(absl::Time now) {
       ++it;
     }
   }
-  // Hash order is not deterministic: order this sweep's output by id.
-  std::sort(finished_.begin() + first_new, finished_.end(),
-            [](const ConnectionRecord& a, const ConnectionRecord& b) {
-              return a.id < b.id;
-            });
+  SortNewlyFinished(first_new);
 }
 
 void FlowTable::FlushAll(absl::Time now) {
@@ -194,10 +251,7 @@ void FlowTable::FlushAll(absl::Time now) {
     Finish(*conn, now, EndReason::kCaptureEnd);
   }
   table_.clear();
-  std::sort(finished_.begin() + first_new, finished_.end(),
-            [](const ConnectionRecord& a, const ConnectionRecord& b) {
-              return a.id < b.id;
-            });
+  SortNewlyFinished(first_new);
 }
 
 std::vector<ConnectionRecord> FlowTable::TakeFinished() {

@@ -22,6 +22,15 @@ struct FlowTableOptions {
   absl::Duration close_linger = absl::Seconds(10);
   // Expiry scans run at most this often (capture time).
   absl::Duration sweep_interval = absl::Seconds(5);
+  // Table cap: when it is full, a batch of connections is evicted (written
+  // out with end reason "evicted"), handshakes that never completed first,
+  // oldest first, as Linux conntrack does.
+  size_t max_connections = 65536;
+  // Idle timeout of a handshake that never completed (conntrack: SYN_SENT
+  // 120 s), and the shorter one used while the table is over 90% full
+  // (Zeek's attempt timer: 5 s).
+  absl::Duration half_open_timeout = absl::Seconds(120);
+  absl::Duration half_open_timeout_under_pressure = absl::Seconds(5);
   AnomalyOptions anomalies;
 };
 
@@ -46,6 +55,8 @@ class FlowTable {
 
  private:
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
+  void EvictBatch(absl::Time now);
+  void SortNewlyFinished(size_t first_new);
   bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
                            bool from_client, const SegmentContext& ctx);
   void Finish(Connection& conn, absl::Time now, EndReason reason);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "analyzer/anomaly_catalogue.h"
@@ -124,10 +125,13 @@ void SynFloodDetector::Finish(std::vector<HostRecord>& hosts,
     if (!flooded) {
       continue;
     }
+    const IpAddress& addr = host;  // clang: lambdas cannot capture bindings
     auto it = std::find_if(hosts.begin(), hosts.end(),
-                           [&](const HostRecord& h) { return h.addr == host; });
+                           [&](const HostRecord& h) { return h.addr == addr; });
     if (it == hosts.end()) {
-      hosts.push_back(HostRecord{host, {}});
+      HostRecord h;
+      h.addr = host;
+      hosts.push_back(std::move(h));
       it = hosts.end() - 1;
     }
     it->anomalies.push_back(a);
