@@ -45,6 +45,12 @@ struct EndpointRecord {
   TcpState state = TcpState::kUnknown;
   Certainty certainty = Certainty::kUnknown;
   std::optional<uint32_t> isn;
+  // The first SYN or SYN-ACK this endpoint sent (set when `isn` is): when,
+  // which packet, its IPv4 ID and TCP timestamp value (ISN analysis).
+  absl::Time isn_time;
+  uint64_t isn_packet = 0;
+  std::optional<uint16_t> syn_ip_id;  // IPv4 only
+  std::optional<uint32_t> syn_tsval;
   uint64_t packets = 0;
   uint64_t payload_bytes = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of those, bytes the capture never saw
@@ -101,9 +107,36 @@ struct HostRecord {
   std::vector<Anomaly> anomalies;
 };
 
+// ISN predictability of one host, across the connections it opened or
+// accepted (analyzer/isn_analysis.h has the definitions).
+struct IsnCheck {
+  uint64_t packet = 0;  // the last sample, predicted from the earlier ones
+  uint32_t predicted = 0;
+  uint32_t observed = 0;
+};
+
+struct HostIsn {
+  uint64_t samples = 0;      // distinct 4-tuples used (capped)
+  uint64_t same_tuple = 0;   // further ISNs of an already-sampled 4-tuple
+  bool enough = false;       // at least Nmap's minimum of 4 samples
+  // Nmap SEQ metrics; meaningful only when `enough`.
+  uint32_t gcd = 0;
+  uint32_t isr = 0;
+  uint32_t sp = 0;
+  std::string difficulty;     // Nmap's label for SP
+  std::string isn_class;      // constant, zero, fixed_increment, ...
+  bool predictable = false;
+  std::optional<uint32_t> next_predicted;
+  std::optional<IsnCheck> check;
+  std::vector<uint64_t> evidence;  // packet numbers of the samples (capped)
+  std::string ip_id_class;         // empty when not computed
+  std::optional<uint32_t> ts_hz;   // TCP timestamp clock rate, rounded
+};
+
 struct AnalysisResult {
   std::vector<InputInfo> inputs;
   CaptureSummary summary;
+  std::optional<HostIsn> isn;  // set for hosts that chose ISNs
   std::vector<ConnectionRecord> connections;  // by id
   std::vector<HostRecord> hosts;              // by address
   std::vector<Anomaly> anomalies;             // host-level, by time

@@ -5,6 +5,7 @@
 
 #include "analyzer/flow_table.h"
 #include "analyzer/syn_flood.h"
+#include "analyzer/isn_analysis.h"
 #include "dissectors/decode.h"
 
 namespace tcpstate {
@@ -20,6 +21,7 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
 }
 
 Analyzer::~Analyzer() = default;
+  isn_ = std::make_unique<IsnAnalyzer>();
 
 void Analyzer::OnFrame(const Frame& frame) {
   ++summary_.packets;
@@ -71,5 +73,7 @@ AnalysisResult Analyzer::Finish() {
   finished_.clear();
   return result;
 }
+    isn_->Add(rec);
 
 }  // namespace tcpstate
+  isn_->Finish(result.hosts, result.anomalies);

@@ -34,6 +34,7 @@ class SynFloodDetector;
 // fed in capture order.
 class Analyzer {
  public:
+class IsnAnalyzer;
   // `sink` may be null; it must outlive the analyzer.
   Analyzer(const AnalyzerOptions& options, ConnectionSink* sink);
   ~Analyzer();
@@ -59,3 +60,4 @@ class Analyzer {
 };
 
 }  // namespace tcpstate
+  std::unique_ptr<IsnAnalyzer> isn_;

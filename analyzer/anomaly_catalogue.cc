@@ -59,6 +59,10 @@ constexpr AnomalyInfo kCatalogue[] = {
      "A host was left with many half-open handshakes from many sources "
      "within a window (--syn-flood-min, --syn-flood-sources, "
      "--syn-flood-window)."},
+    {K::kPredictableIsn, "predictable_isn", kWarn, "host",
+     "A host's initial sequence numbers, across 4 or more different "
+     "4-tuples, are zero, constant, a fixed increment, or follow a clock "
+     "(or Nmap's SP index is below 6): the next ISN can be guessed."},
     {K::kRetransmission, "retransmission", kWarn, "data_transfer",
      "A segment with payload, SYN or FIN whose sequence number does not "
      "advance the sender's next sequence number, and no more specific "

@@ -29,6 +29,7 @@ enum class AnomalyKind : uint8_t {
   kMidStream,
   // Host level.
   kSynFlood,
+  kPredictableIsn,
   // Data transfer (per connection; Wireshark's definitions are the
   // reference, precedence keep-alive > spurious retransmission > fast
   // retransmission > out-of-order > retransmission).

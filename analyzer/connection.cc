@@ -243,6 +243,12 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.isn = seg.seq;
       x.syn_packet = c.packet;
       x.syn_time = c.t;
+      if (!seg.src.is_v6()) {
+        x.syn_ip_id = seg.ip_id;
+      }
+      if (seg.options.timestamps) {
+        x.syn_tsval = seg.options.timestamps->value;
+      }
       x.events.push_back(
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);

@@ -83,6 +83,10 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   e.state = r.state;
   if (s.has_isn) {
     e.isn = s.isn.value();
+    e.isn_time = s.syn_time;
+    e.isn_packet = s.syn_packet;
+    e.syn_ip_id = s.syn_ip_id;
+    e.syn_tsval = s.syn_tsval;
   }
   e.packets = s.packets;
   e.payload_bytes = s.data_progress;

@@ -1,6 +1,7 @@
 #include "reports/json_report.h"
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <utility>
@@ -216,12 +217,86 @@ void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
   w->BeginArray();
   for (const HostRecord& host : hosts) {
     w->BeginObject();
+void UintOrNull(const std::optional<uint32_t>& v, JsonWriter* w) {
+  if (v) {
+    w->Uint(*v);
+  } else {
+    w->Null();
+  }
+}
+
+// hosts[].isn: Nmap's SEQ metrics and the class are null with fewer than
+// 4 samples ("not enough samples", never a verdict).
+void WriteIsnVerdict(const HostIsn& isn, JsonWriter* w) {
+  const bool ok = isn.enough;
+  w->Key("verdict");
+  w->String(!ok ? "not enough samples"
+                : isn.predictable ? "predictable" : "unpredictable");
+  w->Key("gcd");
+  UintOrNull(ok ? std::optional<uint32_t>(isn.gcd) : std::nullopt, w);
+  w->Key("isr");
+  UintOrNull(ok ? std::optional<uint32_t>(isn.isr) : std::nullopt, w);
+  w->Key("sp");
+  UintOrNull(ok ? std::optional<uint32_t>(isn.sp) : std::nullopt, w);
+  w->Key("difficulty");
+  StringOrNull(ok ? isn.difficulty : "", w);
+  w->Key("class");
+  StringOrNull(ok ? isn.isn_class : "", w);
+  w->Key("predictable");
+  if (ok) {
+    w->Bool(isn.predictable);
+  } else {
+    w->Null();
+  }
+  w->Key("next_predicted");
+  UintOrNull(isn.next_predicted, w);
+  w->Key("check");
+  if (isn.check) {
+    w->BeginObject();
+    w->Key("packet");
+    w->Uint(isn.check->packet);
+    w->Key("predicted");
+    w->Uint(isn.check->predicted);
+    w->Key("observed");
+    w->Uint(isn.check->observed);
+    w->EndObject();
+  } else {
+    w->Null();
+  }
+}
+
+void WriteIsn(const HostIsn& isn, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("samples");
+  w->Uint(isn.samples);
+  w->Key("same_tuple");
+  w->Uint(isn.same_tuple);
+  WriteIsnVerdict(isn, w);
+  w->Key("evidence");
+  w->BeginArray();
+  for (uint64_t p : isn.evidence) {
+    w->Uint(p);
+  }
+  w->EndArray();
+  w->Key("ip_id_class");
+  StringOrNull(isn.ip_id_class, w);
+  w->Key("ts_hz");
+  UintOrNull(isn.ts_hz, w);
+  w->EndObject();
+}
+
     w->Key("addr");
     w->String(host.addr.ToString());
     w->Key("anomalies");
     WriteAnomalies(host.anomalies, w);
     w->EndObject();
   }
+    w->Key("isn");
+    if (host.isn) {
+      WriteIsn(*host.isn, w);
+    } else {
+      w->Null();
+    }
   w->EndArray();
 }
 

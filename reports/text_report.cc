@@ -367,6 +367,54 @@ void AppendAnomalies(const AnalysisResult& result, const Painter& paint,
   }
 }
 
+// "20 ISNs (3 same 4-tuple): fixed_increment, predictable, GCD 64000 ..."
+std::string IsnLine(const HostIsn& isn, const Painter& paint) {
+  std::string line = absl::StrCat(isn.samples, " ISN", isn.samples == 1 ? "" : "s");
+  if (isn.same_tuple > 0) {
+    absl::StrAppend(&line, " (+", isn.same_tuple, " on reused 4-tuples)");
+  }
+  if (!isn.enough) {
+    return absl::StrCat(line, ": not enough samples");
+  }
+  absl::StrAppend(&line, ": ", isn.isn_class, ", ",
+                  isn.predictable ? paint("PREDICTABLE", kRed)
+                                  : std::string("unpredictable"),
+                  "  GCD ", isn.gcd, " ISR ", isn.isr, " SP ", isn.sp, " (",
+                  isn.difficulty, ")");
+  if (isn.next_predicted) {
+    absl::StrAppend(&line, "  next ", *isn.next_predicted);
+  }
+  return line;
+}
+
+// Per-host ISN predictability (and the IP ID class, timestamp clock).
+void AppendHosts(const AnalysisResult& result, const Painter& paint,
+                 std::string* out) {
+  bool any = false;
+  for (const HostRecord& host : result.hosts) {
+    if (!host.isn) {
+      continue;
+    }
+    if (!any) {
+      absl::StrAppend(out, "\n", paint("Hosts (ISN analysis)", kBold), "\n");
+      any = true;
+    }
+    const HostIsn& isn = *host.isn;
+    absl::StrAppend(out, "  ", host.addr.ToString(), "  ",
+                    IsnLine(isn, paint), "\n");
+    std::vector<std::string> extra;
+    if (!isn.ip_id_class.empty()) {
+      extra.push_back(absl::StrCat("IP ID ", isn.ip_id_class));
+    }
+    if (isn.ts_hz) {
+      extra.push_back(absl::StrCat("TCP timestamp clock ", *isn.ts_hz, " Hz"));
+    }
+    if (!extra.empty()) {
+      absl::StrAppend(out, "    ", absl::StrJoin(extra, ", "), "\n");
+    }
+  }
+}
+
 void AppendField(absl::string_view name, absl::string_view value,
                  std::string* out) {
   absl::StrAppend(out, "  ", name, std::string(14 - name.size(), ' '), value,
@@ -461,3 +509,4 @@ std::string RenderText(const AnalysisResult& result,
 }
 
 }  // namespace tcpstate
+  AppendHosts(result, paint, &out);
