@@ -79,6 +79,11 @@ constexpr ValueOption kValueOptions[] = {
     {"syn_flood_min", "N", ""},
     {"syn_flood_sources", "N", ""},
     {"syn_flood_window", "DURATION", ""},
+    {"fail_on", "KIND[,KIND...]|severity>=LEVEL", ""},
+    {"expect", "FILE", ""},
+    {"junit", "FILE", ""},
+    {"baseline", "FILE", ""},
+    {"write_baseline", "FILE", ""},
 };
 
 // Options that take no value.
@@ -190,6 +195,7 @@ namespace {
 struct WalkState {
   std::vector<std::string> reads;
   std::vector<std::string> stuck_overrides;  // "KIND=DUR", in order
+  std::vector<std::string> fail_on;          // --fail-on values, in order
   std::vector<std::string> positional;
   bool help = false;
   bool version = false;
@@ -239,6 +245,10 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
       return absl::InvalidArgumentError("option -r needs a file name");
     }
     state->reads.push_back(std::move(value));
+    return absl::OkStatus();
+  }
+  if (option->name == "fail_on") {
+    state->fail_on.push_back(std::move(value));
     return absl::OkStatus();
   }
   if (option->name == "stuck_after" && value.find('=') != std::string::npos) {
@@ -424,6 +434,10 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   if (!status.ok()) {
     return status;
   }
+  status = ReadCiOptions(walked->fail_on, &options.ci);
+  if (!status.ok()) {
+    return status;
+  }
   return options;
 }
 
@@ -458,9 +472,11 @@ std::string UsageText() {
       "  -h, --help\n      Show this help and exit.\n"
       "  --version\n      Print the version and exit.\n"
       "\n"
-      "Exit status: 0 success; 2 usage error, unreadable or damaged input\n"
-      "(for damaged input the report of everything before the damage is\n"
-      "still written, then the error goes to standard error).\n");
+      "Exit status: 0 success (and every CI check passed); 1 a CI check\n"
+      "failed (--fail-on, --expect, --baseline; why goes to standard error);\n"
+      "2 usage error, bad expectations or baseline file, unreadable or\n"
+      "damaged input (for damaged input the report of everything before the\n"
+      "damage is still written, then the error goes to standard error).\n");
   return out;
 }
 

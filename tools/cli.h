@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
+#include "tools/cli_ci.h"
 
 namespace tcpstate {
 
@@ -28,6 +29,7 @@ struct CliOptions {
   uint32_t syn_flood_min = AnomalyOptions().syn_flood_min;
   uint32_t syn_flood_sources = AnomalyOptions().syn_flood_sources;
   absl::Duration syn_flood_window = AnomalyOptions().syn_flood_window;
+  CiOptions ci;        // --fail-on, --expect, --junit, --baseline, ...
   std::string filter;  // positional arguments joined by spaces
   bool help = false;
   bool version = false;

@@ -23,6 +23,7 @@
 #include "reports/json_report.h"
 #include "reports/text_report.h"
 #include "tools/anomaly_table.h"
+#include "tools/ci_steps.h"
 #include "tools/cli.h"
 
 #ifndef TCPSTATE_VERSION
@@ -92,6 +93,11 @@ bool OutputIsTerminal(const CliOptions& options) {
 }
 
 int Run(const CliOptions& options) {
+  // Expectations and baseline first: a bad file fails before any work.
+  absl::StatusOr<CiInputs> ci = LoadCiInputs(options.ci);
+  if (!ci.ok()) {
+    return Fail(ci.status().message());
+  }
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
       PcapFileSource::Open({options.inputs, options.filter});
   if (!source.ok()) {
@@ -113,7 +119,7 @@ int Run(const CliOptions& options) {
   AnalyzerOptions analyzer_options;
   analyzer_options.time_wait = options.time_wait;
   analyzer_options.anomalies = AnomalyOptionsOf(options);
-  analyzer_options.retain_connections = !jsonl;
+  analyzer_options.retain_connections = !jsonl || options.ci.Active();
   JsonlSink sink(&out);
   Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
 
@@ -143,7 +149,7 @@ int Run(const CliOptions& options) {
   if (!error.empty()) {
     return Fail(error);
   }
-  return kExitOk;
+  return RunCiChecks(options.ci, *ci, result);
 }
 
 }  // namespace

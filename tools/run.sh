@@ -10,7 +10,7 @@ build_dir="${BUILD_DIR:-build}"
 
 # Packages the build and the tests need (Debian 12 names).
 packages=(build-essential cmake pkg-config libpcap-dev libabsl-dev libgtest-dev
-          libgmock-dev python3)
+          libgmock-dev python3 libxml2-utils)
 
 install_missing() {
   local missing=()
