@@ -135,7 +135,7 @@ AnalysisResult Sample() {
   scan.count = 4;
   scan.packets = {17, 18, 19, 20};
   scan.detail = "198.18.0.9 sent SYNs to 4 ports.";
-  r.hosts = {{IpAddress::V4(0xC6120009), {scan}}};
+  r.hosts = {{IpAddress::V4(0xC6120009), {scan}, std::nullopt}};
   r.anomalies = {scan};
   return r;
 }

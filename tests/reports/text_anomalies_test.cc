@@ -64,7 +64,7 @@ AnalysisResult Mixed() {
   Anomaly flood =
       Make(K::kSynFlood, "198.18.0.2", 300, 4 * s, "flood of 198.18.0.2");
   r.anomalies = {flood};
-  r.hosts = {{IpAddress::V4(0xC6120002), {flood}}};
+  r.hosts = {{IpAddress::V4(0xC6120002), {flood}, std::nullopt}};
   return r;
 }
 
@@ -100,7 +100,7 @@ TEST(TextAnomaliesTest, HostRecordsAddOnlyWhatTheListLacks) {
   Anomaly other = r.anomalies[0];
   other.endpoint = "198.18.0.7";
   other.count = 1;
-  r.hosts.push_back({IpAddress::V4(0xC6120007), {other}});
+  r.hosts.push_back({IpAddress::V4(0xC6120007), {other}, std::nullopt});
   const std::string section = Section(r);
   EXPECT_NE(section.find("  syn_flood  error  count 301, 2 hosts\n"),
             std::string::npos)
