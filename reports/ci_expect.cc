@@ -279,7 +279,7 @@ absl::StatusOr<std::vector<Expectation>> ParseExpectations(
       continue;
     }
     const int end_column = tokens.back().column +
-                           static_cast<int>(tokens.back().text.size()) + 1;
+                           static_cast<int>(tokens.back().text.size());
     if (tokens[0].text != "expect") {
       return place.Error(tokens[0].column,
                          absl::StrCat("expected 'expect', got '",
