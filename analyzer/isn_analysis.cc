@@ -387,8 +387,9 @@ void IsnAnalyzer::Finish(std::vector<HostRecord>& hosts,
   for (const auto& [addr, host] : hosts_) {
     HostIsn isn = AnalyzeIsns(host.samples);
     isn.same_tuple = host.same_tuple;
+    const IpAddress& key = addr;  // clang: lambdas cannot capture bindings
     auto it = std::find_if(hosts.begin(), hosts.end(),
-                           [&](const HostRecord& h) { return h.addr == addr; });
+                           [&](const HostRecord& h) { return h.addr == key; });
     if (it == hosts.end()) {
       hosts.push_back(HostRecord{addr, {}, std::nullopt});
       it = hosts.end() - 1;
