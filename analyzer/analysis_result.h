@@ -96,15 +96,15 @@ struct CaptureSummary {
   uint64_t bytes = 0;        // captured bytes read
   uint64_t tcp_packets = 0;  // frames that decoded to a TCP segment
   uint64_t connections = 0;  // connection records created
+  // created = finished + evicted + open_at_end, exactly.
+  uint64_t connections_finished = 0;     // closed, reset, timed out, reused
+  uint64_t connections_evicted = 0;      // the flow table was full
+  uint64_t connections_open_at_end = 0;  // still open when input ended
+  uint64_t max_connections = 0;          // the flow table's cap
   uint64_t timestamps_backwards = 0;
   std::optional<absl::Time> first_packet_time;
   std::optional<absl::Time> last_packet_time;
   DecodeCounters decode;
-};
-
-struct HostRecord {
-  IpAddress addr;
-  std::vector<Anomaly> anomalies;
 };
 
 // ISN predictability of one host, across the connections it opened or
@@ -133,10 +133,15 @@ struct HostIsn {
   std::optional<uint32_t> ts_hz;   // TCP timestamp clock rate, rounded
 };
 
+struct HostRecord {
+  IpAddress addr;
+  std::vector<Anomaly> anomalies;
+  std::optional<HostIsn> isn;  // set for hosts that chose ISNs
+};
+
 struct AnalysisResult {
   std::vector<InputInfo> inputs;
   CaptureSummary summary;
-  std::optional<HostIsn> isn;  // set for hosts that chose ISNs
   std::vector<ConnectionRecord> connections;  // by id
   std::vector<HostRecord> hosts;              // by address
   std::vector<Anomaly> anomalies;             // host-level, by time

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "analyzer/connection.h"
 #include "analyzer/flow_table.h"
-#include "analyzer/syn_flood.h"
 #include "analyzer/isn_analysis.h"
+#include "analyzer/syn_flood.h"
 #include "dissectors/decode.h"
 
 namespace tcpstate {
@@ -16,12 +17,22 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   t.time_wait = options.time_wait;
   t.idle_timeout = options.idle_timeout;
   t.anomalies = options.anomalies;
+  t.max_connections = EffectiveMaxConnections(options);
+  summary_.max_connections = t.max_connections;
   table_ = std::make_unique<FlowTable>(t);
   syn_flood_ = std::make_unique<SynFloodDetector>(options.anomalies);
+  isn_ = std::make_unique<IsnAnalyzer>();
 }
 
 Analyzer::~Analyzer() = default;
-  isn_ = std::make_unique<IsnAnalyzer>();
+
+size_t Analyzer::EffectiveMaxConnections(const AnalyzerOptions& options) {
+  // A connection costs its object, its allocation and its table slot.
+  constexpr uint64_t kBytesPerConnection = sizeof(Connection) + 128;
+  const uint64_t by_memory = options.max_memory_bytes / kBytesPerConnection;
+  return static_cast<size_t>(std::max<uint64_t>(
+      1, std::min<uint64_t>(options.max_connections, by_memory)));
+}
 
 void Analyzer::OnFrame(const Frame& frame) {
   ++summary_.packets;
@@ -46,7 +57,23 @@ void Analyzer::OnFrame(const Frame& frame) {
 
 void Analyzer::Drain() {
   for (ConnectionRecord& rec : table_->TakeFinished()) {
+    switch (rec.end_reason) {
+      case EndReason::kEvicted:
+        ++summary_.connections_evicted;
+        break;
+      case EndReason::kCaptureEnd:
+        ++summary_.connections_open_at_end;
+        break;
+      case EndReason::kClosed:
+      case EndReason::kReset:
+      case EndReason::kTimeWaitExpired:
+      case EndReason::kIdleTimeout:
+      case EndReason::kPortReuse:
+        ++summary_.connections_finished;
+        break;
+    }
     syn_flood_->Add(rec);
+    isn_->Add(rec);
     if (sink_ != nullptr) {
       sink_->OnConnectionFinished(rec);
     }
@@ -63,6 +90,7 @@ AnalysisResult Analyzer::Finish() {
   Drain();
   AnalysisResult result;
   syn_flood_->Finish(result.hosts, result.anomalies);
+  isn_->Finish(result.hosts, result.anomalies);
   summary_.connections = table_->created();
   result.summary = summary_;
   std::sort(finished_.begin(), finished_.end(),
@@ -73,7 +101,5 @@ AnalysisResult Analyzer::Finish() {
   finished_.clear();
   return result;
 }
-    isn_->Add(rec);
 
 }  // namespace tcpstate
-  isn_->Finish(result.hosts, result.anomalies);

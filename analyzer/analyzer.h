@@ -13,6 +13,11 @@ namespace tcpstate {
 struct AnalyzerOptions {
   absl::Duration time_wait = absl::Seconds(60);    // Linux TCP_TIMEWAIT_LEN
   AnomalyOptions anomalies;  // thresholds of the anomaly rules
+  // Flow table caps: the table holds at most max_connections, and at most
+  // as many as fit in max_memory_bytes (estimated per connection); when
+  // full, connections are evicted (written out, end reason "evicted").
+  size_t max_connections = size_t{1} << 20;
+  uint64_t max_memory_bytes = uint64_t{128} << 20;
   // A connection with no packet for this long is written out and dropped.
   absl::Duration idle_timeout = absl::Hours(2);
   // Keep finished connections for the final result (text/json); jsonl
@@ -29,12 +34,12 @@ class ConnectionSink {
 
 class FlowTable;
 class SynFloodDetector;
+class IsnAnalyzer;
 
 // Decodes frames and tracks connections. Single-threaded; frames must be
 // fed in capture order.
 class Analyzer {
  public:
-class IsnAnalyzer;
   // `sink` may be null; it must outlive the analyzer.
   Analyzer(const AnalyzerOptions& options, ConnectionSink* sink);
   ~Analyzer();
@@ -48,6 +53,9 @@ class IsnAnalyzer;
   // `timestamps_backwards` are filled in by the caller.
   AnalysisResult Finish();
 
+  // The flow table cap the options give (connections).
+  static size_t EffectiveMaxConnections(const AnalyzerOptions& options);
+
  private:
   void Drain();
 
@@ -55,9 +63,9 @@ class IsnAnalyzer;
   ConnectionSink* sink_;
   std::unique_ptr<FlowTable> table_;
   std::unique_ptr<SynFloodDetector> syn_flood_;
+  std::unique_ptr<IsnAnalyzer> isn_;
   CaptureSummary summary_;
   std::vector<ConnectionRecord> finished_;
 };
 
 }  // namespace tcpstate
-  std::unique_ptr<IsnAnalyzer> isn_;

@@ -13,6 +13,12 @@ namespace {
 constexpr size_t kProofPackets = 8;
 
 bool HalfOpen(const ConnectionRecord& r) {
+  // Evicted before a verdict was due: a SYN whose handshake never
+  // completed still counts (floods fill the table faster than 3 s).
+  if (r.end_reason == EndReason::kEvicted && r.client.syns > 0 &&
+      !IsSynchronized(r.server.state)) {
+    return true;
+  }
   for (const Anomaly& a : r.anomalies) {
     if (a.kind == InfoOf(AnomalyKind::kSynUnanswered).id ||
         a.kind == InfoOf(AnomalyKind::kHalfOpenHandshake).id) {

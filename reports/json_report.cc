@@ -190,6 +190,10 @@ void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
       {"bytes", s.bytes},
       {"tcp_packets", s.tcp_packets},
       {"connections", s.connections},
+      {"connections_finished", s.connections_finished},
+      {"connections_evicted", s.connections_evicted},
+      {"connections_open_at_end", s.connections_open_at_end},
+      {"max_connections", s.max_connections},
       {"timestamps_backwards", s.timestamps_backwards}};
   for (const auto& [key, value] : counts) {
     w->Key(key);
@@ -213,10 +217,6 @@ void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
   w->EndObject();
 }
 
-void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
-  w->BeginArray();
-  for (const HostRecord& host : hosts) {
-    w->BeginObject();
 void UintOrNull(const std::optional<uint32_t>& v, JsonWriter* w) {
   if (v) {
     w->Uint(*v);
@@ -285,18 +285,22 @@ void WriteIsn(const HostIsn& isn, JsonWriter* w) {
   w->EndObject();
 }
 
+void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
+  w->BeginArray();
+  for (const HostRecord& host : hosts) {
+    w->BeginObject();
     w->Key("addr");
     w->String(host.addr.ToString());
-    w->Key("anomalies");
-    WriteAnomalies(host.anomalies, w);
-    w->EndObject();
-  }
     w->Key("isn");
     if (host.isn) {
       WriteIsn(*host.isn, w);
     } else {
       w->Null();
     }
+    w->Key("anomalies");
+    WriteAnomalies(host.anomalies, w);
+    w->EndObject();
+  }
   w->EndArray();
 }
 

@@ -475,7 +475,12 @@ void AppendSummary(const AnalysisResult& result, const Painter& paint,
     AppendField("timestamps",
                 absl::StrCat(s.timestamps_backwards, " went backwards"), out);
   }
-  AppendField("connections", absl::StrCat(s.connections), out);
+  AppendField("connections",
+              absl::StrCat(s.connections, " (", s.connections_finished,
+                           " finished, ", s.connections_evicted,
+                           " evicted, ", s.connections_open_at_end,
+                           " open at the end)"),
+              out);
   AppendStateCounts(ConnectionTally::Of(result.connections), out);
   std::vector<std::string> counters;
   for (const auto& [name, value] : SortedDecodeCounters(s.decode, false)) {
@@ -504,9 +509,9 @@ std::string RenderText(const AnalysisResult& result,
     AppendConnections(result.connections, paint, &out);
   }
   AppendAnomalies(result, paint, &out);
+  AppendHosts(result, paint, &out);
   AppendSummary(result, paint, &out);
   return out;
 }
 
 }  // namespace tcpstate
-  AppendHosts(result, paint, &out);

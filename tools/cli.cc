@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
@@ -15,6 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "analyzer/analyzer.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
 
@@ -57,6 +59,15 @@ ABSL_FLAG(uint32_t, syn_flood_min, tcpstate::AnomalyOptions().syn_flood_min,
 ABSL_FLAG(uint32_t, syn_flood_sources,
           tcpstate::AnomalyOptions().syn_flood_sources,
           "syn_flood: from at least N distinct source addresses.");
+ABSL_FLAG(uint64_t, max_connections,
+          tcpstate::AnalyzerOptions().max_connections,
+          "Flow table cap: at most N connections tracked at once; when full, "
+          "a batch is evicted (written out with end reason \"evicted\"), "
+          "incomplete handshakes first, oldest first.");
+ABSL_FLAG(uint64_t, max_memory,
+          tcpstate::AnalyzerOptions().max_memory_bytes >> 20,
+          "Flow table memory cap in MiB (estimated per connection); the "
+          "smaller of this and --max-connections applies.");
 ABSL_FLAG(std::string, syn_flood_window,
           DefaultDuration(tcpstate::AnomalyOptions().syn_flood_window),
           "syn_flood: the window those handshakes must fall in.");
@@ -84,6 +95,8 @@ constexpr ValueOption kValueOptions[] = {
     {"junit", "FILE", ""},
     {"baseline", "FILE", ""},
     {"write_baseline", "FILE", ""},
+    {"max_connections", "N", ""},
+    {"max_memory", "MIB", ""},
 };
 
 // Options that take no value.
@@ -355,6 +368,17 @@ absl::Status ReadThresholds(const WalkState& walked, CliOptions* options) {
     if (!status.ok()) {
       return status;
     }
+  }
+  for (auto [name, value, out] :
+       {std::make_tuple("max_connections", absl::GetFlag(FLAGS_max_connections),
+                        &options->max_connections),
+        std::make_tuple("max_memory", absl::GetFlag(FLAGS_max_memory),
+                        &options->max_memory_mib)}) {
+    if (value == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", DisplayName(name), " must be at least 1"));
+    }
+    *out = value;
   }
   for (const std::string& text : walked.stuck_overrides) {
     absl::StatusOr<std::pair<AnomalyKind, absl::Duration>> o =

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "analyzer/analyzer.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
 #include "tools/cli_ci.h"
@@ -29,6 +30,9 @@ struct CliOptions {
   uint32_t syn_flood_min = AnomalyOptions().syn_flood_min;
   uint32_t syn_flood_sources = AnomalyOptions().syn_flood_sources;
   absl::Duration syn_flood_window = AnomalyOptions().syn_flood_window;
+  // Flow table caps (AnalyzerOptions defaults).
+  uint64_t max_connections = AnalyzerOptions().max_connections;
+  uint64_t max_memory_mib = AnalyzerOptions().max_memory_bytes >> 20;
   CiOptions ci;        // --fail-on, --expect, --junit, --baseline, ...
   std::string filter;  // positional arguments joined by spaces
   bool help = false;

@@ -120,6 +120,8 @@ int Run(const CliOptions& options) {
   analyzer_options.time_wait = options.time_wait;
   analyzer_options.anomalies = AnomalyOptionsOf(options);
   analyzer_options.retain_connections = !jsonl || options.ci.Active();
+  analyzer_options.max_connections = options.max_connections;
+  analyzer_options.max_memory_bytes = options.max_memory_mib << 20;
   JsonlSink sink(&out);
   Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
 
