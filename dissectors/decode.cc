@@ -256,6 +256,7 @@ DecodedPacket DecodeTcp(const TcpInput& in, DecodeCounters& counters) {
   if (seg.src_port == 0 || seg.dst_port == 0) {
     counters.Bump(DecodeCounter::kTcpZeroPort);
   }
+  CountTcpOddities(seg, counters);
   seg.checksum = CheckTcpChecksum(in, tcp, counters);
   return out;
 }

@@ -46,7 +46,13 @@ namespace tcpstate {
   X(kMplsTruncated, "mpls_truncated")                                        \
   X(kMplsTooManyLabels, "mpls_too_many_labels")                             \
   X(kTunnelDecapsulated, "tunnel_decapsulated")                              \
-  X(kTunnelTooDeep, "tunnel_too_deep")
+  X(kTunnelTooDeep, "tunnel_too_deep")                                      \
+  X(kTcpMssOnNonSyn, "tcp_mss_on_non_syn")                                   \
+  X(kTcpWindowScaleTooLarge, "tcp_window_scale_too_large")                   \
+  X(kTcpSynFin, "tcp_syn_fin")                                               \
+  X(kTcpSynRst, "tcp_syn_rst")                                               \
+  X(kTcpNullFlags, "tcp_null_flags")                                         \
+  X(kTcpXmasFlags, "tcp_xmas_flags")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,

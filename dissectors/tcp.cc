@@ -35,4 +35,25 @@ ParseResult<TcpView> TcpView::Parse(absl::Span<const uint8_t> captured,
   return Result::Ok(view);
 }
 
+void CountTcpOddities(const TcpSegment& segment, DecodeCounters& counters) {
+  constexpr uint8_t kMaxWindowScale = 14;  // RFC 7323 section 2.3
+  const TcpFlags flags = segment.flags;
+  if (segment.options.mss.has_value() && !flags.syn()) {
+    counters.Bump(DecodeCounter::kTcpMssOnNonSyn);
+  }
+  if (segment.options.window_scale.has_value() &&
+      *segment.options.window_scale > kMaxWindowScale) {
+    counters.Bump(DecodeCounter::kTcpWindowScaleTooLarge);
+  }
+  if (flags.bits == 0) {
+    counters.Bump(DecodeCounter::kTcpNullFlags);
+  } else if (flags.syn() && flags.rst()) {
+    counters.Bump(DecodeCounter::kTcpSynRst);
+  } else if (flags.syn() && flags.fin()) {
+    counters.Bump(DecodeCounter::kTcpSynFin);
+  } else if (flags.fin() && flags.psh() && flags.urg()) {
+    counters.Bump(DecodeCounter::kTcpXmasFlags);
+  }
+}
+
 }  // namespace tcpstate

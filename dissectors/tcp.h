@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "absl/types/span.h"
+#include "dissectors/decode_counters.h"
 #include "dissectors/parse_result.h"
 #include "dissectors/seq_num.h"
 #include "dissectors/tcp_segment.h"
@@ -78,5 +79,13 @@ class TcpView {
   uint32_t declared_length_ = 0;
   bool complete_ = false;
 };
+
+// Legal-but-suspicious header contents of a decoded segment, one counter
+// each (the segment is still analysed): an MSS option on a segment without
+// SYN (RFC 9293 3.2: only in SYNs), a window scale shift above 14 (RFC 7323
+// 2.3), and impossible flag combinations used by scanners. At most one flag
+// counter per segment, checked in this order: no flags at all (NULL scan),
+// SYN+RST, SYN+FIN, then FIN+PSH+URG (Xmas scan).
+void CountTcpOddities(const TcpSegment& segment, DecodeCounters& counters);
 
 }  // namespace tcpstate

@@ -2,6 +2,11 @@
 # One entry point for a fresh Debian 12 machine (run as root, or with sudo):
 #   bash tools/run.sh demo   install what is missing, build, analyse a sample capture
 #   bash tools/run.sh test   install what is missing, build, run the whole test suite
+#   bash tools/run.sh test-asan   the test suite again under ASan + UBSan + LSan
+#                                 (build-asan/; the conformance label is left out)
+#   bash tools/run.sh fuzz-smoke  build the libFuzzer targets (clang, build-fz/),
+#                                 replay every corpus and crash input, then fuzz
+#                                 each target FUZZ_SECONDS (default 20) seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +33,9 @@ install_missing() {
   fi
 }
 
+# Only the fuzz mode needs clang and its libFuzzer / sanitizer runtimes.
+fuzz_packages=(clang libclang-rt-14-dev)
+
 build() {  # [target]
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$build_dir" -j "$(nproc)" ${1:+--target "$1"}
@@ -45,8 +53,30 @@ case "$mode" in
     cd "$build_dir"
     ctest --output-on-failure -j "$(nproc)"
     ;;
+  test-asan)
+    install_missing "${packages[@]}"
+    asan_dir="${ASAN_BUILD_DIR:-build-asan}"
+    # No _FORTIFY_SOURCE here: CMakeLists.txt drops hardening when
+    # CMAKE_CXX_FLAGS asks for a sanitizer.
+    cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+      >/dev/null
+    cmake --build "$asan_dir" -j "$(nproc)"
+    cd "$asan_dir"
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1" \
+      UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+      ctest --output-on-failure -j "$(nproc)" -LE conformance
+    ;;
+  fuzz-smoke)
+    install_missing "${packages[@]}" "${fuzz_packages[@]}"
+    fuzz_dir="${FUZZ_BUILD_DIR:-build-fz}"
+    cmake -S . -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ -DTCPSTATE_FUZZ=ON \
+      -DTCPSTATE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$fuzz_dir" -j "$(nproc)"
+    bash tests/fuzz/fuzz.sh "$fuzz_dir" fuzz "${FUZZ_SECONDS:-20}"
+    ;;
   *)
-    echo "usage: bash tools/run.sh demo|test" >&2
+    echo "usage: bash tools/run.sh demo|test|test-asan|fuzz-smoke" >&2
     exit 2
     ;;
 esac

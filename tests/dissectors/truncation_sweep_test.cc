@@ -124,7 +124,11 @@ INSTANTIATE_TEST_SUITE_P(
                     b.Sack({{1, 2}, {3, 4}}).PayloadSize(10);
                   }},
         SweepCase{"NullV4", LinkType::kNull, 4, false,
-                  [](PacketBuilder& b) { b.Mss(536).PayloadSize(5); }},
+                  [](PacketBuilder& b) {
+                    // SYN+ACK: an MSS on any other segment is counted.
+                    b.Flags(TcpFlags::kSyn | TcpFlags::kAck).Mss(536)
+                        .PayloadSize(5);
+                  }},
         SweepCase{"LoopV6AtomicFragment", LinkType::kLoop, 4, true,
                   [](PacketBuilder& b) {
                     b.Ipv6Fragment(0, false).WindowScale(2).PayloadSize(9);
