@@ -28,5 +28,5 @@ check "GNU_STACK present" grep -q 'GNU_STACK' <<< "$segments"
 check "GNU_STACK not executable" bash -c \
   "grep 'GNU_STACK' <<< \"\$1\" | grep -Eqv 'RWE|[[:space:]]E[[:space:]]*\$'" _ "$segments"
 check "stack protector (__stack_chk_fail)" grep -q '__stack_chk_fail' <<< "$symbols"
-check "_FORTIFY_SOURCE (*_chk symbols)" grep -Eq '__[a-z0-9_]+_chk@' <<< "$symbols"
+check "_FORTIFY_SOURCE (__*_chk imported from glibc)" grep -Eq 'UND __[a-z0-9_]+_chk@GLIBC' <<< "$symbols"
 exit "$fail"
