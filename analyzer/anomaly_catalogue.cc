@@ -1,5 +1,7 @@
 #include "analyzer/anomaly_catalogue.h"
 
+#include <utility>
+
 namespace tcpstate {
 namespace {
 
@@ -120,6 +122,24 @@ std::optional<AnomalyKind> AnomalyKindFromId(absl::string_view id) {
     }
   }
   return std::nullopt;
+}
+
+Anomaly MakeAnomaly(AnomalyKind kind, std::string endpoint,
+                    uint64_t first_packet, uint64_t last_packet, absl::Time t,
+                    absl::Duration duration, uint64_t count,
+                    std::vector<uint64_t> packets, std::string detail) {
+  Anomaly a;
+  a.kind = InfoOf(kind).id;
+  a.severity = InfoOf(kind).severity;
+  a.endpoint = std::move(endpoint);
+  a.first_packet = first_packet;
+  a.last_packet = last_packet;
+  a.t = t;
+  a.duration = duration;
+  a.count = count;
+  a.packets = std::move(packets);
+  a.detail = std::move(detail);
+  return a;
 }
 
 }  // namespace tcpstate

@@ -2,8 +2,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "analyzer/anomaly.h"
 
@@ -62,5 +65,11 @@ struct AnomalyInfo {
 absl::Span<const AnomalyInfo> AnomalyCatalogue();
 const AnomalyInfo& InfoOf(AnomalyKind kind);
 std::optional<AnomalyKind> AnomalyKindFromId(absl::string_view id);
+
+// An anomaly record of `kind`, with its id and severity from the catalogue.
+Anomaly MakeAnomaly(AnomalyKind kind, std::string endpoint,
+                    uint64_t first_packet, uint64_t last_packet, absl::Time t,
+                    absl::Duration duration, uint64_t count,
+                    std::vector<uint64_t> packets, std::string detail);
 
 }  // namespace tcpstate

@@ -31,23 +31,6 @@ const EventRecord* Find(const Side& s, E kind) {
 
 double Secs(absl::Duration d) { return absl::ToDoubleSeconds(d); }
 
-Anomaly Make(K kind, const char* endpoint, uint64_t first_packet,
-             uint64_t last_packet, absl::Time t, absl::Duration duration,
-             uint64_t count, std::vector<uint64_t> packets,
-             std::string detail) {
-  Anomaly a;
-  a.kind = InfoOf(kind).id;
-  a.severity = InfoOf(kind).severity;
-  a.endpoint = endpoint;
-  a.first_packet = first_packet;
-  a.last_packet = last_packet;
-  a.t = t;
-  a.duration = duration;
-  a.count = count;
-  a.packets = std::move(packets);
-  a.detail = std::move(detail);
-  return a;
-}
 
 std::vector<uint64_t> FinPackets(const Side& s) {
   std::vector<uint64_t> p = {s.fin_packet};
@@ -95,7 +78,7 @@ const char* Noun(K kind) {
 void Connection::AddTallies(ConnectionRecord& rec) const {
   for (const AnomalyTally& t : tallies_) {
     const char* who = t.client ? "client" : "server";
-    rec.anomalies.push_back(Make(
+    rec.anomalies.push_back(MakeAnomaly(
         t.kind, who, t.first_packet, t.last_packet, t.first_t,
         t.last_t - t.first_t, t.count,
         std::vector<uint64_t>(t.packets.begin(), t.packets.end()),
@@ -136,7 +119,7 @@ void StuckCloseWait(const SideView& v, absl::Time now,
         "sent no data for %.1f s either: the application never closed",
         Secs(now - std::max(fin->t, v.s.last_data_time)));
   }
-  out.push_back(Make(
+  out.push_back(MakeAnomaly(
       K::kCloseWaitStuck, v.name, fin->proof_packet, v.s.last_packet, fin->t,
       stuck, 1, {v.peer.fin_packet, fin->proof_packet},
       absl::StrFormat("%s's FIN (pkt %d) ACKed at pkt %d; the %s sent no FIN "
@@ -156,7 +139,7 @@ void StuckFinWait2(const SideView& v, absl::Time now, const AnomalyOptions& o,
   if (quiet < o.Threshold(K::kFinWait2Stuck)) {
     return;
   }
-  out.push_back(Make(
+  out.push_back(MakeAnomaly(
       K::kFinWait2Stuck, v.name, ack->packet, v.peer.last_packet, ack->t,
       now - ack->t, 1, {v.s.fin_packet, ack->packet},
       absl::StrFormat("%s's FIN (pkt %d) was ACKed at pkt %d; the %s then "
@@ -186,7 +169,7 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
                             "reached the %s (lost after the tap)",
                             v.peer_name, v.s.lost_ack_packet, v.name)
           : std::string("it was never acknowledged in the capture");
-  out.push_back(Make(
+  out.push_back(MakeAnomaly(
       kind, v.name, v.s.fin_packet, v.s.last_packet, since, now - since,
       v.s.fin_retransmit_count + 1, FinPackets(v.s),
       absl::StrFormat("%s's FIN (pkt %d) retransmitted %d× over %.1f s: %s; "
@@ -224,7 +207,7 @@ void Connection::AddHandshakeAnomalies(absl::Time now,
     std::vector<uint64_t> p = {syn->packet};
     p.insert(p.end(), client_.syn_retransmits.begin(),
              client_.syn_retransmits.end());
-    rec.anomalies.push_back(Make(
+    rec.anomalies.push_back(MakeAnomaly(
         K::kSynUnanswered, "client", syn->packet, client_.last_packet, syn->t,
         client_.last_time - syn->t, client_.syns, p,
         absl::StrFormat("SYN (pkt %d) sent %d× (%d retries) over %.1f s; "
@@ -247,7 +230,7 @@ void Connection::AddHandshakeAnomalies(absl::Time now,
                               "the tap)",
                               server_.lost_ack_packet)
             : "";
-    rec.anomalies.push_back(Make(
+    rec.anomalies.push_back(MakeAnomaly(
         K::kHalfOpenHandshake, "server", synack->packet, server_.last_packet,
         synack->t, now - synack->t, server_.syn_retransmit_count + 1, p,
         absl::StrFormat("SYN-ACK (pkt %d) sent with %d retransmission(s); the "

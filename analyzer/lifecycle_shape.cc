@@ -22,19 +22,11 @@ bool HasAt(const Side& s, E kind, uint64_t packet) {
   return false;
 }
 
+// A one-off event: one packet, no duration.
 Anomaly Make(K kind, const char* endpoint, uint64_t packet, absl::Time t,
              std::string detail) {
-  Anomaly a;
-  a.kind = InfoOf(kind).id;
-  a.severity = InfoOf(kind).severity;
-  a.endpoint = endpoint;
-  a.first_packet = packet;
-  a.last_packet = packet;
-  a.t = t;
-  a.count = 1;
-  a.packets = {packet};
-  a.detail = std::move(detail);
-  return a;
+  return MakeAnomaly(kind, endpoint, packet, packet, t, absl::ZeroDuration(),
+                     1, {packet}, std::move(detail));
 }
 
 // In which phase of the connection the RST's sender was.
