@@ -74,6 +74,36 @@ enum class EndReason : uint8_t {
 };
 const char* EndReasonName(EndReason r);
 
+// One captured segment as a ladder (sequence) diagram draws it: HTML and
+// Mermaid reports. Filled only when AnalyzerOptions asks for ladders.
+struct LadderSegment {
+  uint64_t packet = 0;  // packet number in the capture (1-based)
+  absl::Time t;
+  bool from_client = true;
+  uint8_t flags = 0;     // TCP flag bits as on the wire: FIN 0x01 .. CWR 0x80
+  uint32_t rel_seq = 0;  // seq minus the sender's ISN (raw when ISN unknown)
+  uint32_t rel_ack = 0;  // ack minus the receiver's ISN; valid with ACK flag
+  uint32_t len = 0;      // TCP payload bytes
+  uint16_t window = 0;   // raw window field
+  uint32_t anomaly_kinds = 0;  // bit (1 << AnomalyKind) per kind flagged here
+  // The capture saw it but the receiver never got it (its later segments
+  // show it); drawn as an arrow that stops short.
+  bool lost_after_tap = false;
+  bool duplicate = false;  // the same packet captured twice
+};
+
+// The segments of one connection kept for its diagram: the opening, the
+// closing and the anomalous ones; runs left out in between are folds.
+struct Ladder {
+  struct Fold {
+    size_t after = 0;      // index into `segments` the fold follows
+    uint64_t omitted = 0;  // segments left out there
+  };
+  std::vector<LadderSegment> segments;  // in capture order
+  std::vector<Fold> folds;              // by `after`
+  uint64_t total = 0;                   // segments the connection had
+};
+
 struct ConnectionRecord {
   uint64_t id = 0;  // 1-based, in order of first packet
   absl::Time first_seen;
@@ -89,6 +119,9 @@ struct ConnectionRecord {
   EndReason end_reason = EndReason::kCaptureEnd;
   std::vector<std::string> notes;  // "how it got there", person-readable
   std::vector<Anomaly> anomalies;
+  // SYN to the ACK that completed the handshake, as seen at the tap.
+  std::optional<absl::Duration> handshake_rtt;
+  std::optional<Ladder> ladder;  // when ladders were asked for
 };
 
 struct CaptureSummary {
