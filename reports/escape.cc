@@ -139,6 +139,57 @@ std::string TerminalSafe(absl::string_view s) {
   return out;
 }
 
+void AppendHtmlEscaped(absl::string_view s, std::string* out) {
+  for (size_t pos = 0; pos < s.size();) {
+    const Utf8Step step = DecodeUtf8At(s, pos);
+    const uint32_t cp = step.code_point;
+    switch (cp) {
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\'':
+        out->append("&#39;");
+        break;
+      default:
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+          absl::StrAppendFormat(out, "\\x%02x", cp);
+        } else {
+          AppendUtf8(cp, out);
+        }
+    }
+    pos += step.length;
+  }
+}
+
+std::string HtmlEscape(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  AppendHtmlEscaped(s, &out);
+  return out;
+}
+
+std::string JsonForScriptElement(absl::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  for (const char c : json) {
+    if (c == '<') {
+      out.append("\\u003c");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 size_t DisplayWidth(absl::string_view s) {
   size_t width = 0;
   for (size_t pos = 0; pos < s.size();) {

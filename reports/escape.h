@@ -40,6 +40,18 @@ void AppendJsonString(absl::string_view s, std::string* out);
 // text (including non-ASCII) is kept.
 std::string TerminalSafe(absl::string_view s);
 
+// Appends `s` as HTML text or a quoted attribute value: & < > " ' become
+// character references, C0 and C1 control characters and DEL are shown as
+// \xNN (they are not allowed in HTML text), invalid UTF-8 becomes U+FFFD.
+void AppendHtmlEscaped(absl::string_view s, std::string* out);
+std::string HtmlEscape(absl::string_view s);
+
+// JSON text (as the JSON writer produces it) made safe inside an HTML
+// <script> element: every '<' becomes \u003c, so neither "</script" nor
+// "<!--" can occur. Valid JSON has '<' only inside strings, where \u003c
+// means the same character.
+std::string JsonForScriptElement(absl::string_view json);
+
 // Number of code points in valid UTF-8 `s` (display width for the ASCII and
 // simple symbols the text report uses).
 size_t DisplayWidth(absl::string_view s);

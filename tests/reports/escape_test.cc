@@ -92,5 +92,56 @@ TEST(DisplayWidthTest, CountsCodePoints) {
   EXPECT_EQ(DisplayWidth("[2001:db8::1]:80"), 16u);
 }
 
+struct HtmlCase {
+  const char* name;
+  std::string input;
+  std::string html;  // HtmlEscape
+};
+
+class HtmlEscapeTest : public testing::TestWithParam<HtmlCase> {};
+
+TEST_P(HtmlEscapeTest, Escapes) {
+  EXPECT_EQ(HtmlEscape(GetParam().input), GetParam().html);
+  std::string appended = "x";
+  AppendHtmlEscaped(GetParam().input, &appended);
+  EXPECT_EQ(appended, "x" + GetParam().html);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, HtmlEscapeTest,
+    testing::Values(
+        HtmlCase{"empty", "", ""},
+        HtmlCase{"plain", "a.pcap 198.18.0.1:80", "a.pcap 198.18.0.1:80"},
+        HtmlCase{"markup", "</script><b x=\"1\" y='2'>&amp;",
+                 "&lt;/script&gt;&lt;b x=&quot;1&quot; y=&#39;2&#39;&gt;"
+                 "&amp;amp;"},
+        HtmlCase{"comment_open", "<!-- x", "&lt;!-- x"},
+        HtmlCase{"controls", std::string("a\x00\x01\n\t\x1b[2J", 9),
+                 "a\\x00\\x01\\x0a\\x09\\x1b[2J"},
+        HtmlCase{"del_and_c1", "\x7f\xc2\x85\xc2\x9b", "\\x7f\\x85\\x9b"},
+        HtmlCase{"backslash_kept", "C:\\dir", "C:\\dir"},
+        HtmlCase{"valid_multibyte", "→ é 𝄞 ×", "→ é 𝄞 ×"},
+        HtmlCase{"invalid_utf8", "q\xff\xc3\x28 ok\xe2\x82",
+                 "q" + kFffd + kFffd + "( ok" + kFffd},
+        HtmlCase{"surrogate", "\xed\xa0\x80", kFffd + kFffd + kFffd}),
+    [](const testing::TestParamInfo<HtmlCase>& info) {
+      return std::string(info.param.name);
+    });
+
+TEST(JsonForScriptElementTest, NoScriptEndOrCommentOpenSurvives) {
+  const std::string json = "{\"a\":\"</script><!--\",\"b\":[1,2]}";
+  const std::string safe = JsonForScriptElement(json);
+  EXPECT_EQ(safe,
+            "{\"a\":\"\\u003c/script>\\u003c!--\",\"b\":[1,2]}");
+  EXPECT_EQ(safe.find('<'), std::string::npos);
+}
+
+TEST(JsonForScriptElementTest, WriterOutputIsUnchanged) {
+  // AppendJsonString already escapes '<', so its output passes as it is.
+  std::string json;
+  AppendJsonString("</script><!-- \xff", &json);
+  EXPECT_EQ(JsonForScriptElement(json), json);
+}
+
 }  // namespace
 }  // namespace tcpstate
