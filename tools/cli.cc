@@ -25,8 +25,12 @@ ABSL_FLAG(std::vector<std::string>, read, {},
           "files as one capture, in order. '-' reads standard input.");
 ABSL_FLAG(std::string, format, "text",
           "Report format: text (aligned table and summary), json (one "
-          "document) or jsonl (one line per connection as it finishes, then "
-          "a summary line).");
+          "document), jsonl (one line per connection as it finishes, then "
+          "a summary line) or html (one self-contained page: summary, "
+          "connection table, timeline, charts, ladder diagrams).");
+ABSL_FLAG(uint64_t, diagrams, 50,
+          "html: ladder diagrams for every flagged connection and the first "
+          "N others.");
 ABSL_FLAG(std::string, output, "",
           "Write the report to FILE instead of standard output.");
 ABSL_FLAG(std::string, time_wait, "60s",
@@ -83,7 +87,8 @@ struct ValueOption {
 };
 constexpr ValueOption kValueOptions[] = {
     {"read", "FILE", "r"},
-    {"format", "text|json|jsonl", ""},
+    {"format", "text|json|jsonl|html", ""},
+    {"diagrams", "N", ""},
     {"output", "FILE", "o"},
     {"time_wait", "DURATION", ""},
     {"stuck_after", "[KIND=]DURATION", ""},
@@ -419,8 +424,11 @@ absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
   if (text == "jsonl") {
     return ReportFormat::kJsonl;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown format '", text, "' (use text, json or jsonl)"));
+  if (text == "html") {
+    return ReportFormat::kHtml;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown format '", text, "' (use text, json, jsonl or html)"));
 }
 
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
@@ -454,6 +462,7 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
     return format.status();
   }
   options.format = *format;
+  options.diagrams = absl::GetFlag(FLAGS_diagrams);
   status = ReadThresholds(*walked, &options);
   if (!status.ok()) {
     return status;

@@ -15,13 +15,14 @@
 
 namespace tcpstate {
 
-enum class ReportFormat { kText, kJson, kJsonl };
+enum class ReportFormat { kText, kJson, kJsonl, kHtml };
 
 // Everything the command line says, validated.
 struct CliOptions {
   std::vector<std::string> inputs;  // -r, in order; "-" is stdin
   ReportFormat format = ReportFormat::kText;
   std::string output;  // -o; empty = standard output
+  uint64_t diagrams = 50;  // --diagrams: html ladders beyond flagged ones
   absl::Duration time_wait = absl::Seconds(60);
   // Anomaly thresholds (defaults from AnomalyOptions).
   absl::Duration stuck_after = AnomalyOptions().stuck_after;  // every kind

@@ -20,6 +20,7 @@
 #include "analyzer/capture/pcap_file_source.h"
 #include "reports/escape.h"
 #include "reports/format.h"
+#include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/text_report.h"
 #include "tools/anomaly_table.h"
@@ -140,6 +141,9 @@ int Run(const CliOptions& options) {
       break;
     case ReportFormat::kJsonl:
       out << RenderJsonlSummary(result, sink.tally());
+      break;
+    case ReportFormat::kHtml:
+      WriteHtml(result, {options.diagrams}, out);
       break;
   }
   out.flush();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "analyzer/anomaly_catalogue.h"
 
 namespace tcpstate {
 namespace testing_results {
@@ -109,7 +110,51 @@ ConnectionRecord MidStreamV6() {
   return c;
 }
 
+LadderSegment Seg(uint64_t packet, double t, bool from_client, uint8_t flags,
+                  uint32_t seq, uint32_t ack, uint32_t len) {
+  LadderSegment s;
+  s.packet = packet;
+  s.t = At(t);
+  s.from_client = from_client;
+  s.flags = flags;
+  s.rel_seq = seq;
+  s.rel_ack = ack;
+  s.len = len;
+  s.window = 64240;
+  return s;
+}
+
+Ladder ServerNeverClosesLadder() {
+  constexpr uint8_t kFin = 0x01, kSyn = 0x02, kPsh = 0x08, kAck = 0x10;
+  const uint32_t retransmission =
+      1u << static_cast<int>(AnomalyKind::kRetransmission);
+  Ladder l;
+  l.segments = {Seg(1, 0, true, kSyn, 0, 0, 0),
+                Seg(2, 0.0005, false, kSyn | kAck, 0, 1, 0),
+                Seg(3, 0.001, true, kAck, 1, 1, 0),
+                Seg(4, 0.5, true, kPsh | kAck, 1, 1, 120),
+                Seg(8, 1.5, false, kFin | kAck, 4001, 121, 0),
+                Seg(9, 2, true, kAck, 121, 4002, 0),
+                Seg(10, 3, false, kFin | kAck, 4001, 121, 0),
+                Seg(11, 3.1, true, kAck, 121, 4002, 0),
+                Seg(12, 5, false, kFin | kAck, 4001, 121, 0)};
+  l.segments[6].anomaly_kinds = retransmission;
+  l.segments[7].duplicate = true;
+  l.segments[8].anomaly_kinds = retransmission;
+  l.segments[8].lost_after_tap = true;
+  l.folds = {{3, 3}, {8, 4}};
+  l.total = 16;
+  return l;
+}
+
 }  // namespace
+
+AnalysisResult SampleWithLadders() {
+  AnalysisResult r = Sample();
+  r.connections[0].ladder = ServerNeverClosesLadder();
+  r.connections[0].handshake_rtt = absl::Milliseconds(1);
+  return r;
+}
 
 AnalysisResult Sample() {
   AnalysisResult r;

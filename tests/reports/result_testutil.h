@@ -14,6 +14,12 @@ namespace testing_results {
 // anomaly; two inputs; non-zero decode counters. No error.
 AnalysisResult Sample();
 
+// Sample() with ladders and handshake RTTs as the HTML report draws them:
+// connection 1 has 9 of its 16 segments kept (handshake, data, the server's
+// FIN and its retransmissions, one of them lost after the tap, a duplicate)
+// and two folds (3 and 4 segments); connection 2 has no ladder.
+AnalysisResult SampleWithLadders();
+
 // Nothing read at all: no packets, no times, no connections.
 AnalysisResult Empty();
 

@@ -59,6 +59,19 @@ TEST(CliTest, AllValueOptions) {
   EXPECT_EQ(o->stuck_after, absl::Seconds(90));
 }
 
+TEST(CliTest, HtmlWithDiagrams) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
+      {"-r", "a.pcap", "--format=html", "--diagrams", "7", "-o", "r.html"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->format, ReportFormat::kHtml);
+  EXPECT_EQ(o->diagrams, 7u);
+  o = ParseCommandLineArgs({"-r", "a.pcap", "--format", "html"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->diagrams, 50u);  // default, also after the 7 above
+  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--diagrams", "x"}).ok());
+  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--diagrams", "-1"}).ok());
+}
+
 TEST(CliTest, ParsingIsRepeatable) {
   ASSERT_TRUE(
       ParseCommandLineArgs({"-r", "a", "--format=json", "-o", "x"}).ok());
@@ -155,6 +168,7 @@ TEST(FormatTest, Names) {
   EXPECT_EQ(*ParseFormat("text"), ReportFormat::kText);
   EXPECT_EQ(*ParseFormat("json"), ReportFormat::kJson);
   EXPECT_EQ(*ParseFormat("jsonl"), ReportFormat::kJsonl);
+  EXPECT_EQ(*ParseFormat("html"), ReportFormat::kHtml);
   EXPECT_FALSE(ParseFormat("JSON").ok());
   EXPECT_FALSE(ParseFormat("").ok());
 }
@@ -162,7 +176,8 @@ TEST(FormatTest, Names) {
 TEST(UsageTest, MentionsEveryOption) {
   const std::string usage = UsageText();
   for (const char* option :
-       {"-r, --read FILE", "--format text|json|jsonl", "-o, --output FILE",
+       {"-r, --read FILE", "--format text|json|jsonl|html", "-o, --output FILE",
+        "--diagrams N",
         "--time-wait DURATION", "--stuck-after [KIND=]DURATION",
         "--syn-flood-min N", "--syn-flood-sources N",
         "--syn-flood-window DURATION", "--list-anomalies", "--help",

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "analyzer/analysis_result.h"
+
+namespace tcpstate {
+namespace html_internal {
+
+// The pieces the HTML report is assembled from (reports/html_report.cc).
+// Each returns markup whose every string from the input is HTML-escaped.
+// Exposed for the unit tests; not an interface for other reports.
+
+// The ladder (sequence) diagram of one connection as inline SVG: the client
+// and server lifelines, one arrow per kept segment (flags, relative seq/ack,
+// length, packet number), each side's state written on its lifeline where
+// its timeline changes, anomalous segments highlighted, lost-after-tap
+// segments stopping short with a cross, folds between kept segments. With
+// no ladder recorded only the lifelines and the state changes are drawn.
+// Marked up for tests: <svg class="ladder" id="ladder-ID"
+// data-segments="N">, one <g class="seg..."> per arrow, one
+// <g class="state client|server"> per state label.
+std::string LadderSvg(const ConnectionRecord& record);
+
+// "SYN,ACK", "FIN,PSH,ACK", "" for no flags (wire order FIN .. CWR, printed
+// in the customary SYN, FIN, RST, PSH, ACK, URG, ECE, CWR order).
+std::string FlagNames(uint8_t flags);
+
+// The catalogue ids of the kinds set in a LadderSegment::anomaly_kinds.
+std::vector<std::string> AnomalyKindIds(uint32_t kinds);
+
+// One bar per connection (the first `max_bars` by id), client state in the
+// upper half and server state in the lower half, coloured by state over
+// capture time.
+std::string TimelineSvg(const AnalysisResult& result, size_t max_bars);
+
+// Histograms (decade bins) of connection durations and handshake RTTs, and
+// anomaly records over capture time stacked by severity.
+std::string DurationChartSvg(const AnalysisResult& result);
+std::string HandshakeRttChartSvg(const AnalysisResult& result);
+std::string AnomalyTimeChartSvg(const AnalysisResult& result);
+
+// A bar chart: `bars` in order, each with one count per series.
+struct BarChart {
+  std::string id;     // element id of the <svg>
+  std::string title;  // shown above the plot
+  std::vector<std::string> series_classes;  // CSS class per series
+  std::vector<std::string> series_names;    // legend (omitted for one)
+  struct Bar {
+    std::string label;  // under the bar ("" = none)
+    std::string tip;    // tooltip
+    std::vector<uint64_t> counts;  // one per series
+  };
+  std::vector<Bar> bars;
+  // Labels spread evenly along the x axis, the first at its left end and
+  // the last at its right end (e.g. times); usually the bars carry labels.
+  std::vector<std::string> axis_labels;
+};
+std::string BarChartSvg(const BarChart& chart);
+
+// The connection table's data: {"columns":[...],"rows":[[...],...]}, one
+// row per connection; `with_diagram` says (by index) which have a ladder
+// on the page. Made safe for a <script> element.
+std::string ConnectionsJson(const AnalysisResult& result,
+                            const std::vector<bool>& with_diagram);
+
+// A number for SVG coordinates: one decimal, no trailing ".0".
+std::string Num(double v);
+
+// A duration rounded to the microsecond in Abseil's short form ("1.5s",
+// "250us", "0").
+std::string ShortDuration(absl::Duration d);
+
+// The static style sheet and scripts, inlined into the page.
+absl::string_view ReportCss();
+absl::string_view ErrorTrapScript();  // window.onerror -> #js-errors
+absl::string_view ReportScript();     // the connection table
+
+}  // namespace html_internal
+}  // namespace tcpstate
