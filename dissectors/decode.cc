@@ -214,16 +214,7 @@ ChecksumStatus CheckTcpChecksum(const TcpInput& in, const TcpView& tcp,
 void FillSegment(const TcpInput& in, const TcpView& tcp, TcpSegment& seg) {
   seg.src = IpAddress::FromBytes(in.src);
   seg.dst = IpAddress::FromBytes(in.dst);
-  seg.src_port = tcp.source_port();
-  seg.dst_port = tcp.destination_port();
-  seg.seq = tcp.seq();
-  seg.ack = tcp.ack();
-  seg.flags = tcp.flags();
-  seg.window = tcp.window();
-  seg.urgent_pointer = tcp.urgent_pointer();
-  seg.options = ParseTcpOptions(tcp.options(), tcp.options_length());
-  seg.payload_len = tcp.payload_length();
-  seg.payload = tcp.payload();
+  FillTcpFields(tcp, seg);
   seg.ip_total_len = in.ip_total_len;
   seg.ip_id = in.ip_id;
   seg.ttl = in.ttl;
@@ -245,18 +236,7 @@ DecodedPacket DecodeTcp(const TcpInput& in, DecodeCounters& counters) {
   out.outcome = DecodeOutcome::kTcp;
   TcpSegment& seg = out.segment.emplace();
   FillSegment(in, tcp, seg);
-  if (tcp.options_truncated()) {
-    counters.Bump(DecodeCounter::kTcpOptionsTruncated);
-  } else if (tcp.payload().size() < tcp.payload_length()) {
-    counters.Bump(DecodeCounter::kTcpPayloadTruncated);
-  }
-  if (seg.options.malformed) {
-    counters.Bump(DecodeCounter::kTcpOptionBadLength);
-  }
-  if (seg.src_port == 0 || seg.dst_port == 0) {
-    counters.Bump(DecodeCounter::kTcpZeroPort);
-  }
-  CountTcpOddities(seg, counters);
+  CountTcpProblems(tcp, seg, counters);
   seg.checksum = CheckTcpChecksum(in, tcp, counters);
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dissectors/tcp_options.h"
+
 namespace tcpstate {
 
 ParseResult<TcpView> TcpView::Parse(absl::Span<const uint8_t> captured,
@@ -33,6 +35,35 @@ ParseResult<TcpView> TcpView::Parse(absl::Span<const uint8_t> captured,
   view.payload_ = view.bytes_.subspan(options_end);
   view.complete_ = view.bytes_.size() == view.declared_length_;
   return Result::Ok(view);
+}
+
+void FillTcpFields(const TcpView& tcp, TcpSegment& segment) {
+  segment.src_port = tcp.source_port();
+  segment.dst_port = tcp.destination_port();
+  segment.seq = tcp.seq();
+  segment.ack = tcp.ack();
+  segment.flags = tcp.flags();
+  segment.window = tcp.window();
+  segment.urgent_pointer = tcp.urgent_pointer();
+  segment.options = ParseTcpOptions(tcp.options(), tcp.options_length());
+  segment.payload_len = tcp.payload_length();
+  segment.payload = tcp.payload();
+}
+
+void CountTcpProblems(const TcpView& tcp, const TcpSegment& segment,
+                      DecodeCounters& counters) {
+  if (tcp.options_truncated()) {
+    counters.Bump(DecodeCounter::kTcpOptionsTruncated);
+  } else if (tcp.payload().size() < tcp.payload_length()) {
+    counters.Bump(DecodeCounter::kTcpPayloadTruncated);
+  }
+  if (segment.options.malformed) {
+    counters.Bump(DecodeCounter::kTcpOptionBadLength);
+  }
+  if (segment.src_port == 0 || segment.dst_port == 0) {
+    counters.Bump(DecodeCounter::kTcpZeroPort);
+  }
+  CountTcpOddities(segment, counters);
 }
 
 void CountTcpOddities(const TcpSegment& segment, DecodeCounters& counters) {

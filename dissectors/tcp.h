@@ -80,6 +80,17 @@ class TcpView {
   bool complete_ = false;
 };
 
+// Fills the TCP fields of `segment` from a parsed header: ports, seq/ack,
+// flags, window, urgent pointer, options and payload (the IP fields are
+// the caller's).
+void FillTcpFields(const TcpView& tcp, TcpSegment& segment);
+
+// Counts what is wrong with a parsed header and its segment: options or
+// payload cut by the capture, option lengths that overrun, port 0, and the
+// oddities below. `segment` is the one FillTcpFields made from `tcp`.
+void CountTcpProblems(const TcpView& tcp, const TcpSegment& segment,
+                      DecodeCounters& counters);
+
 // Legal-but-suspicious header contents of a decoded segment, one counter
 // each (the segment is still analysed): an MSS option on a segment without
 // SYN (RFC 9293 3.2: only in SYNs), a window scale shift above 14 (RFC 7323

@@ -15,7 +15,7 @@ build_dir="${BUILD_DIR:-build}"
 
 # Packages the build and the tests need (Debian 12 names).
 packages=(build-essential cmake pkg-config libpcap-dev libabsl-dev libgtest-dev
-          libgmock-dev python3 libxml2-utils)
+          libgmock-dev python3 libxml2-utils valgrind)
 
 install_missing() {
   local missing=()

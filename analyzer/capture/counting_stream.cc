@@ -15,12 +15,26 @@ struct CountingCookie {
   int fd;
   bool owns_fd;
   uint64_t bytes_read;
+  BlockGuard* guard;  // may be null
 };
 
 ssize_t CookieRead(void* cookie, char* buffer, size_t size) {
   auto* state = static_cast<CountingCookie*>(cookie);
+  if (state->guard != nullptr && state->guard->tripped()) {
+    errno = EFBIG;
+    return -1;
+  }
   while (true) {
-    const ssize_t n = read(state->fd, buffer, size);
+    ssize_t n = read(state->fd, buffer, size);
+    if (n > 0 && state->guard != nullptr) {
+      // The bytes of a held-back block are never handed to libpcap.
+      n = static_cast<ssize_t>(state->guard->Admit(
+          reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n)));
+      if (n == 0) {
+        errno = EFBIG;
+        return -1;
+      }
+    }
     if (n >= 0) {
       state->bytes_read += static_cast<uint64_t>(n);
       return n;
@@ -55,8 +69,8 @@ int CookieClose(void* cookie) {
 
 }  // namespace
 
-FILE* OpenCountingStream(int fd, bool owns_fd) {
-  auto* state = new CountingCookie{fd, owns_fd, 0};
+FILE* OpenCountingStream(int fd, bool owns_fd, BlockGuard* guard) {
+  auto* state = new CountingCookie{fd, owns_fd, 0, guard};
   cookie_io_functions_t functions{};
   functions.read = CookieRead;
   functions.write = nullptr;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "analyzer/capture/block_guard.h"
 #include "analyzer/capture/counting_stream.h"
 #include "analyzer/capture/dlt_map.h"
 #include "analyzer/status_macros.h"
@@ -48,9 +49,9 @@ std::string DltName(int dlt) {
 }
 
 // Opens `path` as a counting stdio stream ("-" = standard input, not closed).
-absl::StatusOr<FILE*> OpenStream(const std::string& path) {
+absl::StatusOr<FILE*> OpenStream(const std::string& path, BlockGuard* guard) {
   if (IsStdin(path)) {
-    FILE* stream = OpenCountingStream(STDIN_FILENO, /*owns_fd=*/false);
+    FILE* stream = OpenCountingStream(STDIN_FILENO, /*owns_fd=*/false, guard);
     if (stream == nullptr) {
       return absl::ErrnoToStatus(errno,
                                  absl::StrCat(kStdinName, ": cannot read"));
@@ -68,7 +69,7 @@ absl::StatusOr<FILE*> OpenStream(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": is a directory, not a capture file"));
   }
-  FILE* stream = OpenCountingStream(fd, /*owns_fd=*/true);
+  FILE* stream = OpenCountingStream(fd, /*owns_fd=*/true, guard);
   if (stream == nullptr) {
     const int error = errno;
     return absl::ErrnoToStatus(error, absl::StrCat(path, ": cannot open"));
@@ -124,6 +125,7 @@ class PcapFileSource::Impl {
   size_t current_ = 0;
   pcap_t* pcap_ = nullptr;
   FILE* stream_ = nullptr;  // owned by pcap_ once that is open
+  BlockGuard guard_;        // sees the current input's bytes before libpcap
   bpf_program program_{};
   bool has_program_ = false;
   LinkType link_ = LinkType::kEthernet;
@@ -186,7 +188,8 @@ absl::Status PcapFileSource::Impl::OpenCurrent() {
 }
 
 absl::Status PcapFileSource::Impl::OpenPcap(const std::string& path) {
-  ASSIGN_OR_RETURN(stream_, OpenStream(path));
+  guard_ = BlockGuard();
+  ASSIGN_OR_RETURN(stream_, OpenStream(path, &guard_));
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   pcap_ = pcap_fopen_offline_with_tstamp_precision(
       stream_, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -195,6 +198,11 @@ absl::Status PcapFileSource::Impl::OpenPcap(const std::string& path) {
     const bool empty = Position() == 0;
     fclose(stream_);
     stream_ = nullptr;
+    if (guard_.tripped()) {
+      return absl::DataLossError(absl::StrFormat(
+          "%s: header at byte offset %d: %s", DisplayName(path),
+          guard_.offset(), guard_.Describe()));
+    }
     return absl::DataLossError(
         absl::StrCat(DisplayName(path), ": not a readable capture file",
                      empty ? " (empty input)" : "", ": ", errbuf));
@@ -289,6 +297,12 @@ std::optional<Frame> PcapFileSource::Impl::Accept(const pcap_pkthdr& header,
 
 absl::Status PcapFileSource::Impl::RecordError(int64_t offset) const {
   const std::string name = DisplayName(options_.paths[current_]);
+  if (guard_.tripped()) {
+    // The guard knows exactly where the oversized record or block starts.
+    return absl::DataLossError(absl::StrFormat(
+        "%s: record %d at byte offset %d: %s", name, record_in_file_ + 1,
+        guard_.offset(), guard_.Describe()));
+  }
   const char* reason = pcap_geterr(pcap_);
   if (offset < 0) {
     return absl::DataLossError(

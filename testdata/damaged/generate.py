@@ -152,6 +152,18 @@ def main():
         if i == n else None))
     add("pcapng_bad_block_length.pcapng", bad_len, 2, n - 1, n, offs[n - 1],
         "")
+    # Within libpcap's own 16 MiB limit for pcapng blocks, far over ours:
+    # the block guard stops it before libpcap sizes a buffer from it.
+    big_block, offs = pcapng(recs, lambda i, r: (
+        epb(r)[:4] + struct.pack("<I", (16 << 20) - 4) + epb(r)[8:]
+        if i == n else None))
+    add("pcapng_block_too_large.pcapng", big_block, 2, n - 1, n, offs[n - 1],
+        "over tcpstate's limit")
+    # A 68-byte file whose section header claims 16 MiB.
+    huge_shb = shb()[:4] + struct.pack("<I", 16 << 20) + shb()[8:]
+    add("pcapng_huge_section_header.pcapng",
+        (huge_shb + b"\0" * 68)[:68], 2, 0, None, None,
+        "header at byte offset 0: pcapng block declares 16777216 bytes")
     bad_shb, offs = pcapng(recs, lambda i, r: (
         shb(major=9) + idb() + epb(r) if i == n else None))
     add("pcapng_bad_section_header.pcapng", bad_shb, 2, n - 1, n,

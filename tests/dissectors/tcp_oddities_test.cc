@@ -77,5 +77,39 @@ TEST(TcpOddities, IndependentOfOtherCounters) {
             "tcp_mss_on_non_syn=1 tcp_null_flags=1");
 }
 
+// FillTcpFields and CountTcpProblems are what Decode() runs on a parsed
+// header (the TCP fuzz target calls them directly).
+TEST(TcpFields, FillAndCountMatchDecode) {
+  PacketBuilder b;
+  b.Tcp(0, 443).Seq(123456).Ack(654321).Flags(TcpFlags::kAck).Mss(1400)
+      .Payload("hello");
+  const std::vector<uint8_t> frame = b.Bytes();
+  DecodeCounters decode_counters;
+  const DecodedPacket d = Decode(LinkType::kEthernet, frame, decode_counters);
+  ASSERT_TRUE(d.segment.has_value());
+
+  constexpr size_t kTcpStart = 14 + 20;  // Ethernet, IPv4 without options
+  const absl::Span<const uint8_t> tcp_bytes =
+      absl::MakeConstSpan(frame).subspan(kTcpStart);
+  const ParseResult<TcpView> parsed = TcpView::Parse(
+      tcp_bytes, static_cast<uint32_t>(tcp_bytes.size()),
+      SegmentExtent::kComplete);
+  ASSERT_TRUE(parsed.ok());
+  TcpSegment seg;
+  FillTcpFields(parsed.view(), seg);
+  EXPECT_EQ(seg.src_port, 0);
+  EXPECT_EQ(seg.dst_port, 443);
+  EXPECT_EQ(seg.seq, d.segment->seq);
+  EXPECT_EQ(seg.ack, d.segment->ack);
+  EXPECT_EQ(seg.payload_len, 5u);
+  EXPECT_EQ(seg.options.mss, d.segment->options.mss);
+  DecodeCounters counters;
+  CountTcpProblems(parsed.view(), seg, counters);
+  EXPECT_EQ(NonZeroCounters(counters),
+            "tcp_zero_port=1 tcp_mss_on_non_syn=1");
+  EXPECT_EQ(NonZeroCounters(decode_counters),
+            "tcp_zero_port=1 tcp_mss_on_non_syn=1");
+}
+
 }  // namespace
 }  // namespace tcpstate

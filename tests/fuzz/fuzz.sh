@@ -4,7 +4,11 @@
 #   tests/fuzz/fuzz.sh BUILD_DIR replay          every seed, corpus and crash input
 #   tests/fuzz/fuzz.sh BUILD_DIR fuzz SECONDS    replay, then SECONDS per target
 #   tests/fuzz/fuzz.sh BUILD_DIR fuzz-only SECONDS   no replay
-# FUZZ_TARGETS="decode tcp" limits the targets.
+# FUZZ_TARGETS="decode tcp" limits the targets; FUZZ_RUNS=N also stops each
+# target after N runs (whichever of SECONDS and N comes first). Each fuzzing
+# run appends "target runs cpu_seconds cov ft" to BUILD_DIR/fuzz/stats.tsv
+# (CPU time of the fuzzer process, measured by /usr/bin/time);
+# FUZZ_CPU_SECONDS=N also stops a target once it has used N CPU seconds.
 #
 # BUILD_DIR is a -DTCPSTATE_FUZZ=ON build (tools/run.sh fuzz-smoke makes one).
 # Seeds are regenerated into BUILD_DIR/fuzz/seeds from testdata/ and, when
@@ -56,6 +60,24 @@ replay() {  # target
   echo "fuzz.sh: $t: replayed $(grep -o 'INITED.*\|DONE.*' "$fz/replay_$t.log" 2>/dev/null | tail -1) + $n crash inputs"
 }
 
+# Interrupts the fuzzer started as (or under) PID once it has used SECONDS
+# of CPU time (user + system), so campaigns on a shared machine are measured
+# in CPU time, not wall time.
+stop_at_cpu() {  # pid seconds
+  local pid="$1" limit="$2" hz child ticks
+  hz="$(getconf CLK_TCK)"
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    child="$(pgrep -P "$pid" -n 2>/dev/null || echo "$pid")"
+    ticks="$(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)"
+    if ((ticks / hz >= limit)); then
+      touch "$fz/cpu_stop_$pid"
+      kill -INT "$child" 2>/dev/null
+      return
+    fi
+  done
+}
+
 fuzz() {  # target seconds
   local t="$1" bin="$build/tests/fuzz/fuzz_$1" dirs=("$fz/work/$1")
   mkdir -p "$fz/work/$t"
@@ -64,12 +86,29 @@ fuzz() {  # target seconds
   done
   local max_len=()
   [ "$t" = pipeline ] && max_len=(-max_len=131072)
-  "$bin" "${common[@]}" "${max_len[@]}" -max_total_time="$2" -print_final_stats=1 \
-    "${dirs[@]}" > "$fz/fuzz_$t.log" 2>&1 || {
+  local runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+  local timer=()
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$fz/cpu_$t.txt")
+  "${timer[@]}" "$bin" "${common[@]}" "${max_len[@]}" "${runs[@]}" \
+    -max_total_time="$2" -print_final_stats=1 \
+    "${dirs[@]}" > "$fz/fuzz_$t.log" 2>&1 &
+  local pid=$! rc=0
+  [ -n "${FUZZ_CPU_SECONDS:-}" ] && stop_at_cpu "$pid" "$FUZZ_CPU_SECONDS" &
+  wait "$pid" || rc=$?
+  # 72 is libFuzzer's exit code when stop_at_cpu interrupted it.
+  if ((rc != 0)) && ! { ((rc == 72)) && [ -f "$fz/cpu_stop_$pid" ]; }; then
     tail -60 "$fz/fuzz_$t.log"; echo "fuzz.sh: $t: fuzzing found a failure (see $fz/artifacts)" >&2
-    return 1; }
-  echo "fuzz.sh: $t: $(grep -E '^#[0-9]+.*DONE' "$fz/fuzz_$t.log" | tail -1)" \
-       "$(grep -E 'stat::number_of_executed_units' "$fz/fuzz_$t.log")"
+    return 1
+  fi
+  local done_line executed cpu="?"
+  done_line="$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$fz/fuzz_$t.log" | tail -1)"
+  executed="$(grep -E 'stat::number_of_executed_units' "$fz/fuzz_$t.log" | awk '{print $2}')"
+  [ -s "$fz/cpu_$t.txt" ] && cpu="$(tail -1 "$fz/cpu_$t.txt" | awk '{printf "%.0f", $1 + $2}')"
+  echo "fuzz.sh: $t: $done_line runs: $executed cpu: ${cpu}s"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$executed" "$cpu" \
+    "$(grep -o 'cov: [0-9]*' <<< "$done_line" | awk '{print $2}')" \
+    "$(grep -o 'ft: [0-9]*' <<< "$done_line" | awk '{print $2}')" >> "$fz/stats.tsv"
 }
 
 if [ "$mode" != fuzz-only ]; then

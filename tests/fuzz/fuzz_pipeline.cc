@@ -6,7 +6,9 @@
 // Input format (Zeek FuzzBuffer style):
 //   byte 0      link type selector (index into kLinkTypes)
 //   byte 1      option bits: bit 0 short --time-wait, bit 1 short idle
-//               timeout, bit 2 tiny syn-flood thresholds
+//               timeout, bit 2 tiny syn-flood thresholds, bit 3 a tiny
+//               flow table (bits 4-5: 1 to 4 connections) so that the
+//               eviction paths run
 //   then up to kMaxFrames chunks separated by the 4-byte magic "\1PKT";
 //   each chunk is one time-step byte then the frame bytes. Time steps:
 //   0..199 advance 50 ms each, 200..254 advance (v - 199) * 30 s, 255 goes
@@ -117,6 +119,18 @@ tcpstate::AnalysisResult Run(const std::vector<Chunk>& chunks,
   return result;
 }
 
+// Nothing is lost: created = finished + evicted + still open, and every
+// created connection has a record.
+void CheckAccounting(const tcpstate::AnalysisResult& result, bool empty) {
+  const tcpstate::CaptureSummary& s = result.summary;
+  if (s.connections != s.connections_finished + s.connections_evicted +
+                           s.connections_open_at_end ||
+      s.connections != result.connections.size() ||
+      (empty && s.connections != 0)) {
+    __builtin_trap();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -140,6 +154,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.anomalies.syn_flood_sources = 1;
     options.anomalies.stuck_after = absl::Seconds(2);
   }
+  if ((bits & 8) != 0) {
+    options.max_connections = 1 + ((bits >> 4) & 3);
+  }
 
   // Retained result: text and JSON.
   {
@@ -153,6 +170,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (streamed.str() != json) {
       __builtin_trap();
     }
+    CheckAccounting(result, chunks.empty());
   }
   // Streaming: JSON Lines through a sink, connections not retained.
   {
@@ -164,6 +182,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string summary =
         tcpstate::RenderJsonlSummary(result, sink.tally());
     (void)summary;
+    if (!result.connections.empty()) {
+      __builtin_trap();  // streaming must not retain records
+    }
   }
   return 0;
 }

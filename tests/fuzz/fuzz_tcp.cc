@@ -1,5 +1,6 @@
 // libFuzzer target: the TCP header (TcpView::Parse) and its options
-// (ParseTcpOptions), plus the per-segment oddity counters.
+// (ParseTcpOptions), then FillTcpFields and CountTcpProblems, exactly as
+// Decode() runs them.
 //
 // Input: 2 bytes declared segment length (big-endian), 1 byte flags
 // (bit 0: first fragment), then the captured segment bytes.
@@ -38,17 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const tcpstate::TcpView& tcp = parsed.view();
+  // The production path: what Decode() does with a parsed header.
   tcpstate::TcpSegment seg;
-  seg.src_port = tcp.source_port();
-  seg.dst_port = tcp.destination_port();
-  seg.seq = tcp.seq();
-  seg.ack = tcp.ack();
-  seg.flags = tcp.flags();
-  seg.window = tcp.window();
-  seg.urgent_pointer = tcp.urgent_pointer();
-  seg.options = tcpstate::ParseTcpOptions(tcp.options(), tcp.options_length());
-  seg.payload_len = tcp.payload_length();
-  seg.payload = tcp.payload();
+  tcpstate::FillTcpFields(tcp, seg);
   volatile uint8_t sink = 0;
   for (uint8_t b : seg.payload) {
     sink = sink ^ b;
@@ -58,6 +51,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)sink;
   tcpstate::DecodeCounters counters;
-  tcpstate::CountTcpOddities(seg, counters);
+  tcpstate::CountTcpProblems(tcp, seg, counters);
   return 0;
 }

@@ -95,8 +95,8 @@ std::vector<DamageCase> DamageCases() {
        "record 3 at byte offset 176: truncated dump file; tried to read 58 "
        "captured bytes, only got 20"},
       {"AbsurdCaptureLength", TwoGoodRecords() + absurd, 2,
-       "record 3 at byte offset 176: invalid packet capture length "
-       "2147483647, bigger than snaplen of 65535"},
+       "record 3 at byte offset 176: record declares 2147483647 bytes, over "
+       "tcpstate's limit of 262144"},
       {"FirstRecordTruncated", PcapHeader() + next.substr(0, 30), 0,
        "record 1 at byte offset 24: truncated dump file; tried to read 58 "
        "captured bytes, only got 14"},
