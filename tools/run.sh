@@ -33,6 +33,10 @@ install_missing() {
   fi
 }
 
+# Only the test mode needs a browser (tests/browser: the HTML report in
+# headless Chromium).
+test_packages=(chromium)
+
 # Only the fuzz mode needs clang and its libFuzzer / sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
 
@@ -48,7 +52,7 @@ case "$mode" in
     "$build_dir/tools/tcpstate" -r testdata/captures/server_never_closes.pcap
     ;;
   test)
-    install_missing "${packages[@]}"
+    install_missing "${packages[@]}" "${test_packages[@]}"
     build
     cd "$build_dir"
     ctest --output-on-failure -j "$(nproc)"

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Browser test of the HTML report: headless Chromium renders the report of
+real captures, and the DOM after the page's scripts ran must hold the
+connections of the JSON report of the same capture, ladders with one arrow
+per segment and the endpoints' states, no script error, and nothing a
+hostile file name could inject. Also takes a screenshot and checks it is a
+real picture.
+
+usage: check_html_report.py TCPSTATE REPO_DIR
+
+Chromium comes from Debian's `chromium` package: when it is missing the test
+installs it (apt-get, as root); if that fails the test FAILS. Set
+TCPSTATE_BROWSER_TESTS=0 to skip it on a machine without a browser.
+"""
+import html.parser
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+CAPTURES = ["port_reuse", "fin_ack_lost_after_tap"]
+# No '/' (it cannot be in a file name); an unescaped "<script>" would eat the
+# rest of the page and "<img ... onerror>" would run.
+HOSTILE_NAME = "x\"'><script>alert(1);<img src=x onerror=alert(2)>;.pcap"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "source", "track", "wbr"}
+PAGE_SCRIPTS = 3  # error trap, data island, table script
+
+failures = []
+passes = []
+
+
+def check(ok, what):
+    if ok:
+        print("PASS " + what)
+        passes.append(what)
+    else:
+        print("FAIL " + what)
+        failures.append(what)
+    return ok
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
+        self.children, self.text = [], ""
+
+    def classes(self):
+        return (self.attrs.get("class") or "").split()
+
+    def all_text(self):
+        return self.text + "".join(c.all_text() for c in self.children)
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+class DomBuilder(html.parser.HTMLParser):
+    """The serialised DOM (Chromium's --dump-dom) as a tree of Nodes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", [], None)
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, attrs, self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Node(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        node = self.cur
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.cur = node.parent
+
+    def handle_data(self, data):
+        self.cur.text += data
+
+
+def parse_dom(text):
+    builder = DomBuilder()
+    builder.feed(text)
+    return builder.root
+
+
+def by_id(root, ident):
+    for n in root.walk():
+        if n.attrs.get("id") == ident:
+            return n
+    return None
+
+
+def find_chromium():
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def ensure_chromium():
+    path = find_chromium()
+    if path:
+        return path
+    print("chromium missing: installing Debian's chromium package")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                 "chromium"],
+                ["apt-get", "update", "-qq"],
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                 "chromium"]):
+        subprocess.run(sudo + cmd, env=env, stdout=subprocess.DEVNULL)
+        path = find_chromium()
+        if path:
+            return path
+    return None
+
+
+def chromium(browser, page, extra):
+    profile = tempfile.mkdtemp(prefix="tcpstate-chromium-")
+    try:
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu",
+               "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync",
+               "--user-data-dir=" + profile, "--virtual-time-budget=5000",
+               *extra, "file://" + page]
+        return subprocess.run(cmd, capture_output=True, timeout=60)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def dump_dom(browser, page):
+    proc = chromium(browser, page, ["--dump-dom"])
+    if proc.returncode != 0:
+        print(proc.stderr.decode("utf-8", "replace")[-2000:])
+    return proc.stdout.decode("utf-8")
+
+
+def png_is_picture(path):
+    """A valid PNG whose pixels are not all one colour."""
+    if not os.path.exists(path) or os.path.getsize(path) < 2000:
+        return False
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return False
+    pos, idat = 8, b""
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    pixels = zlib.decompress(idat)
+    return len(set(pixels)) > 16
+
+
+def run_tcpstate(binary, args):
+    return subprocess.run([binary, *args], capture_output=True)
+
+
+def page_health(dom, label):
+    body = next((n for n in dom.walk() if n.tag == "body"), None)
+    check(body is not None and body.attrs.get("data-ready") == "1",
+          label + ": scripts finished (body data-ready=1)")
+    errors = by_id(dom, "js-errors")
+    check(errors is not None and errors.all_text().strip() == "",
+          label + ": no script errors (#js-errors empty: %r)"
+          % (errors.all_text().strip() if errors else None))
+    scripts = [n for n in dom.walk() if n.tag == "script"]
+    check(len(scripts) == PAGE_SCRIPTS,
+          label + ": only the page's own %d scripts (found %d)"
+          % (PAGE_SCRIPTS, len(scripts)))
+
+
+def expected_segments(conn):
+    ladder = conn.get("ladder")
+    if isinstance(ladder, dict) and "segments" in ladder:
+        return len(ladder["segments"])
+    return conn["client"]["packets"] + conn["server"]["packets"]
+
+
+def check_table(dom, report, label):
+    rows = {}
+    table = by_id(dom, "conn-table")
+    for tr in (table.walk() if table else []):
+        if tr.tag == "tr" and "data-conn" in tr.attrs:
+            cells = [td for td in tr.children if td.tag == "td"]
+            rows[int(tr.attrs["data-conn"])] = [
+                td.all_text() for td in cells] + [
+                [s.all_text() for s in cells[-1].children if s.tag == "span"]]
+    for conn in report["connections"]:
+        cid = conn["id"]
+        cells = rows.get(cid)
+        if not check(cells is not None, "%s: connection %d in the table"
+                     % (label, cid)):
+            continue
+        client = "%s:%d" % (conn["client"]["addr"], conn["client"]["port"])
+        server = "%s:%d" % (conn["server"]["addr"], conn["server"]["port"])
+        check(cells[1:5] == [client, server, conn["client"]["state"],
+                             conn["server"]["state"]],
+              "%s: row %d shows %s -> %s, %s/%s (got %r)"
+              % (label, cid, client, server, conn["client"]["state"],
+                 conn["server"]["state"], cells[1:5]))
+        kinds = sorted(a["kind"] for a in conn["anomalies"])
+        check(sorted(cells[-1]) == kinds,
+              "%s: row %d lists anomalies %r (got %r)"
+              % (label, cid, kinds, cells[-1]))
+
+
+def check_ladders(dom, report, label):
+    for conn in report["connections"]:
+        cid = conn["id"]
+        svg = by_id(dom, "ladder-%d" % cid)
+        if not check(svg is not None, "%s: ladder of connection %d" % (label, cid)):
+            continue
+        arrows = [n for n in svg.walk() if n.tag == "g" and "seg" in n.classes()]
+        want = expected_segments(conn)
+        check(len(arrows) == want, "%s: ladder %d has %d arrows (got %d)"
+              % (label, cid, want, len(arrows)))
+        for side in ("client", "server"):
+            states = [n.all_text().split("at packet")[0] for n in svg.walk()
+                      if n.tag == "g" and n.classes() == ["state", side]]
+            labels = [n.all_text() for n in svg.walk() if n.tag == "text"
+                      and n.parent.tag == "g" and n.parent.classes() == ["state", side]]
+            want_states = [c["state"] for c in conn[side]["timeline"]]
+            check(labels == want_states and len(states) == len(want_states),
+                  "%s: ladder %d %s states %r (got %r)"
+                  % (label, cid, side, want_states, labels))
+
+
+def check_capture(binary, browser, repo, work, name):
+    pcap = os.path.join(repo, "testdata", "captures", name + ".pcap")
+    proc = run_tcpstate(binary, ["--format", "json", "-r", pcap])
+    report = json.loads(proc.stdout)
+    page = os.path.join(work, name + ".html")
+    proc = run_tcpstate(binary, ["--format", "html", "-o", page, "-r", pcap])
+    check(proc.returncode == 0, name + ": tcpstate --format html exits 0")
+    dom = parse_dom(dump_dom(browser, page))
+    page_health(dom, name)
+    check_table(dom, report, name)
+    check_ladders(dom, report, name)
+    return page
+
+
+def check_hostile(binary, browser, repo, work, source_pcap, name):
+    """A capture under a hostile file name, with a damaged tail so that the
+    error message (which names the file) is rendered too."""
+    hostile_dir = os.path.join(work, "hostile")
+    os.makedirs(hostile_dir, exist_ok=True)
+    path = os.path.join(hostile_dir, name)
+    with open(source_pcap, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read())
+        dst.write(b"\x01\x02\x03\x04\x05\x06")  # a truncated record header
+    page = os.path.join(work, "hostile.html")
+    proc = run_tcpstate(binary, ["--format", "html", "-o", page, "-r", path])
+    check(proc.returncode == 2, "hostile: damaged input exits 2 (got %d)"
+          % proc.returncode)
+    dom = parse_dom(dump_dom(browser, page))
+    page_health(dom, "hostile")
+    check(not any(n.tag == "img" for n in dom.walk()),
+          "hostile: no element injected from the file name")
+    error = by_id(dom, "input-error")
+    check(error is not None and path in error.all_text(),
+          "hostile: the error naming the file is shown as text")
+    title = next((n for n in dom.walk() if n.tag == "title"), None)
+    check(title is not None and name in title.all_text(),
+          "hostile: the file name is shown as text in the title")
+
+
+def check_committed_hostile(binary, browser, repo, work):
+    """Captures committed under testdata/hostile/ (when there are any)."""
+    directory = os.path.join(repo, "testdata", "hostile")
+    if not os.path.isdir(directory):
+        return
+    for entry in sorted(os.listdir(directory)):
+        if not entry.endswith((".pcap", ".pcapng")):
+            continue
+        page = os.path.join(work, "committed-hostile.html")
+        run_tcpstate(binary, ["--format", "html", "-o", page, "-r",
+                              os.path.join(directory, entry)])
+        dom = parse_dom(dump_dom(browser, page))
+        page_health(dom, "testdata/hostile/" + entry)
+        check(not any(n.tag == "img" for n in dom.walk()),
+              "testdata/hostile/%s: no injected element" % entry)
+
+
+def main():
+    binary, repo = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if os.environ.get("TCPSTATE_BROWSER_TESTS") == "0":
+        print("SKIPPED: TCPSTATE_BROWSER_TESTS=0")
+        return 0
+    browser = ensure_chromium()
+    if not browser:
+        print("FAIL chromium is not installed and could not be installed")
+        print("0 passed, 1 failed")
+        return 1
+    work = tempfile.mkdtemp(prefix="tcpstate-browser-")
+    try:
+        pages = [check_capture(binary, browser, repo, work, name)
+                 for name in CAPTURES]
+        shot = os.path.join(work, "report.png")
+        chromium(browser, pages[0], ["--screenshot=" + shot,
+                                     "--window-size=1280,2000"])
+        check(png_is_picture(shot), "screenshot is a non-trivial PNG")
+        if os.environ.get("TCPSTATE_KEEP_SCREENSHOT"):
+            shutil.copy(shot, os.environ["TCPSTATE_KEEP_SCREENSHOT"])
+        check_hostile(binary, browser, repo, work,
+                      os.path.join(repo, "testdata", "captures",
+                                   CAPTURES[0] + ".pcap"), HOSTILE_NAME)
+        check_committed_hostile(binary, browser, repo, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (len(passes), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
