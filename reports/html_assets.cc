@@ -92,6 +92,7 @@ svg text{font-family:sans-serif}
 .chart .tick{font-size:10px;text-anchor:end;fill:#444}
 .chart .title{font-weight:bold;font-size:13px}
 .chart .legend{font-size:11px}
+.chart .empty{font-size:13px;text-anchor:middle;fill:#9e9e9e}
 )css";
 }
 

@@ -171,7 +171,13 @@ std::string BarChartSvg(const BarChart& chart) {
       Num(kChartH), "\" role=\"img\" aria-label=\"", HtmlEscape(chart.title),
       "\"><text class=\"title\" x=\"", Num(kPlotLeft), "\" y=\"16\">",
       HtmlEscape(chart.title), "</text>", Legend(chart), Axes(max),
-      Bars(chart, max), AxisLabels(chart), "</svg>");
+      Bars(chart, max), AxisLabels(chart),
+      total == 0 ? absl::StrCat("<text class=\"empty\" x=\"",
+                                Num((kPlotLeft + kPlotRight) / 2), "\" y=\"",
+                                Num((kPlotTop + kPlotBottom) / 2),
+                                "\">no data</text>")
+                 : "",
+      "</svg>");
 }
 
 std::string DurationChartSvg(const AnalysisResult& result) {

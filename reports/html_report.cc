@@ -276,15 +276,22 @@ std::string ConnectionArticle(const ConnectionRecord& c) {
 }
 
 void WriteDiagrams(const AnalysisResult& r, const std::vector<bool>& selected,
-                   size_t others, std::ostream& os) {
+                   const HtmlOptions& options, std::ostream& os) {
   size_t count = 0;
-  for (const bool s : selected) {
-    count += s ? 1 : 0;
+  size_t flagged_left_out = 0;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    count += selected[i] ? 1 : 0;
+    flagged_left_out += !selected[i] && !r.connections[i].anomalies.empty();
   }
   os << "<section id=\"diagrams\"><h2>Ladder diagrams</h2>\n<p>" << count
      << " of " << r.connections.size()
-     << " connections: every flagged one and the first " << others
-     << " others. Arrows carry the packet number, flags, relative "
+     << " connections: every flagged one (at most " << options.max_flagged
+     << ") and the first " << options.diagrams << " others";
+  if (flagged_left_out > 0) {
+    os << "; <span class=\"error\" id=\"flagged-left-out\">"
+       << flagged_left_out << " flagged connections have no diagram</span>";
+  }
+  os << ". Arrows carry the packet number, flags, relative "
         "sequence and acknowledgement numbers and payload length; anomalous "
         "segments are red, segments lost after the tap stop short with "
         "\xc3\x97.</p>\n";
@@ -307,12 +314,15 @@ std::string PageTitle(const AnalysisResult& r) {
 }  // namespace
 
 std::vector<bool> DiagramSelection(
-    const std::vector<ConnectionRecord>& connections, size_t others) {
+    const std::vector<ConnectionRecord>& connections, size_t others,
+    size_t max_flagged) {
   std::vector<bool> selected(connections.size(), false);
+  size_t flagged = 0;
   size_t taken = 0;
   for (size_t i = 0; i < connections.size(); ++i) {
     if (!connections[i].anomalies.empty()) {
-      selected[i] = true;
+      selected[i] = flagged < max_flagged;
+      ++flagged;
     } else if (taken < others) {
       selected[i] = true;
       ++taken;
@@ -323,8 +333,8 @@ std::vector<bool> DiagramSelection(
 
 void WriteHtml(const AnalysisResult& result, const HtmlOptions& options,
                std::ostream& os) {
-  const std::vector<bool> selected =
-      DiagramSelection(result.connections, options.diagrams);
+  const std::vector<bool> selected = DiagramSelection(
+      result.connections, options.diagrams, options.max_flagged);
   os << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width\">\n<title>"
      << PageTitle(result) << "</title>\n<style>\n"
@@ -338,7 +348,7 @@ void WriteHtml(const AnalysisResult& result, const HtmlOptions& options,
         "diagrams</a></nav></header>\n<main>\n";
   os << SummarySection(result) << TableSection()
      << TimelineSection(result, options) << ChartsSection(result);
-  WriteDiagrams(result, selected, options.diagrams, os);
+  WriteDiagrams(result, selected, options, os);
   os << "</main>\n<script type=\"application/json\" id=\"conn-data\">"
      << html_internal::ConnectionsJson(result, selected) << "</script>\n<script>\n"
      << html_internal::ReportScript() << "</script>\n</body>\n</html>\n";

@@ -10,17 +10,19 @@
 namespace tcpstate {
 
 struct HtmlOptions {
-  // Ladder diagrams: every flagged connection plus the first `diagrams`
-  // others (by id).
+  // Ladder diagrams: every flagged connection (the first `max_flagged` by
+  // id, so a flood cannot bury the page) plus the first `diagrams` others.
   size_t diagrams = 50;
+  size_t max_flagged = 1000;
   // The timeline draws the first `timeline_bars` connections (by id).
   size_t timeline_bars = 500;
 };
 
 // Which connections get a ladder diagram, by index into `connections`:
-// those with anomalies, and the first `others` without.
+// the first `max_flagged` with anomalies, and the first `others` without.
 std::vector<bool> DiagramSelection(
-    const std::vector<ConnectionRecord>& connections, size_t others);
+    const std::vector<ConnectionRecord>& connections, size_t others,
+    size_t max_flagged);
 
 // The HTML report: one self-contained page (inline CSS, script and SVG, no
 // network access) with the summary, a sortable, filterable, paged

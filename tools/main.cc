@@ -142,9 +142,12 @@ int Run(const CliOptions& options) {
     case ReportFormat::kJsonl:
       out << RenderJsonlSummary(result, sink.tally());
       break;
-    case ReportFormat::kHtml:
-      WriteHtml(result, {options.diagrams}, out);
+    case ReportFormat::kHtml: {
+      HtmlOptions html;
+      html.diagrams = options.diagrams;
+      WriteHtml(result, html, out);
       break;
+    }
   }
   out.flush();
   if (!out) {

@@ -14,6 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The data-count of every bar, in order.
 std::vector<int> BarCounts(const std::string& svg) {
@@ -70,11 +71,13 @@ TEST(DurationChartTest, AnEdgeBelongsToTheBinItStarts) {
 TEST(HandshakeRttChartTest, CountsOnlyConnectionsWithAHandshake) {
   AnalysisResult r = testing_results::Sample();
   EXPECT_THAT(HandshakeRttChartSvg(r), HasSubstr("data-total=\"0\""));
+  EXPECT_THAT(HandshakeRttChartSvg(r), HasSubstr(">no data</text>"));
   r.connections[0].handshake_rtt = absl::Microseconds(50);
   r.connections[1].handshake_rtt = absl::Milliseconds(2);
   const std::string svg = HandshakeRttChartSvg(r);
   EXPECT_THAT(svg, HasSubstr("data-total=\"2\""));
   EXPECT_THAT(BarCounts(svg), ElementsAre(0, 1, 0, 1, 0, 0, 0));
+  EXPECT_THAT(svg, Not(HasSubstr(">no data</text>")));
 }
 
 TEST(AnomalyTimeChartTest, BinsBySeverityOverTheCaptureSpan) {

@@ -120,22 +120,37 @@ TEST(HtmlReportTest, DiagramsForFlaggedConnectionsAndTheFirstNOthers) {
   std::vector<ConnectionRecord> c(6);
   c[1].anomalies.resize(1);
   c[4].anomalies.resize(1);
-  EXPECT_THAT(DiagramSelection(c, 2),
+  EXPECT_THAT(DiagramSelection(c, 2, 1000),
               ElementsAre(true, true, true, false, true, false));
-  EXPECT_THAT(DiagramSelection(c, 0),
+  EXPECT_THAT(DiagramSelection(c, 0, 1000),
               ElementsAre(false, true, false, false, true, false));
-  EXPECT_THAT(DiagramSelection(c, 100),
+  EXPECT_THAT(DiagramSelection(c, 100, 1000),
               ElementsAre(true, true, true, true, true, true));
+  // At most `max_flagged` flagged ones, the first by id.
+  EXPECT_THAT(DiagramSelection(c, 0, 1),
+              ElementsAre(false, true, false, false, false, false));
+}
+
+TEST(HtmlReportTest, SaysHowManyFlaggedConnectionsHaveNoDiagram) {
+  const AnalysisResult r = testing_results::SampleWithLadders();
+  EXPECT_THAT(RenderHtml(r, {}), Not(HasSubstr("flagged-left-out")));
+  HtmlOptions options;
+  options.max_flagged = 0;
+  const std::string html = RenderHtml(r, options);
+  EXPECT_THAT(html, HasSubstr("id=\"flagged-left-out\">1 flagged "
+                              "connections have no diagram</span>"));
+  EXPECT_EQ(Count(html, "<svg class=\"ladder\""), 1u);  // connection 2
+  EXPECT_THAT(html, HasSubstr("id=\"ladder-2\""));
 }
 
 TEST(HtmlReportTest, DiagramsOptionLimitsTheLadders) {
   // Connection 1 is flagged, connection 2 is not.
   const AnalysisResult r = testing_results::SampleWithLadders();
-  const std::string none = RenderHtml(r, {0, 500});
+  const std::string none = RenderHtml(r, {0, 1000, 500});
   EXPECT_EQ(Count(none, "<svg class=\"ladder\""), 1u);
   EXPECT_THAT(none, HasSubstr("id=\"ladder-1\""));
   EXPECT_THAT(DataIsland(none), HasSubstr("[],0]"));  // row 2: no diagram
-  const std::string both = RenderHtml(r, {1, 500});
+  const std::string both = RenderHtml(r, {1, 1000, 500});
   EXPECT_EQ(Count(both, "<svg class=\"ladder\""), 2u);
   EXPECT_THAT(both, HasSubstr("id=\"conn-2\""));
 }
