@@ -23,7 +23,8 @@ absl::string_view ReportScript() {
     ['packets', 'packets', true], ['bytes', 'bytes', true],
     ['anomalies', 'anomalies', false]
   ];
-  var view = {sort: 'id', desc: false, page: 0, rows: rows};
+  // The data island is in id order, the initial sort.
+  var view = {sort: 'id', desc: false, page: 0, sorted: rows, rows: rows};
 
   function endpoint(addr, port) {
     return (addr.indexOf(':') >= 0 ? '[' + addr + ']' : addr) + ':' + port;
@@ -38,14 +39,18 @@ absl::string_view ReportScript() {
     }
   }
 
-  function compare(a, b) {
-    var x = key(a, view.sort);
-    var y = key(b, view.sort);
-    var c = x < y ? -1 : (x > y ? 1 : 0);
-    if (view.desc) {
-      c = -c;
-    }
-    return c !== 0 ? c : a[col.id] - b[col.id];
+  // Rows in the current sort order: keys computed once per sort, ties by id.
+  function resort() {
+    var keys = rows.map(function (r) { return key(r, view.sort); });
+    var order = rows.map(function (r, i) { return i; });
+    var sign = view.desc ? -1 : 1;
+    order.sort(function (a, b) {
+      var x = keys[a];
+      var y = keys[b];
+      var c = x < y ? -1 : (x > y ? 1 : 0);
+      return c !== 0 ? sign * c : rows[a][col.id] - rows[b][col.id];
+    });
+    view.sorted = order.map(function (i) { return rows[i]; });
   }
 
   function el(tag, text, cls) {
@@ -177,8 +182,7 @@ absl::string_view ReportScript() {
   }
 
   function refresh() {
-    view.rows = rows.filter(matcher());
-    view.rows.sort(compare);
+    view.rows = view.sorted.filter(matcher());
     view.page = 0;
     renderPage();
   }
@@ -194,10 +198,35 @@ absl::string_view ReportScript() {
         Array.prototype.forEach.call(tr.cells, function (c) {
           c.className = c === th ? (view.desc ? 'desc' : 'asc') : '';
         });
+        resort();
         refresh();
       });
       tr.appendChild(th);
     });
+  }
+
+  // The initial view from the page's query string, e.g.
+  // report.html?sort=duration&desc=1&state=c:CLOSE_WAIT&anomaly=*&port=80
+  function applyQuery() {
+    var params = new URLSearchParams(window.location.search);
+    var fields = {state: 'f-state', anomaly: 'f-anomaly', addr: 'f-addr',
+                  port: 'f-port'};
+    Object.keys(fields).forEach(function (name) {
+      if (params.has(name)) {
+        document.getElementById(fields[name]).value = params.get(name);
+      }
+    });
+    var sort = params.get('sort');
+    if (HEADS.some(function (h) { return h[0] === sort; })) {
+      view.sort = sort;
+    }
+    view.desc = params.get('desc') === '1';
+    Array.prototype.forEach.call(
+        document.getElementById('conn-table').tHead.rows[0].cells,
+        function (c) {
+          c.className = c.getAttribute('data-sort') === view.sort ?
+              (view.desc ? 'desc' : 'asc') : '';
+        });
   }
 
   function wire() {
@@ -228,7 +257,11 @@ absl::string_view ReportScript() {
 
   renderHead();
   fillFilters();
+  applyQuery();
   wire();
+  if (view.sort !== 'id' || view.desc) {
+    resort();
+  }
   refresh();
   document.body.setAttribute('data-ready', '1');
 })();

@@ -129,21 +129,21 @@ def ensure_chromium():
     return None
 
 
-def chromium(browser, page, extra):
+def chromium(browser, page, extra, query=""):
     profile = tempfile.mkdtemp(prefix="tcpstate-chromium-")
     try:
         cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu",
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync",
                "--user-data-dir=" + profile, "--virtual-time-budget=5000",
-               *extra, "file://" + page]
+               *extra, "file://" + page + query]
         return subprocess.run(cmd, capture_output=True, timeout=60)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def dump_dom(browser, page):
-    proc = chromium(browser, page, ["--dump-dom"])
+def dump_dom(browser, page, query=""):
+    proc = chromium(browser, page, ["--dump-dom"], query)
     if proc.returncode != 0:
         print(proc.stderr.decode("utf-8", "replace")[-2000:])
     return proc.stdout.decode("utf-8")
@@ -241,6 +241,38 @@ def check_ladders(dom, report, label):
                   % (label, cid, side, want_states, labels))
 
 
+def table_ids(dom):
+    table = by_id(dom, "conn-table")
+    return [int(n.attrs["data-conn"]) for n in (table.walk() if table else [])
+            if n.tag == "tr" and "data-conn" in n.attrs]
+
+
+# Sorting and filtering, driven by the page's query string: port_reuse has
+# connection 1 (CLOSED/CLOSED, 0.19 ms, no anomaly) and connection 2
+# (ESTABLISHED, 42 ms, port_reuse), both 198.18.0.1 -> 198.18.0.2:8000.
+VIEWS = [
+    ("?sort=id&desc=1", [2, 1]),
+    ("?sort=duration", [1, 2]),
+    ("?sort=duration&desc=1", [2, 1]),
+    ("?state=c:CLOSED&port=8000", [1]),
+    ("?state=s:ESTABLISHED", [2]),
+    ("?anomaly=port_reuse&addr=198.18.0.2", [2]),
+    ("?anomaly=-", [1]),
+    ("?port=40001", []),
+]
+
+
+def check_views(browser, page, label):
+    for query, want in VIEWS:
+        dom = parse_dom(dump_dom(browser, page, query))
+        got = table_ids(dom)
+        check(got == want, "%s%s: table rows %r (got %r)"
+              % (label, query, want, got))
+    errors = by_id(dom, "js-errors")
+    check(errors is not None and errors.all_text().strip() == "",
+          label + ": no script errors after filtering")
+
+
 def check_capture(binary, browser, repo, work, name):
     pcap = os.path.join(repo, "testdata", "captures", name + ".pcap")
     proc = run_tcpstate(binary, ["--format", "json", "-r", pcap])
@@ -311,6 +343,7 @@ def main():
     try:
         pages = [check_capture(binary, browser, repo, work, name)
                  for name in CAPTURES]
+        check_views(browser, pages[0], CAPTURES[0])
         shot = os.path.join(work, "report.png")
         chromium(browser, pages[0], ["--screenshot=" + shot,
                                      "--window-size=1280,2000"])
