@@ -133,13 +133,14 @@ class Terminal {
       width = ws.ws_col;
       height = ws.ws_row;
     }
+    std::string view = RenderLiveView(model, width, height);
+    if (!view.empty() && view.back() == '\n') {
+      view.pop_back();  // a newline on the last row would scroll
+    }
     std::string out = "\x1b[H";
-    for (absl::string_view line :
-         absl::StrSplit(RenderLiveView(model, width, height), '\n',
-                        absl::SkipEmpty())) {
+    for (absl::string_view line : absl::StrSplit(view, '\n')) {
       absl::StrAppend(&out, line, "\x1b[K\r\n");
     }
-    // The last "\r\n" would scroll a full screen: drop it.
     out.resize(out.size() - 2);
     Write(out + "\x1b[J");
   }

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "analyzer/analyzer.h"
+#include "dissectors/tcp_segment.h"
 #include "gtest/gtest.h"
 #include "tests/testing/packet_builder.h"
 
@@ -105,18 +106,20 @@ TEST(LiveTimeTest, CloseWaitStuckFiresOnceAtThresholdWithoutPackets) {
   Analyzer analyzer(LiveOptions(), &sink);
   Script s(&analyzer);
   s.LeakCloseWait();
-  const absl::Time acked = s.t();
-  analyzer.AdvanceTime(acked + absl::Milliseconds(2750));
+  // The rule counts from the FIN's arrival, the packet before the ACK.
+  const absl::Time fin = s.t() - absl::Milliseconds(10);
+  analyzer.AdvanceTime(fin + absl::Milliseconds(2750));
   EXPECT_EQ(sink.Count("close_wait_stuck"), 0) << "before the threshold";
-  analyzer.AdvanceTime(acked + absl::Seconds(3));
+  analyzer.AdvanceTime(fin + absl::Seconds(3));
   ASSERT_EQ(sink.Count("close_wait_stuck"), 1) << "at the threshold";
   const AnomalyEvent& e = sink.anomalies.back();
-  EXPECT_EQ(e.t, acked + absl::Seconds(3));
+  EXPECT_EQ(e.t, fin + absl::Seconds(3));
+  EXPECT_EQ(e.anomaly.duration, absl::Seconds(3));
   EXPECT_EQ(e.anomaly.endpoint, "server");
   EXPECT_EQ(e.connection.server_state, TcpState::kCloseWait);
   EXPECT_EQ(e.connection.client_port, 40000);
   for (int i = 4; i < 30; ++i) {
-    analyzer.AdvanceTime(acked + absl::Seconds(i));
+    analyzer.AdvanceTime(fin + absl::Seconds(i));
   }
   EXPECT_EQ(sink.Count("close_wait_stuck"), 1) << "fires once";
   AnalysisResult result = analyzer.Finish();
@@ -129,7 +132,7 @@ TEST(LiveTimeTest, CloseWaitStuckFiresOnceAtThresholdWithoutPackets) {
   for (const Anomaly& x : result.connections[0].anomalies) {
     a = x.kind == "close_wait_stuck" ? &x : a;
   }
-  EXPECT_EQ(a->duration, absl::Seconds(29));
+  EXPECT_EQ(a->duration, absl::Seconds(29)) << "stuck until the clock";
 }
 
 TEST(LiveTimeTest, FiredStuckAnomalyStaysOnTheRecordAfterRecovery) {
