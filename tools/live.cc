@@ -244,6 +244,12 @@ void Loop(LiveRun& run, const SignalPipe& signals) {
       next_draw = now + kViewRefresh;
     }
   }
+  // What the kernel already holds belongs to the capture too.
+  if (run.stop_reason == "signal" || run.stop_reason == "duration") {
+    const std::string reason = run.stop_reason;
+    ReadBatch(run);
+    run.stop_reason = run.stop_reason == "error" ? "error" : reason;
+  }
 }
 
 LiveCaptureInfo CaptureInfo(const LiveRun& run, absl::Time stopped) {

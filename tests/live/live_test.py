@@ -81,10 +81,10 @@ class Tcpstate:
     """tcpstate -i in the client namespace; stdout collected line by line
     with arrival times."""
 
-    def __init__(self, binary, args, stdout=subprocess.PIPE):
+    def __init__(self, binary, args, stdout=subprocess.PIPE, prefix=()):
         self.lines = []  # (arrival time, line)
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", L.NS_C, binary] + args,
+            ["ip", "netns", "exec", L.NS_C] + list(prefix) + [binary] + args,
             stdout=stdout, stderr=subprocess.PIPE, text=True)
         line = self.proc.stderr.readline()
         if "listening on" not in line:
@@ -273,8 +273,32 @@ def t_drop_privileges(binary, work, c):
                              capture_output=True, text=True, timeout=10)
         c.check(bad.returncode == 2 and "no such user" in bad.stderr,
                 "unknown user: exit 2, %s" % bad.stderr.strip())
+        cap_only(binary, work, c)
     finally:
         lab.down()
+
+
+def cap_only(binary, work, c):
+    """Started as nobody with only CAP_NET_RAW: -Z nobody drops it and
+    captures; -Z root is refused."""
+    exe = os.path.join(work, "tcpstate")
+    shutil.copy(binary, exe)
+    os.chmod(exe, 0o755)
+    caps = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            "--inh-caps=+net_raw", "--ambient-caps=+net_raw"]
+    tool = Tcpstate(exe, ["-i", L.DEV_C, "-Z", "nobody"], prefix=caps)
+    st = proc_status(tool.proc.pid)
+    c.check(st["Uid"][0] != "0" and int(st["CapEff"][0], 16) == 0 and
+            int(st["CapAmb"][0], 16) == 0,
+            "CAP_NET_RAW only, -Z nobody: Uid %s CapEff %s CapAmb %s" %
+            (st["Uid"], st["CapEff"], st["CapAmb"]))
+    rc, _ = tool.stop()
+    c.check(rc == 0, "and it ran (exit %d)" % rc)
+    bad = subprocess.run(["ip", "netns", "exec", L.NS_C] + caps +
+                         [exe, "-i", L.DEV_C, "-Z", "root"],
+                         capture_output=True, text=True, timeout=10)
+    c.check(bad.returncode == 2 and "not permitted" in bad.stderr,
+            "CAP_NET_RAW only, -Z root: exit 2, %s" % bad.stderr.strip())
 
 
 def tmux(*args):
