@@ -172,9 +172,26 @@ struct HostRecord {
   std::optional<HostIsn> isn;  // set for hosts that chose ISNs
 };
 
+// How a live capture (tcpstate -i) went: libpcap's statistics at the end.
+struct LiveCaptureInfo {
+  std::string interface;
+  absl::Time started;
+  absl::Time stopped;
+  std::string stop_reason;  // "signal", "count", "duration" or "error"
+  uint64_t received = 0;              // packets the filter accepted
+  uint64_t dropped_by_kernel = 0;     // no room in the capture buffer
+  uint64_t dropped_by_interface = 0;  // dropped by the interface or driver
+  // Packets were lost before tcpstate saw them: the states of the
+  // connections they belonged to may be wrong.
+  bool incomplete() const {
+    return dropped_by_kernel > 0 || dropped_by_interface > 0;
+  }
+};
+
 struct AnalysisResult {
   std::vector<InputInfo> inputs;
   CaptureSummary summary;
+  std::optional<LiveCaptureInfo> live;  // live capture only
   std::vector<ConnectionRecord> connections;  // by id
   std::vector<HostRecord> hosts;              // by address
   std::vector<Anomaly> anomalies;             // host-level, by time

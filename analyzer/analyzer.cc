@@ -18,6 +18,8 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   t.idle_timeout = options.idle_timeout;
   t.anomalies = options.anomalies;
   t.max_connections = EffectiveMaxConnections(options);
+  t.sweep_interval = options.sweep_interval;
+  t.live = options.live;
   summary_.max_connections = t.max_connections;
   table_ = std::make_unique<FlowTable>(t);
   syn_flood_ = std::make_unique<SynFloodDetector>(options.anomalies);
@@ -55,7 +57,36 @@ void Analyzer::OnFrame(const Frame& frame) {
   Drain();
 }
 
+void Analyzer::AdvanceTime(absl::Time now) {
+  if (clock_ && now <= *clock_) {
+    return;
+  }
+  clock_ = now;
+  table_->Expire(now);
+  Drain();
+}
+
+LiveSnapshot Analyzer::Snapshot(size_t max_lingering) const {
+  absl::Time now = clock_.value_or(absl::UnixEpoch());
+  if (summary_.last_packet_time && *summary_.last_packet_time > now) {
+    now = *summary_.last_packet_time;
+  }
+  return table_->Snapshot(now, max_lingering);
+}
+
 void Analyzer::Drain() {
+  if (options_.live) {
+    for (const StateChangeEvent& e : table_->TakeStateEvents()) {
+      if (sink_ != nullptr) {
+        sink_->OnStateChange(e);
+      }
+    }
+    for (const AnomalyEvent& e : table_->TakeAnomalyEvents()) {
+      if (sink_ != nullptr) {
+        sink_->OnAnomaly(e);
+      }
+    }
+  }
   for (ConnectionRecord& rec : table_->TakeFinished()) {
     switch (rec.end_reason) {
       case EndReason::kEvicted:
@@ -84,8 +115,13 @@ void Analyzer::Drain() {
 }
 
 AnalysisResult Analyzer::Finish() {
-  if (summary_.last_packet_time) {
-    table_->FlushAll(*summary_.last_packet_time);
+  // The end of the capture: its last packet, or, live, the clock if later.
+  std::optional<absl::Time> end = summary_.last_packet_time;
+  if (clock_ && (!end || *clock_ > *end)) {
+    end = clock_;
+  }
+  if (end) {
+    table_->FlushAll(*end);
   }
   Drain();
   AnalysisResult result;

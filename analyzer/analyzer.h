@@ -2,10 +2,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/live.h"
 #include "dissectors/frame.h"
 
 namespace tcpstate {
@@ -23,6 +26,14 @@ struct AnalyzerOptions {
   // Keep finished connections for the final result (text/json); jsonl
   // streaming turns this off so memory follows open connections only.
   bool retain_connections = true;
+  // Live capture (tcpstate -i): the clock also moves with AdvanceTime()
+  // (wall clock); state changes and anomalies of open connections go to the
+  // sink as they happen; a stuck-state anomaly that fired stays on its
+  // record even if the connection recovers. Off for files, whose output
+  // depends on packet timestamps only.
+  bool live = false;
+  // How often expiry sweeps (and, live, the stuck-state rules) run.
+  absl::Duration sweep_interval = absl::Seconds(5);
 };
 
 // Receives each connection record as soon as it is finished.
@@ -30,6 +41,9 @@ class ConnectionSink {
  public:
   virtual ~ConnectionSink() = default;
   virtual void OnConnectionFinished(const ConnectionRecord& record) = 0;
+  // Live mode only (AnalyzerOptions::live).
+  virtual void OnStateChange(const StateChangeEvent& /*event*/) {}
+  virtual void OnAnomaly(const AnomalyEvent& /*event*/) {}
 };
 
 class FlowTable;
@@ -48,6 +62,15 @@ class Analyzer {
 
   void OnFrame(const Frame& frame);
 
+  // Live mode: moves the clock to `now` (wall clock; never backwards) with
+  // no packet: runs the expiry sweep (TIME_WAIT, idle timeouts) and the
+  // stuck-state rules on open connections, and hands what finished or
+  // fired to the sink.
+  void AdvanceTime(absl::Time now);
+
+  // Live mode: the open connections as of the last packet or AdvanceTime().
+  LiveSnapshot Snapshot(size_t max_lingering) const;
+
   // Ends the capture: writes out every open connection (end reason
   // capture_end) and returns the result. `inputs`, `error` and
   // `timestamps_backwards` are filled in by the caller.
@@ -65,6 +88,7 @@ class Analyzer {
   std::unique_ptr<SynFloodDetector> syn_flood_;
   std::unique_ptr<IsnAnalyzer> isn_;
   CaptureSummary summary_;
+  std::optional<absl::Time> clock_;  // latest AdvanceTime()
   std::vector<ConnectionRecord> finished_;
 };
 

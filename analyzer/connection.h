@@ -127,6 +127,9 @@ struct ConnectionOptions {
   const AnomalyOptions* anomalies = nullptr;  // owned by the flow table
 };
 
+// The order of a record's anomalies: first packet, kind, endpoint.
+void SortAnomalies(std::vector<Anomaly>& anomalies);
+
 class Connection {
  public:
   // `client_is_low`: whether the FlowKey's low endpoint is the client.
@@ -158,6 +161,14 @@ class Connection {
 
   // Builds the report record; `now` is the capture time it is written at.
   ConnectionRecord ToRecord(absl::Time now, EndReason reason) const;
+
+  // Live mode. The stuck-state rules the record applies (lifecycle.cc),
+  // evaluated on the current states at `now`: call Refresh(now) first.
+  void AddStuckAnomalies(absl::Time now, std::vector<Anomaly>& out) const;
+  // The data-transfer tallies so far, in first-seen order, each as the
+  // anomaly the record will carry.
+  size_t tally_count() const { return tallies_.size(); }
+  Anomaly TallyAnomaly(size_t index) const;
 
   // Records that this connection took over the 4-tuple of another.
   void NotePortReuse(const ReuseFacts& facts) { reuse_ = facts; }
@@ -191,6 +202,8 @@ class Connection {
   // Lifecycle anomalies, judged when the record is written (lifecycle.cc).
   void AddLifecycleAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddTallies(ConnectionRecord& rec) const;
+  void AddStuck(absl::Time now, TcpState client_state, TcpState server_state,
+                std::vector<Anomaly>& out) const;
   void AddHandshakeAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddRstAnomalies(ConnectionRecord& rec) const;
   void AddShapeAnomalies(ConnectionRecord& rec) const;

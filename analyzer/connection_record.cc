@@ -216,6 +216,14 @@ void AddRstAndFinReceiptNotes(const Side& s, const Side& peer, S state,
 
 }  // namespace
 
+void SortAnomalies(std::vector<Anomaly>& anomalies) {
+  std::sort(anomalies.begin(), anomalies.end(),
+            [](const Anomaly& a, const Anomaly& b) {
+              return std::tie(a.first_packet, a.kind, a.endpoint) <
+                     std::tie(b.first_packet, b.kind, b.endpoint);
+            });
+}
+
 void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
                            const SegmentContext& c) {
   ++x.rsts;
@@ -300,11 +308,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   AddNotes(server_, client_, "server", "client", rec);
   AddTallies(rec);
   AddLifecycleAnomalies(now, rec);
-  std::sort(rec.anomalies.begin(), rec.anomalies.end(),
-            [](const Anomaly& a, const Anomaly& b) {
-              return std::tie(a.first_packet, a.kind, a.endpoint) <
-                     std::tie(b.first_packet, b.kind, b.endpoint);
-            });
+  SortAnomalies(rec.anomalies);
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
     const char* name = e == &rec.client ? "client" : "server";
     const size_t n = e->timeline.size();

@@ -131,6 +131,9 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
       table_.erase(it);
     } else if (!StartsNewConnection(conn, seg, from_client, ctx)) {
       conn.OnSegment(seg, from_client, ctx);
+      if (options_.live) {
+        NoteLive(conn, ctx.t, ctx.packet);
+      }
       return;
     } else {
       // StartsNewConnection refreshed the states as of this packet.
@@ -152,6 +155,9 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
     conn.NotePortReuse(*reuse);
   }
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
+  if (options_.live) {
+    NoteLive(conn, ctx.t, ctx.packet);
+  }
 }
 
 void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
@@ -165,6 +171,9 @@ void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
         rec.end_reason = EndReason::kTimeWaitExpired;
       }
     }
+  }
+  if (options_.live) {
+    FinishLive(conn, now, rec);
   }
   finished_.push_back(std::move(rec));
 }
@@ -222,6 +231,9 @@ void FlowTable::Expire(absl::Time now) {
   for (auto it = table_.begin(); it != table_.end();) {
     Connection& conn = *it->second;
     conn.Refresh(now);
+    if (options_.live) {
+      SweepLive(conn, now);
+    }
     const absl::Duration idle = now - conn.last_seen();
     EndReason reason = EndReason::kCaptureEnd;
     bool done = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "analyzer/anomaly_options.h"
 #include "analyzer/connection.h"
 #include "analyzer/flow_key.h"
+#include "analyzer/live.h"
 #include "dissectors/tcp_segment.h"
 
 namespace tcpstate {
@@ -32,6 +34,11 @@ struct FlowTableOptions {
   absl::Duration half_open_timeout = absl::Seconds(120);
   absl::Duration half_open_timeout_under_pressure = absl::Seconds(5);
   AnomalyOptions anomalies;
+  // Live mode: state changes and anomalies of open connections are
+  // announced as they happen (flow_table_live.cc), the stuck-state rules
+  // run at every sweep, and a stuck anomaly that fired stays on the record
+  // even if the connection recovers.
+  bool live = false;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave
@@ -53,7 +60,34 @@ class FlowTable {
   uint64_t created() const { return next_id_ - 1; }
   size_t open() const { return table_.size(); }
 
+  // Live mode: events since the last call, in the order they happened.
+  std::vector<StateChangeEvent> TakeStateEvents();
+  std::vector<AnomalyEvent> TakeAnomalyEvents();
+  // Live mode: the open connections at `now`; at most `max_lingering`
+  // rows of lingering endpoints, oldest first.
+  LiveSnapshot Snapshot(absl::Time now, size_t max_lingering) const;
+
  private:
+  // What live mode announced about one open connection.
+  struct LiveConn {
+    std::array<uint32_t, 3> announced{};  // kind bits: client, server, other
+    uint32_t tallies_announced = 0;
+    TcpState client = TcpState::kUnknown;
+    TcpState server = TcpState::kUnknown;
+    absl::Time client_since;
+    absl::Time server_since;
+    std::vector<Anomaly> fired;  // stuck-state anomalies fired live
+  };
+  // After a segment (packet != 0) or a sweep (packet 0).
+  void NoteLive(Connection& conn, absl::Time t, uint64_t packet);
+  void SweepLive(Connection& conn, absl::Time now);
+  void FinishLive(const Connection& conn, absl::Time now,
+                  ConnectionRecord& rec);
+  void NoteStates(const Connection& conn, LiveConn& lc, absl::Time t,
+                  uint64_t packet);
+  void Announce(const ConnectionRef& ref, LiveConn& lc, absl::Time t,
+                const Anomaly& anomaly);
+
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
   void EvictBatch(absl::Time now);
   void SortNewlyFinished(size_t first_new);
@@ -68,6 +102,9 @@ class FlowTable {
   std::vector<ConnectionRecord> finished_;
   uint64_t next_id_ = 1;
   absl::Time last_sweep_ = absl::InfinitePast();
+  absl::flat_hash_map<uint64_t, LiveConn> live_;  // by connection id
+  std::vector<StateChangeEvent> state_events_;
+  std::vector<AnomalyEvent> anomaly_events_;
 };
 
 }  // namespace tcpstate

@@ -75,16 +75,21 @@ const char* Noun(K kind) {
 
 }  // namespace
 
+Anomaly Connection::TallyAnomaly(size_t index) const {
+  const AnomalyTally& t = tallies_[index];
+  const char* who = t.client ? "client" : "server";
+  return MakeAnomaly(
+      t.kind, who, t.first_packet, t.last_packet, t.first_t,
+      t.last_t - t.first_t, t.count,
+      std::vector<uint64_t>(t.packets.begin(), t.packets.end()),
+      absl::StrFormat("%d %s by the %s (pkts %s%s).", t.count, Noun(t.kind),
+                      who, absl::StrJoin(t.packets, ","),
+                      t.count > t.packets.size() ? ",..." : ""));
+}
+
 void Connection::AddTallies(ConnectionRecord& rec) const {
-  for (const AnomalyTally& t : tallies_) {
-    const char* who = t.client ? "client" : "server";
-    rec.anomalies.push_back(MakeAnomaly(
-        t.kind, who, t.first_packet, t.last_packet, t.first_t,
-        t.last_t - t.first_t, t.count,
-        std::vector<uint64_t>(t.packets.begin(), t.packets.end()),
-        absl::StrFormat("%d %s by the %s (pkts %s%s).", t.count, Noun(t.kind),
-                        who, absl::StrJoin(t.packets, ","),
-                        t.count > t.packets.size() ? ",..." : "")));
+  for (size_t i = 0; i < tallies_.size(); ++i) {
+    rec.anomalies.push_back(TallyAnomaly(i));
   }
 }
 
@@ -180,19 +185,30 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
 
 }  // namespace
 
-void Connection::AddLifecycleAnomalies(absl::Time now,
-                                       ConnectionRecord& rec) const {
+void Connection::AddStuck(absl::Time now, TcpState client_state,
+                          TcpState server_state,
+                          std::vector<Anomaly>& out) const {
   static const AnomalyOptions kDefaults;
   const AnomalyOptions& o =
       options_.anomalies != nullptr ? *options_.anomalies : kDefaults;
   const SideView views[] = {
-      {client_, server_, "client", "server", rec.client.state},
-      {server_, client_, "server", "client", rec.server.state}};
+      {client_, server_, "client", "server", client_state},
+      {server_, client_, "server", "client", server_state}};
   for (const SideView& v : views) {
-    StuckCloseWait(v, now, o, rec.anomalies);
-    StuckFinWait2(v, now, o, rec.anomalies);
-    StuckFin(v, now, o, rec.anomalies);
+    StuckCloseWait(v, now, o, out);
+    StuckFinWait2(v, now, o, out);
+    StuckFin(v, now, o, out);
   }
+}
+
+void Connection::AddStuckAnomalies(absl::Time now,
+                                   std::vector<Anomaly>& out) const {
+  AddStuck(now, client_.state, server_.state, out);
+}
+
+void Connection::AddLifecycleAnomalies(absl::Time now,
+                                       ConnectionRecord& rec) const {
+  AddStuck(now, rec.client.state, rec.server.state, rec.anomalies);
   AddHandshakeAnomalies(now, rec);
   AddRstAnomalies(rec);
   AddShapeAnomalies(rec);

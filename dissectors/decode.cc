@@ -1,5 +1,8 @@
 #include "dissectors/decode.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "dissectors/checksum.h"
 #include "dissectors/encapsulation.h"
 #include "dissectors/ethernet.h"
@@ -20,6 +23,8 @@ namespace {
 struct NetworkPayload {
   NetworkProtocol protocol = NetworkProtocol::kOther;
   absl::Span<const uint8_t> bytes;
+  // The packet's length as a PPPoE header declares it, when there is one.
+  std::optional<uint32_t> declared_length;
 };
 
 // What the IP layer hands to the TCP layer.
@@ -33,6 +38,9 @@ struct TcpInput {
   uint16_t ip_id = 0;
   uint8_t ttl = 0;
   bool first_fragment = false;
+  // The IP length was cut to a shorter PPPoE length: which of the two the
+  // sender's checksum covers is unknown.
+  bool length_clamped = false;
 };
 
 // The protocol and payload of an IP packet that does not carry TCP, kept so
@@ -60,6 +68,21 @@ DecodeOutcome OutcomeFor(DecodeError error) {
   }
 }
 
+// The network packet length a link layer declares: only PPPoE has one.
+template <typename View>
+std::optional<uint32_t> DeclaredLength(const View&) {
+  return std::nullopt;
+}
+std::optional<uint32_t> DeclaredLength(const EthernetView& v) {
+  return v.vlans().declared_length();
+}
+std::optional<uint32_t> DeclaredLength(const SllView& v) {
+  return v.vlans().declared_length();
+}
+std::optional<uint32_t> DeclaredLength(const Sll2View& v) {
+  return v.vlans().declared_length();
+}
+
 template <typename View>
 ParseResult<NetworkPayload> FromLinkView(const ParseResult<View>& link,
                                          DecodeError unknown_network) {
@@ -70,8 +93,8 @@ ParseResult<NetworkPayload> FromLinkView(const ParseResult<View>& link,
   if (protocol == NetworkProtocol::kOther) {
     return ParseResult<NetworkPayload>::Error(unknown_network);
   }
-  return ParseResult<NetworkPayload>::Ok(
-      NetworkPayload{protocol, link.view().payload()});
+  return ParseResult<NetworkPayload>::Ok(NetworkPayload{
+      protocol, link.view().payload(), DeclaredLength(link.view())});
 }
 
 ParseResult<NetworkPayload> FromRaw(absl::Span<const uint8_t> bytes) {
@@ -81,10 +104,10 @@ ParseResult<NetworkPayload> FromRaw(absl::Span<const uint8_t> bytes) {
   switch (bytes[0] >> 4) {
     case 4:
       return ParseResult<NetworkPayload>::Ok(
-          NetworkPayload{NetworkProtocol::kIpv4, bytes});
+          NetworkPayload{NetworkProtocol::kIpv4, bytes, std::nullopt});
     case 6:
       return ParseResult<NetworkPayload>::Ok(
-          NetworkPayload{NetworkProtocol::kIpv6, bytes});
+          NetworkPayload{NetworkProtocol::kIpv6, bytes, std::nullopt});
     default:
       return ParseResult<NetworkPayload>::Error(DecodeError::kNonIp);
   }
@@ -109,10 +132,10 @@ ParseResult<NetworkPayload> ParseLink(LinkType link,
       return FromRaw(bytes);
     case LinkType::kIpv4:
       return ParseResult<NetworkPayload>::Ok(
-          NetworkPayload{NetworkProtocol::kIpv4, bytes});
+          NetworkPayload{NetworkProtocol::kIpv4, bytes, std::nullopt});
     case LinkType::kIpv6:
       return ParseResult<NetworkPayload>::Ok(
-          NetworkPayload{NetworkProtocol::kIpv6, bytes});
+          NetworkPayload{NetworkProtocol::kIpv6, bytes, std::nullopt});
     case LinkType::kFddi:
       return FromLinkView(FddiView::Parse(bytes), DecodeError::kNonIp);
   }
@@ -195,7 +218,7 @@ ParseResult<TcpInput> FromIpv6(absl::Span<const uint8_t> bytes,
 
 ChecksumStatus CheckTcpChecksum(const TcpInput& in, const TcpView& tcp,
                                 DecodeCounters& counters) {
-  if (in.first_fragment || !tcp.complete()) {
+  if (in.first_fragment || in.length_clamped || !tcp.complete()) {
     counters.Bump(DecodeCounter::kTcpChecksumUnverified);
     return ChecksumStatus::kUnverified;
   }
@@ -241,6 +264,27 @@ DecodedPacket DecodeTcp(const TcpInput& in, DecodeCounters& counters) {
   return out;
 }
 
+// An IP packet longer than its PPPoE container says: the container wins,
+// as in TShark (the bytes past it are padding, not segment data).
+ParseResult<TcpInput> ClampToContainer(const ParseResult<TcpInput>& input,
+                                       std::optional<uint32_t> limit,
+                                       DecodeCounters& counters) {
+  if (!input.ok() || !limit.has_value() ||
+      *limit >= input.view().ip_total_len) {
+    return input;
+  }
+  counters.Bump(DecodeCounter::kIpLengthOverPppoe);
+  TcpInput in = input.view();
+  const uint32_t excess = in.ip_total_len - *limit;
+  in.declared_length = in.declared_length > excess ? in.declared_length - excess
+                                                   : 0;
+  in.segment = in.segment.subspan(
+      0, std::min<size_t>(in.segment.size(), in.declared_length));
+  in.ip_total_len = *limit;
+  in.length_clamped = true;
+  return ParseResult<TcpInput>::Ok(in);
+}
+
 // The IP layer of `network`, following tunnels (kMaxTunnelDepth deep) when
 // it carries no TCP itself.
 ParseResult<TcpInput> FromNetwork(ParseResult<NetworkPayload> network,
@@ -250,10 +294,11 @@ ParseResult<TcpInput> FromNetwork(ParseResult<NetworkPayload> network,
       return ParseResult<TcpInput>::Error(network.error());
     }
     IpNext next;
-    const ParseResult<TcpInput> input =
+    const ParseResult<TcpInput> input = ClampToContainer(
         network.view().protocol == NetworkProtocol::kIpv4
             ? FromIpv4(network.view().bytes, counters, next)
-            : FromIpv6(network.view().bytes, counters, next);
+            : FromIpv6(network.view().bytes, counters, next),
+        network.view().declared_length, counters);
     if (input.ok() || input.error() != DecodeError::kNotTcp) {
       if (input.ok() && depth > 0) {
         counters.Bump(DecodeCounter::kTunnelDecapsulated);

@@ -52,7 +52,8 @@ namespace tcpstate {
   X(kTcpSynFin, "tcp_syn_fin")                                               \
   X(kTcpSynRst, "tcp_syn_rst")                                               \
   X(kTcpNullFlags, "tcp_null_flags")                                         \
-  X(kTcpXmasFlags, "tcp_xmas_flags")
+  X(kTcpXmasFlags, "tcp_xmas_flags")                                         \
+  X(kIpLengthOverPppoe, "ip_length_over_pppoe")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,

@@ -39,11 +39,16 @@ NetworkProtocol NetworkFromVersionNibble(uint8_t first_byte) {
 std::optional<DecodeError> VlanStack::ParseShim() {
   ByteReader reader(payload_);
   if (ether_type_ == EtherType::kPppoeSession) {
-    const bool header = reader.Skip(kPppoeHeaderSize);
+    // Version/type, code, session id, then the payload length.
+    const bool header = reader.Skip(kPppoeHeaderSize - 2);
+    const std::optional<uint16_t> length = reader.ReadU16();
     const std::optional<uint16_t> ppp = reader.ReadU16();
-    if (!header || !ppp.has_value()) {
+    if (!header || !length.has_value() || !ppp.has_value()) {
       return DecodeError::kPppoeTruncated;
     }
+    // The length counts the PPP protocol field; less than that is no
+    // packet at all (the IP layer then finds it truncated).
+    declared_length_ = *length >= 2 ? uint32_t{*length} - 2 : 0;
     network_ = *ppp == kPppIpv4   ? NetworkProtocol::kIpv4
                : *ppp == kPppIpv6 ? NetworkProtocol::kIpv6
                                   : NetworkProtocol::kOther;

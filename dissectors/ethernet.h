@@ -61,6 +61,11 @@ class VlanStack {
   // The network layer inside (after any PPPoE or MPLS shim).
   NetworkProtocol network() const { return network_; }
   absl::Span<const uint8_t> payload() const { return payload_; }
+  // The network packet's length as a PPPoE session header declares it (its
+  // length field minus the 2-byte PPP protocol, RFC 2516 section 4); unset
+  // without PPPoE. payload() may be shorter (a cut capture) or longer
+  // (Ethernet padding).
+  std::optional<uint32_t> declared_length() const { return declared_length_; }
 
  private:
   VlanStack() = default;
@@ -73,6 +78,7 @@ class VlanStack {
   uint16_t ether_type_ = 0;
   NetworkProtocol network_ = NetworkProtocol::kOther;
   absl::Span<const uint8_t> payload_;
+  std::optional<uint32_t> declared_length_;
 };
 
 // An Ethernet II frame (DLT_EN10MB) with any 802.1Q / 802.1ad tag stack.

@@ -25,8 +25,9 @@ void StringOrNull(absl::string_view s, JsonWriter* w) {
   }
 }
 
-void WriteAnomaly(const Anomaly& a, JsonWriter* w) {
-  w->BeginObject();
+}  // namespace
+
+void WriteAnomalyMembers(const Anomaly& a, JsonWriter* w) {
   w->Key("kind");
   w->String(a.kind);
   w->Key("severity");
@@ -51,6 +52,13 @@ void WriteAnomaly(const Anomaly& a, JsonWriter* w) {
   w->EndArray();
   w->Key("detail");
   w->String(a.detail);
+}
+
+namespace {
+
+void WriteAnomaly(const Anomaly& a, JsonWriter* w) {
+  w->BeginObject();
+  WriteAnomalyMembers(a, w);
   w->EndObject();
 }
 
@@ -182,8 +190,30 @@ void WriteStateCounts(const ConnectionTally& tally, JsonWriter* w) {
   w->EndObject();
 }
 
+// summary.live_capture: present only for a live capture.
+void WriteLiveCapture(const LiveCaptureInfo& live, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("interface");
+  w->String(live.interface);
+  w->Key("started");
+  w->RawNumber(FormatEpochSeconds(live.started));
+  w->Key("stopped");
+  w->RawNumber(FormatEpochSeconds(live.stopped));
+  w->Key("stop_reason");
+  w->String(live.stop_reason);
+  w->Key("packets_received");
+  w->Uint(live.received);
+  w->Key("packets_dropped_by_kernel");
+  w->Uint(live.dropped_by_kernel);
+  w->Key("packets_dropped_by_interface");
+  w->Uint(live.dropped_by_interface);
+  w->Key("complete");
+  w->Bool(!live.incomplete());
+  w->EndObject();
+}
+
 void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
-                  JsonWriter* w) {
+                  const std::optional<LiveCaptureInfo>& live, JsonWriter* w) {
   w->BeginObject();
   const std::pair<const char*, uint64_t> counts[] = {
       {"packets", s.packets},
@@ -214,6 +244,10 @@ void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
     w->Uint(value);
   }
   w->EndObject();
+  if (live) {
+    w->Key("live_capture");
+    WriteLiveCapture(*live, w);
+  }
   w->EndObject();
 }
 
@@ -319,7 +353,7 @@ void WriteResultMembers(const AnalysisResult& result,
   w->Key("inputs");
   WriteInputs(result.inputs, w);
   w->Key("summary");
-  WriteSummary(result.summary, tally, w);
+  WriteSummary(result.summary, tally, result.live, w);
   if (connections != nullptr) {
     w->Key("connections");
     w->BeginArray();

@@ -16,6 +16,10 @@ namespace tcpstate {
 // an object the caller has opened. Shared by both formats.
 void WriteConnectionMembers(const ConnectionRecord& record, JsonWriter* w);
 
+// Writes the members of one anomaly object ("kind" ... "detail") into an
+// object the caller has opened.
+void WriteAnomalyMembers(const Anomaly& anomaly, JsonWriter* w);
+
 // The whole result as one JSON document (2-space indent, final newline).
 std::string RenderJson(const AnalysisResult& result);
 // The same document written to `os` connection by connection, so the

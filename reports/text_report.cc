@@ -462,6 +462,30 @@ void AppendStateCounts(const ConnectionTally& tally, std::string* out) {
   }
 }
 
+// Live capture only: the interface, how the capture ended, libpcap's counts.
+void AppendLiveCapture(const LiveCaptureInfo& live, const Painter& paint,
+                       std::string* out) {
+  AppendField("live",
+              absl::StrCat(TerminalSafe(live.interface), ", ",
+                           FormatUtc(live.started), " to ",
+                           FormatUtc(live.stopped), ", stopped by ",
+                           live.stop_reason),
+              out);
+  AppendField("captured",
+              absl::StrCat(live.received, " received, ",
+                           live.dropped_by_kernel, " dropped by the kernel, ",
+                           live.dropped_by_interface,
+                           " dropped by the interface"),
+              out);
+  if (live.incomplete()) {
+    AppendField("INCOMPLETE",
+                paint("packets were dropped before tcpstate saw them: the "
+                      "states of their connections may be wrong",
+                      kRed),
+                out);
+  }
+}
+
 void AppendSummary(const AnalysisResult& result, const Painter& paint,
                    std::string* out) {
   const CaptureSummary& s = result.summary;
@@ -491,6 +515,9 @@ void AppendSummary(const AnalysisResult& result, const Painter& paint,
               out);
   for (const InputInfo& in : result.inputs) {
     AppendField("input", InputLine(in), out);
+  }
+  if (result.live) {
+    AppendLiveCapture(*result.live, paint, out);
   }
   if (!result.error.empty()) {
     AppendField("error", paint(TerminalSafe(result.error), kRed), out);

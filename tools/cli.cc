@@ -102,12 +102,19 @@ constexpr ValueOption kValueOptions[] = {
     {"write_baseline", "FILE", ""},
     {"max_connections", "N", ""},
     {"max_memory", "MIB", ""},
+    {"interface", "IFACE", "i"},
+    {"snaplen", "SNAPLEN", "s"},
+    {"count", "COUNT", "c"},
+    {"buffer_size", "KIB", "B"},
+    {"duration", "DURATION", ""},
+    {"write", "FILE", "w"},
+    {"user", "USER", "Z"},
 };
 
 // Options that take no value.
 bool IsSwitch(absl::string_view name) {
   return name == "help" || name == "h" || name == "version" ||
-         name == "list_anomalies";
+         name == "list_anomalies" || IsLiveSwitch(name);
 }
 
 const ValueOption* FindValueOption(absl::string_view name) {
@@ -137,9 +144,9 @@ OptionToken SplitOption(absl::string_view arg) {
   }
   const bool known =
       IsSwitch(token.name) || FindValueOption(token.name) != nullptr;
-  // -rFILE / -oOUT: a short option with its value attached.
+  // -rFILE / -oOUT / -ieth0 ...: a short option with its value attached.
   if (!known && single_dash && !body.empty() &&
-      (body[0] == 'r' || body[0] == 'o')) {
+      absl::string_view("roiscwBZ").find(body[0]) != absl::string_view::npos) {
     token.name = std::string(body.substr(0, 1));
     token.value = std::string(body.substr(1));
   }
@@ -215,6 +222,8 @@ struct WalkState {
   std::vector<std::string> stuck_overrides;  // "KIND=DUR", in order
   std::vector<std::string> fail_on;          // --fail-on values, in order
   std::vector<std::string> positional;
+  std::vector<std::string> live_switches;  // -p, --events, ...
+  bool format_given = false;
   bool help = false;
   bool version = false;
   bool list_anomalies = false;
@@ -225,7 +234,9 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     return absl::InvalidArgumentError(
         absl::StrCat("option --", DisplayName(token.name), " takes no value"));
   }
-  if (token.name == "version") {
+  if (IsLiveSwitch(token.name)) {
+    state->live_switches.push_back(token.name);
+  } else if (token.name == "version") {
     state->version = true;
   } else if (token.name == "list_anomalies") {
     state->list_anomalies = true;
@@ -265,6 +276,7 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
     state->reads.push_back(std::move(value));
     return absl::OkStatus();
   }
+  state->format_given = state->format_given || option->name == "format";
   if (option->name == "fail_on") {
     state->fail_on.push_back(std::move(value));
     return absl::OkStatus();
@@ -450,9 +462,16 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   absl::SetFlag(&FLAGS_read, walked->reads);
   options.inputs = absl::GetFlag(FLAGS_read);
-  if (options.inputs.empty()) {
+  status = ReadLiveOptions(walked->live_switches, &options.live);
+  if (!status.ok()) {
+    return status;
+  }
+  if (options.inputs.empty() == !options.live.Active()) {
     return absl::InvalidArgumentError(
-        "no input: give -r FILE (repeat for more files; -r - reads stdin)");
+        options.inputs.empty()
+            ? "no input: give -r FILE (repeat for more files; -r - reads "
+              "stdin) or -i IFACE (live capture)"
+            : "give either -r FILE or -i IFACE, not both");
   }
   options.filter = absl::StrJoin(walked->positional, " ");
   options.output = absl::GetFlag(FLAGS_output);
@@ -463,6 +482,7 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   options.format = *format;
   options.diagrams = absl::GetFlag(FLAGS_diagrams);
+  options.format_given = walked->format_given;
   status = ReadThresholds(*walked, &options);
   if (!status.ok()) {
     return status;
@@ -477,6 +497,7 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
 std::string UsageText() {
   std::string out =
       "Usage: tcpstate -r FILE [-r FILE]... [options] [FILTER...]\n"
+      "       tcpstate -i IFACE [options] [FILTER...]   (live capture)\n"
       "\n"
       "Rebuilds both endpoints' TCP state machines (RFC 9293) from a capture\n"
       "and reports each connection's final states, how it got there, and\n"
@@ -498,6 +519,7 @@ std::string UsageText() {
     absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n",
                     Wrap(help, 6, 78), "\n");
   }
+  out.append(LiveSwitchUsage());
   out.append(
       "  --list-anomalies\n"
       "      Print the anomaly catalogue (id, severity, category, definition)\n"

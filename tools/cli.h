@@ -12,6 +12,7 @@
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
 #include "tools/cli_ci.h"
+#include "tools/cli_live.h"
 
 namespace tcpstate {
 
@@ -21,6 +22,7 @@ enum class ReportFormat { kText, kJson, kJsonl, kHtml };
 struct CliOptions {
   std::vector<std::string> inputs;  // -r, in order; "-" is stdin
   ReportFormat format = ReportFormat::kText;
+  bool format_given = false;  // --format was on the command line
   std::string output;  // -o; empty = standard output
   uint64_t diagrams = 50;  // --diagrams: html ladders beyond flagged ones
   absl::Duration time_wait = absl::Seconds(60);
@@ -35,6 +37,7 @@ struct CliOptions {
   uint64_t max_connections = AnalyzerOptions().max_connections;
   uint64_t max_memory_mib = AnalyzerOptions().max_memory_bytes >> 20;
   CiOptions ci;        // --fail-on, --expect, --junit, --baseline, ...
+  LiveCliOptions live;  // -i IFACE and the other live-capture options
   std::string filter;  // positional arguments joined by spaces
   bool help = false;
   bool version = false;

@@ -26,6 +26,7 @@
 #include "tools/anomaly_table.h"
 #include "tools/ci_steps.h"
 #include "tools/cli.h"
+#include "tools/live.h"
 
 #ifndef TCPSTATE_VERSION
 #define TCPSTATE_VERSION "0.0.0"
@@ -93,6 +94,21 @@ bool OutputIsTerminal(const CliOptions& options) {
   return options.output.empty() && isatty(STDOUT_FILENO) == 1;
 }
 
+AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
+  AnalyzerOptions a;
+  a.time_wait = options.time_wait;
+  a.anomalies = AnomalyOptionsOf(options);
+  a.retain_connections =
+      options.format != ReportFormat::kJsonl || options.ci.Active();
+  a.max_connections = options.max_connections;
+  a.max_memory_bytes = options.max_memory_mib << 20;
+  return a;
+}
+
+int Report(const CliOptions& options, const CiInputs& ci,
+           const AnalysisResult& result, const ConnectionTally& tally,
+           std::ostream& out);
+
 int Run(const CliOptions& options) {
   // Expectations and baseline first: a bad file fails before any work.
   absl::StatusOr<CiInputs> ci = LoadCiInputs(options.ci);
@@ -117,21 +133,21 @@ int Run(const CliOptions& options) {
   std::ostream& out = options.output.empty() ? std::cout : file;
 
   const bool jsonl = options.format == ReportFormat::kJsonl;
-  AnalyzerOptions analyzer_options;
-  analyzer_options.time_wait = options.time_wait;
-  analyzer_options.anomalies = AnomalyOptionsOf(options);
-  analyzer_options.retain_connections = !jsonl || options.ci.Active();
-  analyzer_options.max_connections = options.max_connections;
-  analyzer_options.max_memory_bytes = options.max_memory_mib << 20;
   JsonlSink sink(&out);
-  Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
+  Analyzer analyzer(AnalyzerOptionsOf(options), jsonl ? &sink : nullptr);
 
   const std::string error = Feed(src, analyzer);
   AnalysisResult result = analyzer.Finish();
   result.inputs = src.inputs();
   result.error = error;
   result.summary.timestamps_backwards = src.timestamps_backwards();
+  return Report(options, *ci, result, sink.tally(), out);
+}
 
+// The final report of `result` (offline and live alike), then the CI checks.
+int Report(const CliOptions& options, const CiInputs& ci,
+           const AnalysisResult& result, const ConnectionTally& tally,
+           std::ostream& out) {
   switch (options.format) {
     case ReportFormat::kText:
       out << RenderText(result, {OutputIsTerminal(options)});
@@ -140,7 +156,7 @@ int Run(const CliOptions& options) {
       WriteJson(result, out);
       break;
     case ReportFormat::kJsonl:
-      out << RenderJsonlSummary(result, sink.tally());
+      out << RenderJsonlSummary(result, tally);
       break;
     case ReportFormat::kHtml: {
       HtmlOptions html;
@@ -155,10 +171,26 @@ int Run(const CliOptions& options) {
                 (options.output.empty() ? std::string()
                                         : " to '" + options.output + "'"));
   }
-  if (!error.empty()) {
-    return Fail(error);
+  if (!result.error.empty()) {
+    return Fail(result.error);
   }
-  return RunCiChecks(options.ci, *ci, result);
+  return RunCiChecks(options.ci, ci, result);
+}
+
+// tcpstate -i: the live loop (tools/live.cc) with this file's report code.
+int RunLiveCapture(const CliOptions& options) {
+  absl::StatusOr<CiInputs> ci = LoadCiInputs(options.ci);
+  if (!ci.ok()) {
+    return Fail(ci.status().message());
+  }
+  LiveHooks hooks;
+  hooks.analyzer = AnalyzerOptionsOf(options);
+  hooks.report = [&](const CliOptions& final_options,
+                     const AnalysisResult& result,
+                     const ConnectionTally& tally, std::ostream& out) {
+    return Report(final_options, *ci, result, tally, out);
+  };
+  return RunLive(options, hooks);
 }
 
 }  // namespace
@@ -185,6 +217,9 @@ int main(int argc, char** argv) {
   if (options->version) {
     std::cout << "tcpstate " << TCPSTATE_VERSION << "\n";
     return tcpstate::kExitOk;
+  }
+  if (options->live.Active()) {
+    return tcpstate::RunLiveCapture(*options);
   }
   return tcpstate::Run(*options);
 }

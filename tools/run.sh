@@ -14,8 +14,11 @@ mode="${1:-demo}"
 build_dir="${BUILD_DIR:-build}"
 
 # Packages the build and the tests need (Debian 12 names).
+# The live-capture tests (ctest -L live, root) need iproute2 (ip, ss),
+# nftables, ethtool and tmux.
 packages=(build-essential cmake pkg-config libpcap-dev libabsl-dev libgtest-dev
-          libgmock-dev python3 libxml2-utils valgrind)
+          libgmock-dev python3 libxml2-utils valgrind iproute2 nftables ethtool
+          tmux)
 
 install_missing() {
   local missing=()

@@ -24,6 +24,16 @@ DEV_C, DEV_S = "tcpst-vc", "tcpst-vs"
 C4, S4 = "198.18.0.1", "198.18.0.2"
 C6, S6 = "2001:db8::1", "2001:db8::2"
 
+
+
+def use_names(ns_c, ns_s, dev_c, dev_s):
+    """Rename the lab's namespaces and veth ends, module-wide, so that
+    another user (the live-capture tests in tests/live/) can run beside the
+    generator without touching its namespaces."""
+    global NS_C, NS_S, DEV_C, DEV_S
+    NS_C, NS_S, DEV_C, DEV_S = ns_c, ns_s, dev_c, dev_s
+
+
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNET = 0x40000000
 

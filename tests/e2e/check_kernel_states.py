@@ -94,6 +94,12 @@ def check_capture(binary, exp_path):
         yield False, "FAIL %s: %s (%d expected connections not checked)" % (
             name, problem, len(expected))
         return
+    yield from compare(name, expected, records)
+
+
+def compare(name, expected, records):
+    """Yield (ok, line) per expected connection (generate.py's entries)
+    against tcpstate's JSON connections[]; tests/live/ uses it too."""
     by_key = {}
     for r in records:
         try:

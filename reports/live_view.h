@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "analyzer/live.h"
+
+namespace tcpstate {
+
+// Everything the live view (tcpstate -i on a terminal) shows at one moment.
+struct LiveViewModel {
+  std::string interface;
+  std::string filter;  // empty = everything
+  absl::Time now;
+  absl::Duration running;          // since the capture started
+  uint64_t packets = 0;            // frames read
+  double packets_per_second = 0;   // over the last refresh
+  uint64_t dropped = 0;            // by the kernel + the interface
+  LiveSnapshot table;
+  std::vector<AnomalyEvent> recent;  // newest first
+};
+
+// The live view: a header (interface, rates, drops), the open connections
+// counted by (client state, server state), the endpoints lingering in a
+// handshake, closing or stuck state with their ages (oldest first), and
+// the most recent anomalies. At most `height` lines of at most `width`
+// columns, each ending in '\n'; no escape codes (the caller positions the
+// cursor). Strings from packets or the command line are made terminal-safe.
+// Pure function of its arguments.
+std::string RenderLiveView(const LiveViewModel& model, size_t width,
+                           size_t height);
+
+// "4.2s", "3m05s", "2h03m", "5d02h": an age in at most 6 columns.
+std::string FormatAge(absl::Duration age);
+
+}  // namespace tcpstate
