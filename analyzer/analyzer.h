@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/ladder_recorder.h"
 #include "dissectors/frame.h"
 
 namespace tcpstate {
@@ -23,6 +25,15 @@ struct AnalyzerOptions {
   // Keep finished connections for the final result (text/json); jsonl
   // streaming turns this off so memory follows open connections only.
   bool retain_connections = true;
+  // Ladder diagrams (ConnectionRecord::ladder) for the HTML and Mermaid
+  // reports. kSelected keeps the ladders of every connection with an
+  // anomaly plus those of the `ladder_others` unflagged connections with
+  // the lowest ids; the others are dropped when the record is written.
+  // kOne records only connection `ladder_connection`.
+  LadderMode ladders = LadderMode::kOff;
+  uint64_t ladder_connection = 0;
+  uint64_t ladder_others = 50;
+  LadderLimits ladder_limits;  // per connection
 };
 
 // Receives each connection record as soon as it is finished.
@@ -58,6 +69,9 @@ class Analyzer {
 
  private:
   void Drain();
+  // Applies the kSelected rule to a finished record that will sit at
+  // `index` in finished_ (when retained).
+  void SelectLadder(ConnectionRecord& rec, size_t index);
 
   AnalyzerOptions options_;
   ConnectionSink* sink_;
@@ -66,6 +80,8 @@ class Analyzer {
   std::unique_ptr<IsnAnalyzer> isn_;
   CaptureSummary summary_;
   std::vector<ConnectionRecord> finished_;
+  // Unflagged connections whose ladder is kept: id -> index in finished_.
+  std::map<uint64_t, size_t> ladder_others_;
 };
 
 }  // namespace tcpstate

@@ -32,6 +32,10 @@ struct FlowTableOptions {
   absl::Duration half_open_timeout = absl::Seconds(120);
   absl::Duration half_open_timeout_under_pressure = absl::Seconds(5);
   AnomalyOptions anomalies;
+  // Which connections record a ladder, and how much of it.
+  LadderMode ladders = LadderMode::kOff;
+  uint64_t ladder_connection = 0;  // with kOne
+  LadderLimits ladder_limits;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave
