@@ -16,7 +16,7 @@
 
 namespace tcpstate {
 
-enum class ReportFormat { kText, kJson, kJsonl };
+enum class ReportFormat { kText, kJson, kJsonl, kCsv, kZeek, kMermaid };
 
 // Everything the command line says, validated.
 struct CliOptions {
@@ -24,6 +24,8 @@ struct CliOptions {
   ReportFormat format = ReportFormat::kText;
   bool format_given = false;  // --format was on the command line
   std::string output;  // -o; empty = standard output
+  uint64_t connection = 0;  // --connection (mermaid); 0 = not given
+  bool quiet = false;       // --quiet: no progress line
   absl::Duration time_wait = absl::Seconds(60);
   // Anomaly thresholds (defaults from AnomalyOptions).
   absl::Duration stuck_after = AnomalyOptions().stuck_after;  // every kind

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end golden test: tcpstate's JSON and text reports for a set of
-real-kernel captures must equal the committed golden files byte for byte,
+"""End-to-end golden test: tcpstate's JSON, text, CSV and Zeek reports
+(and Mermaid ladders of some connections) for a set of real-kernel captures must equal the committed golden files byte for byte,
 and two runs must give identical output (deterministic reports).
 
 usage: check_golden.py TCPSTATE CAPTURES_DIR GOLDEN_DIR
@@ -21,7 +21,12 @@ CAPTURES = [
 # change whenever that struct does.
 STABLE_CAP = ["--max-memory", "1048576"]
 FORMATS = {"json": ["--format", "json", *STABLE_CAP],
-           "txt": ["--format", "text", *STABLE_CAP]}
+           "txt": ["--format", "text", *STABLE_CAP],
+           "csv": ["--format", "csv"], "zeek.log": ["--format", "zeek"]}
+# Mermaid ladders of one connection: a normal close, a lost ACK of a FIN
+# (drawn as an arrow that stops short), a reset, a reused port.
+MERMAID = {"normal_close_client": 1, "fin_ack_lost_after_tap": 1,
+           "refused": 1, "port_reuse": 2}
 
 
 def run(binary, repo, rel_pcap, args):
@@ -41,7 +46,11 @@ def main():
     repo = os.path.dirname(os.path.dirname(captures))
     for name in CAPTURES:
         rel = os.path.relpath(os.path.join(captures, name + ".pcap"), repo)
-        for ext, args in FORMATS.items():
+        formats = dict(FORMATS)
+        if name in MERMAID:
+            formats["mmd"] = ["--format", "mermaid", "--connection",
+                              str(MERMAID[name])]
+        for ext, args in formats.items():
             rc1, out1 = run(binary, repo, rel, args)
             rc2, out2 = run(binary, repo, rel, args)
             path = os.path.join(golden, "%s.%s" % (name, ext))
