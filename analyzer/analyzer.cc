@@ -1,6 +1,7 @@
 #include "analyzer/analyzer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "analyzer/connection.h"
@@ -20,6 +21,9 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   t.max_connections = EffectiveMaxConnections(options);
   t.sweep_interval = options.sweep_interval;
   t.live = options.live;
+  t.ladders = options.ladders;
+  t.ladder_connection = options.ladder_connection;
+  t.ladder_limits = options.ladder_limits;
   summary_.max_connections = t.max_connections;
   table_ = std::make_unique<FlowTable>(t);
   syn_flood_ = std::make_unique<SynFloodDetector>(options.anomalies);
@@ -30,8 +34,12 @@ Analyzer::~Analyzer() = default;
 
 size_t Analyzer::EffectiveMaxConnections(const AnalyzerOptions& options) {
   // A connection costs its object, its allocation and its table slot.
-  constexpr uint64_t kBytesPerConnection = sizeof(Connection) + 128;
-  const uint64_t by_memory = options.max_memory_bytes / kBytesPerConnection;
+  // With ladders for every connection, its recorder and two allocations.
+  uint64_t per_connection = sizeof(Connection) + 128;
+  if (options.ladders == LadderMode::kSelected) {
+    per_connection += LadderRecorder::BytesFor(options.ladder_limits) + 32;
+  }
+  const uint64_t by_memory = options.max_memory_bytes / per_connection;
   return static_cast<size_t>(std::max<uint64_t>(
       1, std::min<uint64_t>(options.max_connections, by_memory)));
 }
@@ -103,6 +111,7 @@ void Analyzer::Drain() {
         ++summary_.connections_finished;
         break;
     }
+    SelectLadder(rec, finished_.size());
     syn_flood_->Add(rec);
     isn_->Add(rec);
     if (sink_ != nullptr) {
@@ -112,6 +121,32 @@ void Analyzer::Drain() {
       finished_.push_back(std::move(rec));
     }
   }
+}
+
+// Records finish out of id order: an unflagged ladder is kept while it is
+// among the `ladder_others` lowest ids seen so far, and dropped (here or
+// later, from finished_) once enough lower ids have come.
+void Analyzer::SelectLadder(ConnectionRecord& rec, size_t index) {
+  if (options_.ladders != LadderMode::kSelected || !rec.ladder ||
+      !rec.anomalies.empty()) {
+    return;
+  }
+  if (options_.ladder_others == 0) {
+    rec.ladder.reset();
+    return;
+  }
+  if (ladder_others_.size() == options_.ladder_others) {
+    auto highest = std::prev(ladder_others_.end());
+    if (rec.id > highest->first) {
+      rec.ladder.reset();
+      return;
+    }
+    if (options_.retain_connections) {
+      finished_[highest->second].ladder.reset();
+    }
+    ladder_others_.erase(highest);
+  }
+  ladder_others_.emplace(rec.id, index);
 }
 
 AnalysisResult Analyzer::Finish() {

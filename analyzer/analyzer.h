@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
 #include "analyzer/live.h"
+#include "analyzer/ladder_recorder.h"
 #include "dissectors/frame.h"
 
 namespace tcpstate {
@@ -34,6 +36,15 @@ struct AnalyzerOptions {
   bool live = false;
   // How often expiry sweeps (and, live, the stuck-state rules) run.
   absl::Duration sweep_interval = absl::Seconds(5);
+  // Ladder diagrams (ConnectionRecord::ladder) for the HTML and Mermaid
+  // reports. kSelected keeps the ladders of every connection with an
+  // anomaly plus those of the `ladder_others` unflagged connections with
+  // the lowest ids; the others are dropped when the record is written.
+  // kOne records only connection `ladder_connection`.
+  LadderMode ladders = LadderMode::kOff;
+  uint64_t ladder_connection = 0;
+  uint64_t ladder_others = 50;
+  LadderLimits ladder_limits;  // per connection
 };
 
 // Receives each connection record as soon as it is finished.
@@ -81,6 +92,9 @@ class Analyzer {
 
  private:
   void Drain();
+  // Applies the kSelected rule to a finished record that will sit at
+  // `index` in finished_ (when retained).
+  void SelectLadder(ConnectionRecord& rec, size_t index);
 
   AnalyzerOptions options_;
   ConnectionSink* sink_;
@@ -90,6 +104,8 @@ class Analyzer {
   CaptureSummary summary_;
   std::optional<absl::Time> clock_;  // latest AdvanceTime()
   std::vector<ConnectionRecord> finished_;
+  // Unflagged connections whose ladder is kept: id -> index in finished_.
+  std::map<uint64_t, size_t> ladder_others_;
 };
 
 }  // namespace tcpstate

@@ -65,6 +65,9 @@ Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
       options_(options) {
   client_.ep = client_is_low ? key.low : key.high;
   server_.ep = client_is_low ? key.high : key.low;
+  if (options.ladder != nullptr) {
+    ladder_ = std::make_unique<LadderRecorder>(*options.ladder);
+  }
 }
 
 void Connection::OnSegment(const TcpSegment& seg, bool from_client,
@@ -80,10 +83,16 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   }
   last_packet_ = ctx.packet;
   last_seen_ = ctx.t;
+  if (ladder_) {
+    ladder_->Record(seg, from_client, ctx.packet, ctx.t);
+  }
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
   if (IsDuplicate(seg, x, y, ctx.t, ctx.packet)) {
     ++x.duplicates;
+    if (ladder_) {
+      ladder_->MarkDuplicate(ctx.packet);
+    }
     Flag(AnomalyKind::kDuplicatePacket, from_client, ctx);
     // The same packet captured twice tells the state machines nothing new;
     // Zeek, which does not tell duplicates apart, counts a retransmission.
@@ -96,6 +105,9 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   x.last_packet = ctx.packet;
   x.last_time = ctx.t;
 
+  if (ladder_) {
+    NoteLostOriginal(seg, x, y, from_client);
+  }
   HandleRetractions(seg, x, ctx);
   if (seg.flags.ack()) {
     ConfirmReceipts(seg, x, y, own_prev, ctx);
@@ -153,6 +165,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
       if (x.lost_ack_packet == 0) {
         x.lost_ack_packet = x.events[i].packet;
       }
+      if (ladder_) {
+        ladder_->MarkLostAfterTap(x.events[i].packet);
+      }
       x.events.erase(x.events.begin() + i);
       ++x.syn_ack_losses;
       dirty_ = true;
@@ -166,6 +181,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     if (i >= 0 && !x.events[i].confirmed) {
       if (x.lost_ack_packet == 0) {
         x.lost_ack_packet = x.events[i].packet;
+      }
+      if (ladder_) {
+        ladder_->MarkLostAfterTap(x.events[i].packet);
       }
       x.events.erase(x.events.begin() + i);
       ++x.fin_ack_losses;
@@ -358,6 +376,9 @@ void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
     t->first_t = c.t;
   }
   ++t->count;
+  if (ladder_) {
+    ladder_->MarkAnomaly(c.packet, kind);
+  }
   t->last_packet = c.packet;
   t->last_t = c.t;
   RememberPacket(t->packets, c.packet);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "absl/container/inlined_vector.h"
@@ -11,6 +12,7 @@
 #include "analyzer/anomaly_options.h"
 #include "analyzer/endpoint_machine.h"
 #include "analyzer/flow_key.h"
+#include "analyzer/ladder_recorder.h"
 #include "analyzer/seq_analysis.h"
 #include "analyzer/zeek_model.h"
 #include "dissectors/tcp_segment.h"
@@ -125,6 +127,8 @@ struct ReuseFacts {
 struct ConnectionOptions {
   absl::Duration time_wait = absl::Seconds(60);
   const AnomalyOptions* anomalies = nullptr;  // owned by the flow table
+  // Records a ladder when set (owned by the flow table).
+  const LadderLimits* ladder = nullptr;
 };
 
 // The order of a record's anomalies: first packet, kind, endpoint.
@@ -207,6 +211,11 @@ class Connection {
   void AddHandshakeAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddRstAnomalies(ConnectionRecord& rec) const;
   void AddShapeAnomalies(ConnectionRecord& rec) const;
+  // A retransmission of data or a FIN whose kept original the receiver
+  // proved it never got: marked lost after the tap (connection_ladder.cc).
+  void NoteLostOriginal(const TcpSegment& seg, const Side& x, const Side& y,
+                        bool from_client);
+  void AddLadder(ConnectionRecord& rec) const;
   void AddNotes(const Side& s, const Side& peer, const char* name,
                 const char* peer_name, ConnectionRecord& rec) const;
 
@@ -221,6 +230,7 @@ class Connection {
   Side server_;
   ZeekModel zeek_;
   absl::InlinedVector<AnomalyTally, 2> tallies_;
+  std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   std::optional<RstFacts> rst_;  // the RST that (last) ended it
   std::optional<ReuseFacts> reuse_;
   absl::Time first_seen_;

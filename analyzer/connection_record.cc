@@ -299,6 +299,10 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   rec.mid_stream = mid_stream_;
   rec.role_rule = role_rule_;
   rec.end_reason = reason;
+  // FlowDirection copies the handshake round trip into both directions.
+  if (client_.flow.irtt > absl::ZeroDuration()) {
+    rec.handshake_rtt = client_.flow.irtt;
+  }
   if (mid_stream_) {
     rec.notes.push_back(absl::StrCat(
         "No SYN seen: the capture started mid-connection; roles by rule '",
@@ -308,6 +312,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   AddNotes(server_, client_, "server", "client", rec);
   AddTallies(rec);
   AddLifecycleAnomalies(now, rec);
+  AddLadder(rec);
   SortAnomalies(rec.anomalies);
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
     const char* name = e == &rec.client ? "client" : "server";

@@ -87,6 +87,11 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   ConnectionOptions copts;
   copts.time_wait = options_.time_wait;
   copts.anomalies = &options_.anomalies;
+  if (options_.ladders == LadderMode::kSelected ||
+      (options_.ladders == LadderMode::kOne &&
+       options_.ladder_connection == next_id_)) {
+    copts.ladder = &options_.ladder_limits;
+  }
   auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
                                            std::move(rule), mid_stream, copts);
   ++next_id_;

@@ -39,6 +39,10 @@ struct FlowTableOptions {
   // run at every sweep, and a stuck anomaly that fired stays on the record
   // even if the connection recovers.
   bool live = false;
+  // Which connections record a ladder, and how much of it.
+  LadderMode ladders = LadderMode::kOff;
+  uint64_t ladder_connection = 0;  // with kOne
+  LadderLimits ladder_limits;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave

@@ -386,6 +386,12 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   w->RawNumber(FormatEpochSeconds(c.last_seen));
   w->Key("duration");
   w->RawNumber(FormatSeconds(c.last_seen - c.first_seen));
+  w->Key("handshake_rtt");
+  if (c.handshake_rtt) {
+    w->RawNumber(FormatSeconds(*c.handshake_rtt));
+  } else {
+    w->Null();
+  }
   w->Key("first_packet");
   w->Uint(c.first_packet);
   w->Key("last_packet");

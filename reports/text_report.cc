@@ -93,7 +93,8 @@ struct Column {
 constexpr Column kColumns[] = {
     {"ID", true},       {"CLIENT", false},       {"", false},
     {"SERVER", false},  {"CLIENT STATE", false}, {"SERVER STATE", false},
-    {"DURATION", true}, {"PKTS C>S/S>C", true},  {"BYTES C>S/S>C", true},
+    {"DURATION", true}, {"HS RTT", true},        {"PKTS C>S/S>C", true},
+    {"BYTES C>S/S>C", true},
     {"CONN", false},    {"HISTORY", false},      {"", false},
 };
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
@@ -107,6 +108,9 @@ std::vector<Cell> ConnectionCells(const ConnectionRecord& c) {
       {StateCell(c.client), StateColor(c.client.state)},
       {StateCell(c.server), StateColor(c.server.state)},
       {absl::StrCat(FormatSeconds(c.last_seen - c.first_seen), "s"), ""},
+      {c.handshake_rtt ? absl::StrCat(FormatSeconds(*c.handshake_rtt), "s")
+                       : "-",
+       ""},
       {absl::StrCat(c.client.packets, "/", c.server.packets), ""},
       {absl::StrCat(c.client.payload_bytes, "/", c.server.payload_bytes), ""},
       {TerminalSafe(c.conn_state), ""},

@@ -26,8 +26,13 @@ ABSL_FLAG(std::vector<std::string>, read, {},
 ABSL_FLAG(std::string, format, "text",
           "Report format: text (aligned table and summary), json (one "
           "document), jsonl (one line per connection as it finishes, then "
-          "a summary line) or html (one self-contained page: summary, "
+          "a summary line), csv (one row per connection), zeek (a Zeek "
+          "conn.log), mermaid (one connection's ladder diagram; needs "
+          "--connection) or html (one self-contained page: summary, "
           "connection table, timeline, charts, ladder diagrams).");
+ABSL_FLAG(uint64_t, connection, 0,
+          "The connection (its id in the other reports) --format mermaid "
+          "draws.");
 ABSL_FLAG(uint64_t, diagrams, 50,
           "html: ladder diagrams for every flagged connection and the first "
           "N others.");
@@ -87,7 +92,8 @@ struct ValueOption {
 };
 constexpr ValueOption kValueOptions[] = {
     {"read", "FILE", "r"},
-    {"format", "text|json|jsonl|html", ""},
+    {"format", "text|json|jsonl|csv|zeek|mermaid|html", ""},
+    {"connection", "ID", ""},
     {"diagrams", "N", ""},
     {"output", "FILE", "o"},
     {"time_wait", "DURATION", ""},
@@ -114,7 +120,8 @@ constexpr ValueOption kValueOptions[] = {
 // Options that take no value.
 bool IsSwitch(absl::string_view name) {
   return name == "help" || name == "h" || name == "version" ||
-         name == "list_anomalies" || IsLiveSwitch(name);
+         name == "list_anomalies" || name == "quiet" ||
+         IsLiveSwitch(name);
 }
 
 const ValueOption* FindValueOption(absl::string_view name) {
@@ -227,6 +234,7 @@ struct WalkState {
   bool help = false;
   bool version = false;
   bool list_anomalies = false;
+  bool quiet = false;
 };
 
 absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
@@ -240,6 +248,8 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->version = true;
   } else if (token.name == "list_anomalies") {
     state->list_anomalies = true;
+  } else if (token.name == "quiet") {
+    state->quiet = true;
   } else {
     state->help = true;
   }
@@ -408,6 +418,30 @@ absl::Status ReadThresholds(const WalkState& walked, CliOptions* options) {
   return absl::OkStatus();
 }
 
+// --format, and --connection, which only --format mermaid takes (and
+// needs).
+absl::Status ReadReportOptions(CliOptions* options) {
+  absl::StatusOr<ReportFormat> format =
+      ParseFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) {
+    return format.status();
+  }
+  options->format = *format;
+  options->connection = absl::GetFlag(FLAGS_connection);
+  options->diagrams = absl::GetFlag(FLAGS_diagrams);
+  const bool mermaid = options->format == ReportFormat::kMermaid;
+  if (mermaid && options->connection == 0) {
+    return absl::InvalidArgumentError(
+        "--format mermaid draws one connection: give --connection ID (the "
+        "id from the text or json report)");
+  }
+  if (!mermaid && options->connection != 0) {
+    return absl::InvalidArgumentError(
+        "--connection is used only with --format mermaid");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
@@ -436,11 +470,21 @@ absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
   if (text == "jsonl") {
     return ReportFormat::kJsonl;
   }
+  if (text == "csv") {
+    return ReportFormat::kCsv;
+  }
+  if (text == "zeek") {
+    return ReportFormat::kZeek;
+  }
+  if (text == "mermaid") {
+    return ReportFormat::kMermaid;
+  }
   if (text == "html") {
     return ReportFormat::kHtml;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown format '", text, "' (use text, json, jsonl or html)"));
+      "unknown format '", text,
+      "' (use text, json, jsonl, csv, zeek, mermaid or html)"));
 }
 
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
@@ -475,13 +519,11 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   options.filter = absl::StrJoin(walked->positional, " ");
   options.output = absl::GetFlag(FLAGS_output);
-  absl::StatusOr<ReportFormat> format =
-      ParseFormat(absl::GetFlag(FLAGS_format));
-  if (!format.ok()) {
-    return format.status();
+  options.quiet = walked->quiet;
+  status = ReadReportOptions(&options);
+  if (!status.ok()) {
+    return status;
   }
-  options.format = *format;
-  options.diagrams = absl::GetFlag(FLAGS_diagrams);
   options.format_given = walked->format_given;
   status = ReadThresholds(*walked, &options);
   if (!status.ok()) {
@@ -524,6 +566,9 @@ std::string UsageText() {
       "  --list-anomalies\n"
       "      Print the anomaly catalogue (id, severity, category, definition)\n"
       "      as a Markdown table and exit.\n"
+      "  --quiet\n"
+      "      No progress line on standard error (it is shown only when\n"
+      "      standard error is a terminal).\n"
       "  -h, --help\n      Show this help and exit.\n"
       "  --version\n      Print the version and exit.\n"
       "\n"

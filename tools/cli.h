@@ -16,7 +16,15 @@
 
 namespace tcpstate {
 
-enum class ReportFormat { kText, kJson, kJsonl, kHtml };
+enum class ReportFormat {
+  kText,
+  kJson,
+  kJsonl,
+  kCsv,
+  kZeek,
+  kMermaid,
+  kHtml,
+};
 
 // Everything the command line says, validated.
 struct CliOptions {
@@ -24,6 +32,8 @@ struct CliOptions {
   ReportFormat format = ReportFormat::kText;
   bool format_given = false;  // --format was on the command line
   std::string output;  // -o; empty = standard output
+  uint64_t connection = 0;  // --connection (mermaid); 0 = not given
+  bool quiet = false;       // --quiet: no progress line
   uint64_t diagrams = 50;  // --diagrams: html ladders beyond flagged ones
   absl::Duration time_wait = absl::Seconds(60);
   // Anomaly thresholds (defaults from AnomalyOptions).

@@ -15,18 +15,23 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/analyzer.h"
 #include "analyzer/capture/pcap_file_source.h"
+#include "reports/csv_report.h"
 #include "reports/escape.h"
 #include "reports/format.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
+#include "reports/mermaid_report.h"
 #include "reports/text_report.h"
+#include "reports/zeek_report.h"
 #include "tools/anomaly_table.h"
 #include "tools/ci_steps.h"
 #include "tools/cli.h"
 #include "tools/live.h"
+#include "tools/progress.h"
 
 #ifndef TCPSTATE_VERSION
 #define TCPSTATE_VERSION "0.0.0"
@@ -64,7 +69,8 @@ int Fail(absl::string_view message) {
 
 // Reads every frame into the analyzer. Returns the error that stopped the
 // input early, or an empty string at the clean end.
-std::string Feed(PcapFileSource& source, Analyzer& analyzer) {
+std::string Feed(PcapFileSource& source, Analyzer& analyzer,
+                 ProgressMeter& progress) {
   while (true) {
     absl::StatusOr<std::optional<Frame>> next = source.Next();
     if (!next.ok()) {
@@ -74,7 +80,24 @@ std::string Feed(PcapFileSource& source, Analyzer& analyzer) {
       return "";
     }
     analyzer.OnFrame(**next);
+    progress.Update(source.consumed_bytes(), source.total_bytes(),
+                    (*next)->number);
   }
+}
+
+// --format mermaid: the one connection asked for, or exit 2.
+int WriteMermaid(const CliOptions& options, const AnalysisResult& result,
+                 std::ostream& out) {
+  for (const ConnectionRecord& c : result.connections) {
+    if (c.id == options.connection) {
+      out << RenderMermaid(result, c);
+      return kExitOk;
+    }
+  }
+  return Fail("--connection " + std::to_string(options.connection) +
+              ": no such connection (this capture has " +
+              std::to_string(result.connections.size()) +
+              ", numbered from 1)");
 }
 
 // The anomaly thresholds of the command line, as the analyzer takes them.
@@ -102,6 +125,14 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
       options.format != ReportFormat::kJsonl || options.ci.Active();
   a.max_connections = options.max_connections;
   a.max_memory_bytes = options.max_memory_mib << 20;
+  if (options.format == ReportFormat::kMermaid) {
+    a.ladders = LadderMode::kOne;
+    a.ladder_connection = options.connection;
+  }
+  if (options.format == ReportFormat::kHtml) {  // the page's diagrams
+    a.ladders = LadderMode::kSelected;
+    a.ladder_others = options.diagrams;
+  }
   return a;
 }
 
@@ -136,7 +167,12 @@ int Run(const CliOptions& options) {
   JsonlSink sink(&out);
   Analyzer analyzer(AnalyzerOptionsOf(options), jsonl ? &sink : nullptr);
 
-  const std::string error = Feed(src, analyzer);
+  ProgressMeter progress(
+      ProgressWanted(isatty(STDERR_FILENO) == 1, options.quiet) ? &std::cerr
+                                                                : nullptr,
+      [] { return absl::Now(); });
+  const std::string error = Feed(src, analyzer, progress);
+  progress.Finish();
   AnalysisResult result = analyzer.Finish();
   result.inputs = src.inputs();
   result.error = error;
@@ -157,6 +193,17 @@ int Report(const CliOptions& options, const CiInputs& ci,
       break;
     case ReportFormat::kJsonl:
       out << RenderJsonlSummary(result, tally);
+      break;
+    case ReportFormat::kCsv:
+      WriteCsv(result, out);
+      break;
+    case ReportFormat::kZeek:
+      WriteZeekConnLog(result, out);
+      break;
+    case ReportFormat::kMermaid:
+      if (const int rc = WriteMermaid(options, result, out); rc != kExitOk) {
+        return rc;
+      }
       break;
     case ReportFormat::kHtml: {
       HtmlOptions html;

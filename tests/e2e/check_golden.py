@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""End-to-end golden test: tcpstate's JSON and text reports for a set of
-real-kernel captures, and the HTML report of one, must equal the committed
-golden files byte for byte, and two runs must give identical output
-(deterministic reports).
+"""End-to-end golden test: tcpstate's JSON, text, CSV and Zeek reports
+(and Mermaid ladders of some connections, the HTML report of one capture)
+for a set of real-kernel captures must equal the committed golden files
+byte for byte, and two runs must give identical output (deterministic
+reports).
 
 usage: check_golden.py TCPSTATE CAPTURES_DIR GOLDEN_DIR
 Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
@@ -22,7 +23,12 @@ CAPTURES = [
 # change whenever that struct does.
 STABLE_CAP = ["--max-memory", "1048576"]
 FORMATS = {"json": ["--format", "json", *STABLE_CAP],
-           "txt": ["--format", "text", *STABLE_CAP]}
+           "txt": ["--format", "text", *STABLE_CAP],
+           "csv": ["--format", "csv"], "zeek.log": ["--format", "zeek"]}
+# Mermaid ladders of one connection: a normal close, a lost ACK of a FIN
+# (drawn as an arrow that stops short), a reset, a reused port.
+MERMAID = {"normal_close_client": 1, "fin_ack_lost_after_tap": 1,
+           "refused": 1, "port_reuse": 2}
 # The HTML report is large: one capture is enough for its golden.
 HTML_CAPTURES = ["fin_ack_lost_after_tap"]
 
@@ -47,6 +53,9 @@ def main():
         formats = dict(FORMATS)
         if name in HTML_CAPTURES:
             formats["html"] = ["--format", "html", *STABLE_CAP]
+        if name in MERMAID:
+            formats["mmd"] = ["--format", "mermaid", "--connection",
+                              str(MERMAID[name])]
         for ext, args in formats.items():
             rc1, out1 = run(binary, repo, rel, args)
             rc2, out2 = run(binary, repo, rel, args)

@@ -136,7 +136,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"infinite_duration", {"-r", "a", "--time-wait=inf"}, "finite"},
         BadCase{"help_with_value", {"--help=yes"}, "takes no value"},
         BadCase{
-            "format_missing_value", {"-r", "a", "--format"}, "needs a value"}),
+            "format_missing_value", {"-r", "a", "--format"}, "needs a value"},
+        BadCase{"mermaid_without_connection",
+                {"-r", "a", "--format", "mermaid"},
+                "give --connection ID"},
+        BadCase{"connection_without_mermaid",
+                {"-r", "a", "--connection", "3"},
+                "only with --format mermaid"},
+        BadCase{"connection_not_a_number",
+                {"-r", "a", "--format", "mermaid", "--connection", "x"},
+                "bad value 'x' for --connection"},
+        BadCase{"quiet_with_value", {"-r", "a", "--quiet=1"},
+                "takes no value"}),
     [](const testing::TestParamInfo<BadCase>& info) {
       return std::string(info.param.name);
     });
@@ -168,16 +179,32 @@ TEST(FormatTest, Names) {
   EXPECT_EQ(*ParseFormat("text"), ReportFormat::kText);
   EXPECT_EQ(*ParseFormat("json"), ReportFormat::kJson);
   EXPECT_EQ(*ParseFormat("jsonl"), ReportFormat::kJsonl);
+  EXPECT_EQ(*ParseFormat("csv"), ReportFormat::kCsv);
+  EXPECT_EQ(*ParseFormat("zeek"), ReportFormat::kZeek);
+  EXPECT_EQ(*ParseFormat("mermaid"), ReportFormat::kMermaid);
   EXPECT_EQ(*ParseFormat("html"), ReportFormat::kHtml);
   EXPECT_FALSE(ParseFormat("JSON").ok());
   EXPECT_FALSE(ParseFormat("").ok());
 }
 
+TEST(CliTest, MermaidConnectionAndQuiet) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs(
+      {"-r", "a", "--format=mermaid", "--connection", "7", "--quiet"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->format, ReportFormat::kMermaid);
+  EXPECT_EQ(o->connection, 7u);
+  EXPECT_TRUE(o->quiet);
+  o = ParseCommandLineArgs({"-r", "a", "--format", "csv"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->connection, 0u) << "reset between parses";
+  EXPECT_FALSE(o->quiet);
+}
+
 TEST(UsageTest, MentionsEveryOption) {
   const std::string usage = UsageText();
   for (const char* option :
-       {"-r, --read FILE", "--format text|json|jsonl|html", "-o, --output FILE",
-        "--diagrams N",
+       {"-r, --read FILE", "--format text|json|jsonl|csv|zeek|mermaid|html",
+        "--connection ID", "--quiet", "-o, --output FILE", "--diagrams N",
         "--time-wait DURATION", "--stuck-after [KIND=]DURATION",
         "--syn-flood-min N", "--syn-flood-sources N",
         "--syn-flood-window DURATION", "--list-anomalies", "--help",
