@@ -19,6 +19,9 @@ name reaches the reports exactly as it is, '=' first. For each format:
            printable ASCII
   mermaid  strict grammar (check_mermaid.parse); the title decodes to the
            exact name; no raw markup, quote, '&' or '%'
+  html     the name only as escaped text (& < > " ' as references), never
+           raw; only the page's own three <script> elements; the data
+           island without '<' (tests/browser also opens the page)
 
 and on standard error one line, "tcpstate: NAME: record 10 at byte
 offset N: ...", exit status 2 (the damage).
@@ -113,6 +116,17 @@ def main():
     text_only = re.sub(r"^    (Client|Server)(->>|-x|-->>)", "", mmd,
                        flags=re.M)
     check(not re.search(r"[<>\"'&%\\]", text_only), "mermaid", "raw markup")
+
+    page = run("html").decode("utf-8")
+    escaped = (name.replace("&", "&amp;").replace("<", "&lt;")
+               .replace(">", "&gt;").replace('"', "&quot;")
+               .replace("'", "&#39;"))
+    check(escaped in page, "html", "escaped name not shown")
+    check(name not in page, "html", "raw name in the page")
+    check(page.count("<script") == 3, "html",
+          "%d <script> tags" % page.count("<script"))
+    island = page.split('id="conn-data">', 1)[-1].split("</script>", 1)[0]
+    check("<" not in island, "html", "raw < in the data island")
 
     for f in failures:
         print("FAIL", f)
