@@ -1,14 +1,18 @@
 // libFuzzer target: the whole pipeline on multi-packet inputs. Frames go
 // through Analyzer (flow table, endpoint machines, anomaly rules) and the
-// result through every report writer: text, JSON (rendered and streamed)
-// and JSON Lines (streamed through a ConnectionSink, as the CLI does).
+// result through every report writer: text, JSON (rendered and streamed),
+// JSON Lines (streamed through a ConnectionSink, as the CLI does), CSV, Zeek
+// conn.log and Mermaid (every connection); in live mode also the JSONL
+// events and the live view.
 //
 // Input format (Zeek FuzzBuffer style):
 //   byte 0      link type selector (index into kLinkTypes)
 //   byte 1      option bits: bit 0 short --time-wait, bit 1 short idle
 //               timeout, bit 2 tiny syn-flood thresholds, bit 3 a tiny
 //               flow table (bits 4-5: 1 to 4 connections) so that the
-//               eviction paths run
+//               eviction paths run; bit 6 ladders for every connection
+//               (tiny head/middle/tail limits, 1 unflagged one kept); bit 7
+//               live mode (AdvanceTime after every frame, events, view)
 //   then up to kMaxFrames chunks separated by the 4-byte magic "\1PKT";
 //   each chunk is one time-step byte then the frame bytes. Time steps:
 //   0..199 advance 50 ms each, 200..254 advance (v - 199) * 30 s, 255 goes
@@ -25,9 +29,14 @@
 #include "absl/types/span.h"
 #include "analyzer/analyzer.h"
 #include "dissectors/frame.h"
+#include "reports/csv_report.h"
 #include "reports/format.h"
 #include "reports/json_report.h"
+#include "reports/live_events.h"
+#include "reports/live_view.h"
+#include "reports/mermaid_report.h"
 #include "reports/text_report.h"
+#include "reports/zeek_report.h"
 
 namespace {
 
@@ -86,11 +95,20 @@ class JsonlCollector : public tcpstate::ConnectionSink {
     out_ += tcpstate::RenderJsonlConnection(record);
     tally_.Add(record);
   }
+  void OnStateChange(const tcpstate::StateChangeEvent& event) override {
+    out_ += tcpstate::RenderJsonlStateEvent(event);
+  }
+  void OnAnomaly(const tcpstate::AnomalyEvent& event) override {
+    out_ += tcpstate::RenderJsonlAnomalyEvent(event);
+    recent_.push_back(event);
+  }
+  const std::vector<tcpstate::AnomalyEvent>& recent() const { return recent_; }
   const tcpstate::ConnectionTally& tally() const { return tally_; }
 
  private:
   std::string out_;
   tcpstate::ConnectionTally tally_;
+  std::vector<tcpstate::AnomalyEvent> recent_;
 };
 
 tcpstate::AnalysisResult Run(const std::vector<Chunk>& chunks,
@@ -109,6 +127,24 @@ tcpstate::AnalysisResult Run(const std::vector<Chunk>& chunks,
     frame.link = link;
     frame.bytes = absl::MakeConstSpan(c.bytes);
     analyzer.OnFrame(frame);
+    if (options.live) {
+      // The wall clock runs on a little past the packet (or, after a step
+      // back, behind the latest one).
+      analyzer.AdvanceTime(t + absl::Milliseconds(10));
+      const tcpstate::LiveSnapshot snapshot = analyzer.Snapshot(4);
+      if (number % 8 == 0) {
+        tcpstate::LiveViewModel model;
+        model.interface = "fuzz0";
+        model.now = t;
+        model.packets = number;
+        model.table = snapshot;
+        if (const auto* collector = dynamic_cast<JsonlCollector*>(sink)) {
+          model.recent = collector->recent();
+        }
+        const std::string view = tcpstate::RenderLiveView(model, 80, 24);
+        (void)view;
+      }
+    }
   }
   tcpstate::AnalysisResult result = analyzer.Finish();
   tcpstate::InputInfo input;
@@ -157,6 +193,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((bits & 8) != 0) {
     options.max_connections = 1 + ((bits >> 4) & 3);
   }
+  if ((bits & 64) != 0) {
+    options.ladders = tcpstate::LadderMode::kSelected;
+    options.ladder_others = 1;
+    options.ladder_limits = {2, 2, 2};
+  }
+  if ((bits & 128) != 0) {
+    options.live = true;
+    options.sweep_interval = absl::Seconds(1);
+  }
 
   // Retained result: text and JSON.
   {
@@ -171,6 +216,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       __builtin_trap();
     }
     CheckAccounting(result, chunks.empty());
+    std::ostringstream csv;
+    tcpstate::WriteCsv(result, csv);
+    std::ostringstream zeek;
+    tcpstate::WriteZeekConnLog(result, zeek);
+    for (const tcpstate::ConnectionRecord& c : result.connections) {
+      const std::string mermaid = tcpstate::RenderMermaid(result, c);
+      (void)mermaid;
+    }
   }
   // Streaming: JSON Lines through a sink, connections not retained.
   {
