@@ -231,6 +231,7 @@ struct WalkState {
   std::vector<std::string> positional;
   std::vector<std::string> live_switches;  // -p, --events, ...
   bool format_given = false;
+  bool diagrams_given = false;
   bool help = false;
   bool version = false;
   bool list_anomalies = false;
@@ -287,6 +288,7 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
     return absl::OkStatus();
   }
   state->format_given = state->format_given || option->name == "format";
+  state->diagrams_given = state->diagrams_given || option->name == "diagrams";
   if (option->name == "fail_on") {
     state->fail_on.push_back(std::move(value));
     return absl::OkStatus();
@@ -418,9 +420,9 @@ absl::Status ReadThresholds(const WalkState& walked, CliOptions* options) {
   return absl::OkStatus();
 }
 
-// --format, and --connection, which only --format mermaid takes (and
-// needs).
-absl::Status ReadReportOptions(CliOptions* options) {
+// --format, --connection, which only --format mermaid takes (and needs),
+// and --diagrams, which only --format html takes.
+absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options) {
   absl::StatusOr<ReportFormat> format =
       ParseFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) {
@@ -438,6 +440,10 @@ absl::Status ReadReportOptions(CliOptions* options) {
   if (!mermaid && options->connection != 0) {
     return absl::InvalidArgumentError(
         "--connection is used only with --format mermaid");
+  }
+  if (diagrams_given && options->format != ReportFormat::kHtml) {
+    return absl::InvalidArgumentError(
+        "--diagrams is used only with --format html");
   }
   return absl::OkStatus();
 }
@@ -520,7 +526,7 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   options.filter = absl::StrJoin(walked->positional, " ");
   options.output = absl::GetFlag(FLAGS_output);
   options.quiet = walked->quiet;
-  status = ReadReportOptions(&options);
+  status = ReadReportOptions(walked->diagrams_given, &options);
   if (!status.ok()) {
     return status;
   }

@@ -68,8 +68,18 @@ TEST(CliTest, HtmlWithDiagrams) {
   o = ParseCommandLineArgs({"-r", "a.pcap", "--format", "html"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->diagrams, 50u);  // default, also after the 7 above
-  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--diagrams", "x"}).ok());
-  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--diagrams", "-1"}).ok());
+  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--format", "html",
+                                     "--diagrams", "x"}).ok());
+  // Only the HTML report draws diagrams.
+  absl::StatusOr<CliOptions> json =
+      ParseCommandLineArgs({"-r", "a", "--format", "json", "--diagrams", "7"});
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().message(),
+            "--diagrams is used only with --format html");
+  EXPECT_FALSE(ParseCommandLineArgs({"-r", "a", "--diagrams", "50"}).ok());
+  EXPECT_FALSE(ParseCommandLineArgs(
+                   {"-r", "a", "--format", "html", "--diagrams", "-1"})
+                   .ok());
 }
 
 TEST(CliTest, ParsingIsRepeatable) {
