@@ -2,7 +2,7 @@
 // through Analyzer (flow table, endpoint machines, anomaly rules) and the
 // result through every report writer: text, JSON (rendered and streamed),
 // JSON Lines (streamed through a ConnectionSink, as the CLI does), CSV, Zeek
-// conn.log and Mermaid (every connection); in live mode also the JSONL
+// conn.log, Mermaid (every connection) and HTML; in live mode also the JSONL
 // events and the live view.
 //
 // Input format (Zeek FuzzBuffer style):
@@ -31,6 +31,7 @@
 #include "dissectors/frame.h"
 #include "reports/csv_report.h"
 #include "reports/format.h"
+#include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/live_events.h"
 #include "reports/live_view.h"
@@ -223,6 +224,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const tcpstate::ConnectionRecord& c : result.connections) {
       const std::string mermaid = tcpstate::RenderMermaid(result, c);
       (void)mermaid;
+    }
+    // HTML with small caps; nothing in it may open a script element but
+    // the page's own three.
+    tcpstate::HtmlOptions html_options;
+    html_options.diagrams = 1;
+    html_options.max_flagged = 2;
+    html_options.timeline_bars = 20;
+    const std::string html = tcpstate::RenderHtml(result, html_options);
+    size_t scripts = 0;
+    for (size_t pos = html.find("<script"); pos != std::string::npos;
+         pos = html.find("<script", pos + 1)) {
+      ++scripts;
+    }
+    if (scripts != 3) {
+      __builtin_trap();
     }
   }
   // Streaming: JSON Lines through a sink, connections not retained.
