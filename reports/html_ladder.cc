@@ -143,17 +143,19 @@ std::string FoldSvg(const Ladder::Fold& fold, double y) {
 
 // Where a state change of one side goes: at the arrow of the packet that
 // caused it (its start if this side sent it, its end if it received it),
-// else just after the last kept segment before that packet.
+// else just after the last kept segment before that packet. A timer (no
+// packet, e.g. TIME_WAIT expiry) goes after the last segment before its
+// time.
 double StateY(const Ladder& ladder, const Rows& rows, bool client,
-              uint64_t packet) {
+              const StateChange& change) {
   double y = kTop - 18;
   for (size_t i = 0; i < ladder.segments.size(); ++i) {
     const LadderSegment& s = ladder.segments[i];
-    if (s.packet == packet) {
-      return s.from_client == client ? rows.seg_y[i] : rows.seg_y[i] + kSlope;
-    }
-    if (s.packet > packet) {
+    if (change.packet == 0 ? s.t > change.t : s.packet > change.packet) {
       break;
+    }
+    if (s.packet == change.packet) {
+      return s.from_client == client ? rows.seg_y[i] : rows.seg_y[i] + kSlope;
     }
     y = rows.seg_y[i] + kSlope + 10;
   }
@@ -181,7 +183,7 @@ std::string StateLabels(const Ladder& ladder, const Rows& rows, bool client,
   double last = -1e9;
   for (const StateChange& change : e.timeline) {
     const double y =
-        std::max(StateY(ladder, rows, client, change.packet), last + kLabelStep);
+        std::max(StateY(ladder, rows, client, change), last + kLabelStep);
     out.append(StateLabel(client, y, change));
     last = y;
     extent->bottom = std::max(extent->bottom, y + kLabelStep);

@@ -167,6 +167,18 @@ TEST(LadderSvgTest, StatesAreWrittenOnTheLifelineWhereTheyChange) {
   EXPECT_THAT(svg, HasSubstr("class=\"st-CLOSE_WAIT\""));
 }
 
+TEST(LadderSvgTest, TimerStateChangesGoByTime) {
+  // The client's CLOSE_WAIT changed by a timer (packet 0) at +3.05 s:
+  // between packet 10 (+3 s) and packet 11 (+3.1 s).
+  ConnectionRecord c = Connection1();
+  c.client.timeline.push_back(
+      {c.first_seen + absl::Seconds(3.05), 0, TcpState::kClosed});
+  const std::string svg = LadderSvg(c);
+  const double y = StateTextY(svg, "client", 0, "CLOSED");
+  EXPECT_GT(y, Attr(SegmentGroup(svg, 10), "y1"));
+  EXPECT_LT(y, Attr(SegmentGroup(svg, 11), "y1"));
+}
+
 TEST(LadderSvgTest, WithoutALadderOnlyStatesAreDrawn) {
   const ConnectionRecord c = testing_results::Sample().connections[0];
   const std::string svg = LadderSvg(c);
