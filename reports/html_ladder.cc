@@ -23,7 +23,7 @@ constexpr double kTop = 64;      // first arrow
 constexpr double kRowH = 40;     // per segment
 constexpr double kSlope = 14;    // an arrow's drop, sender to receiver
 constexpr double kFoldH = 30;    // a folded run
-constexpr double kLabelStep = 13;  // stacked state labels on one side
+constexpr double kLabelStep = 15;  // stacked state labels on one side
 constexpr double kLostFraction = 0.62;  // where a lost segment stops
 
 // Vertical position of each kept segment and of each fold band.
