@@ -19,6 +19,7 @@
 #include "analyzer/analyzer.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
+#include "tools/cli_internal.h"
 
 ABSL_FLAG(std::vector<std::string>, read, {},
           "Read packets from FILE (pcap or pcapng); repeat to read several "
@@ -84,12 +85,8 @@ ABSL_FLAG(std::string, syn_flood_window,
 namespace tcpstate {
 namespace {
 
-// Options taking a value, as (canonical flag name, value name, aliases).
-struct ValueOption {
-  absl::string_view name;
-  absl::string_view metavar;
-  absl::string_view short_name;  // "" if none
-};
+using cli_internal::ValueOption;
+
 constexpr ValueOption kValueOptions[] = {
     {"read", "FILE", "r"},
     {"format", "text|json|jsonl|csv|zeek|mermaid|html", ""},
@@ -194,35 +191,21 @@ absl::Status ResetFlags() {
   return absl::OkStatus();
 }
 
-// `text` word-wrapped to `width` columns, each line indented by `indent`.
-std::string Wrap(absl::string_view text, size_t indent, size_t width) {
-  std::string out;
-  size_t column = 0;
-  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
-    if (column > 0 && column + 1 + word.size() > width) {
-      out.push_back('\n');
-      column = 0;
-    }
-    if (column == 0) {
-      out.append(indent, ' ');
-      column = indent;
-    } else {
-      out.push_back(' ');
-      ++column;
-    }
-    absl::StrAppend(&out, word);
-    column += word.size();
-  }
-  return out;
-}
+}  // namespace
+
+namespace cli_internal {
+
+absl::Span<const ValueOption> ValueOptions() { return kValueOptions; }
 
 std::string DisplayName(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"_", "-"}});
 }
 
-}  // namespace
+}  // namespace cli_internal
 
 namespace {
+
+using cli_internal::DisplayName;
 
 struct WalkState {
   std::vector<std::string> reads;
@@ -450,49 +433,6 @@ absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options) {
 
 }  // namespace
 
-absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
-  absl::Duration d;
-  double seconds = 0;
-  if (absl::SimpleAtod(text, &seconds) && std::isfinite(seconds)) {
-    d = absl::Seconds(seconds);
-  } else if (!absl::ParseDuration(text, &d)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad duration '", text, "' (use e.g. 60s, 2m, 500ms, or seconds)"));
-  }
-  if (d < absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("duration '", text, "' must be finite and not negative"));
-  }
-  return d;
-}
-
-absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
-  if (text == "text") {
-    return ReportFormat::kText;
-  }
-  if (text == "json") {
-    return ReportFormat::kJson;
-  }
-  if (text == "jsonl") {
-    return ReportFormat::kJsonl;
-  }
-  if (text == "csv") {
-    return ReportFormat::kCsv;
-  }
-  if (text == "zeek") {
-    return ReportFormat::kZeek;
-  }
-  if (text == "mermaid") {
-    return ReportFormat::kMermaid;
-  }
-  if (text == "html") {
-    return ReportFormat::kHtml;
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown format '", text,
-      "' (use text, json, jsonl, csv, zeek, mermaid or html)"));
-}
-
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
     const std::vector<std::string>& args) {
   absl::Status status = ResetFlags();
@@ -540,50 +480,6 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
     return status;
   }
   return options;
-}
-
-std::string UsageText() {
-  std::string out =
-      "Usage: tcpstate -r FILE [-r FILE]... [options] [FILTER...]\n"
-      "       tcpstate -i IFACE [options] [FILTER...]   (live capture)\n"
-      "\n"
-      "Rebuilds both endpoints' TCP state machines (RFC 9293) from a capture\n"
-      "and reports each connection's final states, how it got there, and\n"
-      "anomalies. FILTER is a tcpdump-style BPF expression (the remaining\n"
-      "arguments, joined by spaces).\n"
-      "\n"
-      "Options:\n";
-  for (const ValueOption& option : kValueOptions) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(option.name);
-    std::string names =
-        option.short_name.empty()
-            ? absl::StrCat("--", DisplayName(option.name))
-            : absl::StrCat("-", option.short_name, ", --", option.name);
-    std::string help = flag == nullptr ? "" : flag->Help();
-    if (flag != nullptr && !flag->DefaultValue().empty() &&
-        option.name != "read") {
-      absl::StrAppend(&help, " Default: ", flag->DefaultValue(), ".");
-    }
-    absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n",
-                    Wrap(help, 6, 78), "\n");
-  }
-  out.append(LiveSwitchUsage());
-  out.append(
-      "  --list-anomalies\n"
-      "      Print the anomaly catalogue (id, severity, category, definition)\n"
-      "      as a Markdown table and exit.\n"
-      "  --quiet\n"
-      "      No progress line on standard error (it is shown only when\n"
-      "      standard error is a terminal).\n"
-      "  -h, --help\n      Show this help and exit.\n"
-      "  --version\n      Print the version and exit.\n"
-      "\n"
-      "Exit status: 0 success (and every CI check passed); 1 a CI check\n"
-      "failed (--fail-on, --expect, --baseline; why goes to standard error);\n"
-      "2 usage error, bad expectations or baseline file, unreadable or\n"
-      "damaged input (for damaged input the report of everything before the\n"
-      "damage is still written, then the error goes to standard error).\n");
-  return out;
 }
 
 }  // namespace tcpstate

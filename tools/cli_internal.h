@@ -1,0 +1,28 @@
+#pragma once
+
+// Shared by the command-line parser (cli.cc) and its usage text
+// (cli_usage.cc); not part of the CLI's interface.
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace tcpstate {
+namespace cli_internal {
+
+// An option taking a value: canonical flag name, value name, short alias.
+struct ValueOption {
+  absl::string_view name;
+  absl::string_view metavar;
+  absl::string_view short_name;  // "" if none
+};
+
+// Every option that takes a value, in the order --help lists them.
+absl::Span<const ValueOption> ValueOptions();
+
+// A flag name as users type it: "time_wait" -> "time-wait".
+std::string DisplayName(absl::string_view name);
+
+}  // namespace cli_internal
+}  // namespace tcpstate
