@@ -25,6 +25,7 @@
 #include "reports/live_events.h"
 #include "reports/live_view.h"
 #include "tools/privileges.h"
+#include "tools/report_output.h"
 
 namespace tcpstate {
 namespace {
@@ -301,14 +302,12 @@ int RunLive(const CliOptions& given, const LiveHooks& hooks) {
     return Fail(source.status().message());
   }
   std::ofstream file;
-  if (!options.output.empty()) {
-    file.open(options.output,
-              std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!file) {
-      return Fail("cannot open output file '" + options.output + "'");
-    }
+  const absl::StatusOr<std::ostream*> opened =
+      OpenReportOutput(options.output, file);
+  if (!opened.ok()) {
+    return Fail(opened.status().message());
   }
-  std::ostream& out = options.output.empty() ? std::cout : file;
+  std::ostream& out = **opened;
   if (!options.live.user.empty()) {
     const absl::Status dropped = DropPrivileges(options.live.user);
     if (!dropped.ok()) {

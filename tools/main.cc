@@ -32,6 +32,7 @@
 #include "tools/cli.h"
 #include "tools/live.h"
 #include "tools/progress.h"
+#include "tools/report_output.h"
 
 #ifndef TCPSTATE_VERSION
 #define TCPSTATE_VERSION "0.0.0"
@@ -154,14 +155,12 @@ int Run(const CliOptions& options) {
   PcapFileSource& src = **source;
   // Opened after the input, so a bad -r does not truncate the output file.
   std::ofstream file;
-  if (!options.output.empty()) {
-    file.open(options.output,
-              std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!file) {
-      return Fail("cannot open output file '" + options.output + "'");
-    }
+  const absl::StatusOr<std::ostream*> opened =
+      OpenReportOutput(options.output, file);
+  if (!opened.ok()) {
+    return Fail(opened.status().message());
   }
-  std::ostream& out = options.output.empty() ? std::cout : file;
+  std::ostream& out = **opened;
 
   const bool jsonl = options.format == ReportFormat::kJsonl;
   JsonlSink sink(&out);
