@@ -203,6 +203,11 @@ std::string RenderMermaid(const AnalysisResult& result,
   client_notes.Rest(&out);
   server_notes.Rest(&out);
   anomalies.Rest(&out);
+  if (c.handshake_rtt) {
+    absl::StrAppend(&out, "    Note over Client,Server: handshake RTT ",
+                    FormatSeconds(*c.handshake_rtt),
+                    "s (SYN to the ACK that completed it, at the tap)\n");
+  }
   return out;
 }
 

@@ -15,18 +15,22 @@ namespace {
 constexpr absl::string_view kUnset = "-";
 constexpr absl::string_view kEmpty = "(empty)";
 
-// Zeek's conn.log columns (base/protocols/conn/main.zeek) and their types.
+// Zeek's conn.log columns (base/protocols/conn/main.zeek) and their types,
+// then tcpstate's.
 constexpr absl::string_view kFields[] = {
     "ts",          "uid",           "id.orig_h",  "id.orig_p",
     "id.resp_h",   "id.resp_p",     "proto",      "service",
     "duration",    "orig_bytes",    "resp_bytes", "conn_state",
     "local_orig",  "local_resp",    "missed_bytes", "history",
     "orig_pkts",   "orig_ip_bytes", "resp_pkts",  "resp_ip_bytes",
-    "tunnel_parents"};
+    "tunnel_parents",
+    // tcpstate's own column, after Zeek's (zeek-cut reads columns by name).
+    "handshake_rtt"};
 constexpr absl::string_view kTypes[] = {
     "time",   "string", "addr",  "port",  "addr",  "port",  "enum",
     "string", "interval", "count", "count", "string", "bool", "bool",
-    "count",  "string", "count", "count", "count", "count", "set[string]"};
+    "count",  "string", "count", "count", "count", "count", "set[string]",
+    "interval"};
 static_assert(sizeof(kFields) == sizeof(kTypes), "one type per field");
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
@@ -123,6 +127,7 @@ std::string ZeekConnRow(const ConnectionRecord& c) {
       absl::StrCat(c.server.packets),
       absl::StrCat(c.server.ip_bytes),
       std::string(kUnset),  // tunnel_parents
+      c.handshake_rtt ? FormatSeconds(*c.handshake_rtt) : std::string(kUnset),
   };
   return absl::StrCat(absl::StrJoin(cells, "\t"), "\n");
 }

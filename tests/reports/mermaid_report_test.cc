@@ -108,6 +108,17 @@ TEST(MermaidReportTest, LinesInOrder) {
             std::string::npos);
 }
 
+TEST(MermaidReportTest, HandshakeRttNoteOnlyWhenKnown) {
+  const AnalysisResult r = testing_results::Sample();
+  ConnectionRecord c = Scripted();
+  c.handshake_rtt = absl::Microseconds(41);
+  EXPECT_NE(RenderMermaid(r, c).find(
+                "    Note over Client,Server: handshake RTT 0.000041s"),
+            std::string::npos);
+  c.handshake_rtt.reset();
+  EXPECT_EQ(RenderMermaid(r, c).find("handshake RTT"), std::string::npos);
+}
+
 TEST(MermaidReportTest, HostileStringsAreEntities) {
   const AnalysisResult r = testing_results::Hostile();
   const std::string out = RenderMermaid(r, r.connections[0]);

@@ -84,7 +84,7 @@ TEST(ZeekReportTest, HostileRowKeepsItsColumns) {
     }
   }
   EXPECT_EQ(rows, 1u);
-  EXPECT_EQ(fields.size(), 21u);
+  EXPECT_EQ(fields.size(), 22u);  // Zeek's 21, then handshake_rtt
 }
 
 TEST(ZeekReportTest, OpenAndCloseFromPacketTimes) {
@@ -106,11 +106,22 @@ TEST(ZeekReportTest, SinglePacketConnectionLeavesDurationUnset) {
   c.last_seen = c.first_seen;
   c.history = "";
   std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  ASSERT_EQ(cells.size(), 21u);
+  ASSERT_EQ(cells.size(), 22u);
   EXPECT_EQ(cells[8], "-");   // duration
   EXPECT_EQ(cells[9], "-");   // orig_bytes
   EXPECT_EQ(cells[10], "-");  // resp_bytes
   EXPECT_EQ(cells[15], "-");  // history: unset, as Zeek logs it
+}
+
+TEST(ZeekReportTest, HandshakeRttIsTheLastColumn) {
+  ConnectionRecord c = testing_results::Sample().connections[0];
+  c.handshake_rtt = absl::Microseconds(1250);
+  std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
+  ASSERT_EQ(cells.size(), 22u);
+  EXPECT_EQ(cells[21], "0.001250\n");
+  c.handshake_rtt.reset();
+  cells = absl::StrSplit(ZeekConnRow(c), '\t');
+  EXPECT_EQ(cells[21], "-\n");
 }
 
 }  // namespace
