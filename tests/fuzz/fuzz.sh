@@ -102,8 +102,8 @@ fuzz() {  # target seconds
     return 1
   fi
   local done_line executed cpu="?"
-  done_line="$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$fz/fuzz_$t.log" | tail -1)"
-  executed="$(grep -E 'stat::number_of_executed_units' "$fz/fuzz_$t.log" | awk '{print $2}')"
+  done_line="$(grep -a -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$fz/fuzz_$t.log" | tail -1)"
+  executed="$(grep -a -E 'stat::number_of_executed_units' "$fz/fuzz_$t.log" | awk '{print $2}')"
   [ -s "$fz/cpu_$t.txt" ] && cpu="$(tail -1 "$fz/cpu_$t.txt" | awk '{printf "%.0f", $1 + $2}')"
   echo "fuzz.sh: $t: $done_line runs: $executed cpu: ${cpu}s"
   printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$executed" "$cpu" \
