@@ -1,4 +1,3 @@
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -38,12 +37,18 @@ std::string SegmentGroup(const std::string& svg, uint64_t packet) {
 }
 
 double Attr(const std::string& element, const std::string& name) {
-  std::smatch m;
-  const std::regex re(" " + name + "=\"(-?[0-9.]+)\"");
-  if (!std::regex_search(element, m, re)) {
-    return -1;
+  // Plain string scanning: std::regex trips GCC 12's maybe-uninitialized
+  // warning in sanitizer builds.
+  const std::string prefix = " " + name + "=\"";
+  for (size_t pos = element.find(prefix); pos != std::string::npos;
+       pos = element.find(prefix, pos + 1)) {
+    const size_t start = pos + prefix.size();
+    const size_t end = element.find_first_not_of("-0123456789.", start);
+    if (end != std::string::npos && end > start && element[end] == '"') {
+      return std::stod(element.substr(start, end - start));
+    }
   }
-  return std::stod(m[1]);
+  return -1;
 }
 
 // The y of the label text of the state change on `side` at `packet`.
