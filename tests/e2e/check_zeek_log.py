@@ -22,7 +22,9 @@ import sys
 FIELDS = ("ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service "
           "duration orig_bytes resp_bytes conn_state local_orig local_resp "
           "missed_bytes history orig_pkts orig_ip_bytes resp_pkts "
-          "resp_ip_bytes tunnel_parents").split()
+          "resp_ip_bytes tunnel_parents "
+          # tcpstate's own column, after Zeek's.
+          "handshake_rtt").split()
 UID_RE = re.compile(r"^C[0-9A-Za-z]{17}$")
 STAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$")
 
@@ -121,6 +123,7 @@ def main():
                 "resp_ip_bytes": str(c["server"]["ip_bytes"]),
                 "missed_bytes": str(c["client"]["missed_bytes"] +
                                     c["server"]["missed_bytes"]),
+                "handshake_rtt": c["handshake_rtt"],
             }
             if float(c["duration"]) > 0:
                 want["orig_bytes"] = str(c["client"]["bytes"])
