@@ -13,8 +13,9 @@ constexpr Severity kErr = Severity::kError;
 constexpr AnomalyInfo kCatalogue[] = {
     {K::kCloseWaitStuck, "close_wait_stuck", kWarn, "lifecycle",
      "An endpoint ACKed its peer's FIN and sent no FIN of its own for at "
-     "least --stuck-after, measured to the end of the capture (it may still "
-     "be sending data: half-close)."},
+     "least --stuck-after, measured to the end of the record (capture end, "
+     "eviction or idle drop; live: now). It may still be sending data "
+     "(half-close)."},
     {K::kFinWait2Stuck, "fin_wait_2_stuck", kWarn, "lifecycle",
      "An endpoint's FIN was ACKed, and its peer then sent neither a FIN nor "
      "anything else for at least --stuck-after (half-open FIN_WAIT_2)."},

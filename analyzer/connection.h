@@ -206,8 +206,9 @@ class Connection {
   // Lifecycle anomalies, judged when the record is written (lifecycle.cc).
   void AddLifecycleAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddTallies(ConnectionRecord& rec) const;
+  // `horizon` ends the details' sentences: how the observation ended.
   void AddStuck(absl::Time now, TcpState client_state, TcpState server_state,
-                std::vector<Anomaly>& out) const;
+                const char* horizon, std::vector<Anomaly>& out) const;
   void AddHandshakeAnomalies(absl::Time now, ConnectionRecord& rec) const;
   void AddRstAnomalies(ConnectionRecord& rec) const;
   void AddShapeAnomalies(ConnectionRecord& rec) const;

@@ -101,7 +101,27 @@ struct SideView {
   const char* name;
   const char* peer_name;
   S state;
+  // How the observation ended, e.g. "until the capture ended".
+  const char* horizon;
 };
+
+// The end of what the record saw, as the stuck anomalies' details say it.
+const char* Horizon(EndReason reason) {
+  switch (reason) {
+    case EndReason::kCaptureEnd:
+      return "until the capture ended";
+    case EndReason::kEvicted:
+      return "until the connection was evicted from the full table";
+    case EndReason::kIdleTimeout:
+      return "until the connection was dropped as idle";
+    case EndReason::kClosed:
+    case EndReason::kReset:
+    case EndReason::kTimeWaitExpired:
+    case EndReason::kPortReuse:
+      return "until the record ended";
+  }
+  return "until the record ended";
+}
 
 void StuckCloseWait(const SideView& v, absl::Time now,
                     const AnomalyOptions& o, std::vector<Anomaly>& out) {
@@ -116,7 +136,7 @@ void StuckCloseWait(const SideView& v, absl::Time now,
   std::string activity;
   if (v.s.last_data_time > fin->t) {
     activity = absl::StrFormat(
-        "kept sending data (last at pkt %d, %.1f s before the end): "
+        "kept sending data (last at pkt %d, %.1f s before that): "
         "half-close in use, but its application never closed",
         v.s.last_data_packet, Secs(now - v.s.last_data_time));
   } else {
@@ -128,9 +148,9 @@ void StuckCloseWait(const SideView& v, absl::Time now,
       K::kCloseWaitStuck, v.name, fin->proof_packet, v.s.last_packet, fin->t,
       stuck, 1, {v.peer.fin_packet, fin->proof_packet},
       absl::StrFormat("%s's FIN (pkt %d) ACKed at pkt %d; the %s sent no FIN "
-                      "for %.1f s until the capture ended and %s.",
+                      "for %.1f s %s and %s.",
                       v.peer_name, v.peer.fin_packet, fin->proof_packet,
-                      v.name, Secs(stuck), activity)));
+                      v.name, Secs(stuck), v.horizon, activity)));
 }
 
 void StuckFinWait2(const SideView& v, absl::Time now, const AnomalyOptions& o,
@@ -186,14 +206,14 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
 }  // namespace
 
 void Connection::AddStuck(absl::Time now, TcpState client_state,
-                          TcpState server_state,
+                          TcpState server_state, const char* horizon,
                           std::vector<Anomaly>& out) const {
   static const AnomalyOptions kDefaults;
   const AnomalyOptions& o =
       options_.anomalies != nullptr ? *options_.anomalies : kDefaults;
   const SideView views[] = {
-      {client_, server_, "client", "server", client_state},
-      {server_, client_, "server", "client", server_state}};
+      {client_, server_, "client", "server", client_state, horizon},
+      {server_, client_, "server", "client", server_state, horizon}};
   for (const SideView& v : views) {
     StuckCloseWait(v, now, o, out);
     StuckFinWait2(v, now, o, out);
@@ -203,12 +223,14 @@ void Connection::AddStuck(absl::Time now, TcpState client_state,
 
 void Connection::AddStuckAnomalies(absl::Time now,
                                    std::vector<Anomaly>& out) const {
-  AddStuck(now, client_.state, server_.state, out);
+  // Live: the connection is still open, so the detail speaks of now.
+  AddStuck(now, client_.state, server_.state, "so far", out);
 }
 
 void Connection::AddLifecycleAnomalies(absl::Time now,
                                        ConnectionRecord& rec) const {
-  AddStuck(now, rec.client.state, rec.server.state, rec.anomalies);
+  AddStuck(now, rec.client.state, rec.server.state, Horizon(rec.end_reason),
+           rec.anomalies);
   AddHandshakeAnomalies(now, rec);
   AddRstAnomalies(rec);
   AddShapeAnomalies(rec);

@@ -46,6 +46,10 @@ class Driver {
         MakeSegment(peers_, from_client, f, s, a, len, ++ip_id_),
         SegmentContext{++packet_, t_});
   }
+  // Later segments come from this client port: another connection.
+  void UseClientPort(uint16_t port) { peers_.client_port = port; }
+  // The periodic sweep the Analyzer runs (idle timeouts), at the last packet.
+  void Sweep() { table_->Expire(t_); }
   void Handshake() {
     C(kSyn, 0, 0);
     Srv(kSyn | kAck, 0, 1);
@@ -86,6 +90,33 @@ TEST(LifecycleAnomaliesTest, IdleCloseWaitIsStuckAfterThreshold) {
   EXPECT_EQ(a->severity, Severity::kWarning);
   EXPECT_EQ(a->first_packet, 5u);  // the server's ACK of the client's FIN
   EXPECT_NE(a->detail.find("sent no data"), std::string::npos) << a->detail;
+  EXPECT_NE(a->detail.find("until the capture ended"), std::string::npos)
+      << a->detail;
+}
+
+TEST(LifecycleAnomaliesTest, StuckDetailSaysHowTheRecordEnded) {
+  // Dropped as idle by the sweep, not at the capture's end: the detail
+  // must not claim the capture ended there.
+  Driver d;
+  d.Handshake();
+  d.C(kFin | kAck, 1, 1);
+  d.Srv(kAck, 1, 2);
+  // Another connection's packet moves the clock past the idle timeout, and
+  // the sweep drops the first one.
+  d.UseClientPort(40001);
+  d.C(kSyn, 0, 0, 0, absl::Hours(3));
+  d.Sweep();
+  const std::vector<ConnectionRecord> records = d.End();
+  ASSERT_EQ(records.size(), 2u);
+  const ConnectionRecord& r = records[0];
+  EXPECT_EQ(r.first_packet, 1u);
+  EXPECT_EQ(r.end_reason, EndReason::kIdleTimeout);
+  const Anomaly* a = FindKind(r, "close_wait_stuck");
+  ASSERT_NE(a, nullptr);
+  EXPECT_NE(a->detail.find("until the connection was dropped as idle"),
+            std::string::npos)
+      << a->detail;
+  EXPECT_EQ(a->detail.find("capture ended"), std::string::npos) << a->detail;
 }
 
 TEST(LifecycleAnomaliesTest, CloseWaitStillSendingIsToldApart) {

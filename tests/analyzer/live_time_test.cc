@@ -118,6 +118,8 @@ TEST(LiveTimeTest, CloseWaitStuckFiresOnceAtThresholdWithoutPackets) {
   EXPECT_EQ(e.anomaly.endpoint, "server");
   EXPECT_EQ(e.connection.server_state, TcpState::kCloseWait);
   EXPECT_EQ(e.connection.client_port, 40000);
+  EXPECT_NE(e.anomaly.detail.find("for 3.0 s so far"), std::string::npos)
+      << "the capture has not ended: " << e.anomaly.detail;
   for (int i = 4; i < 30; ++i) {
     analyzer.AdvanceTime(fin + absl::Seconds(i));
   }
@@ -133,6 +135,8 @@ TEST(LiveTimeTest, CloseWaitStuckFiresOnceAtThresholdWithoutPackets) {
     a = x.kind == "close_wait_stuck" ? &x : a;
   }
   EXPECT_EQ(a->duration, absl::Seconds(29)) << "stuck until the clock";
+  EXPECT_NE(a->detail.find("until the capture ended"), std::string::npos)
+      << a->detail;
 }
 
 TEST(LiveTimeTest, FiredStuckAnomalyStaysOnTheRecordAfterRecovery) {
