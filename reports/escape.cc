@@ -1,5 +1,7 @@
 #include "reports/escape.h"
 
+#include <array>
+
 #include "absl/strings/str_format.h"
 
 namespace tcpstate {
@@ -102,9 +104,34 @@ std::string SanitizeUtf8(absl::string_view s) {
   return out;
 }
 
+namespace {
+
+// ASCII bytes that go into a JSON string as they are: printable, and none
+// of the quote, the backslash or the HTML-significant < > &.
+constexpr std::array<bool, 256> MakeJsonPlain() {
+  std::array<bool, 256> plain{};
+  for (int b = 0x20; b < 0x7F; ++b) {
+    plain[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&';
+  }
+  return plain;
+}
+constexpr std::array<bool, 256> kJsonPlain = MakeJsonPlain();
+
+}  // namespace
+
 void AppendJsonString(absl::string_view s, std::string* out) {
   out->push_back('"');
   for (size_t pos = 0; pos < s.size();) {
+    // Runs of plain ASCII (nearly everything we write) are copied at once.
+    size_t end = pos;
+    while (end < s.size() && kJsonPlain[static_cast<uint8_t>(s[end])]) {
+      ++end;
+    }
+    out->append(s.data() + pos, end - pos);
+    pos = end;
+    if (pos == s.size()) {
+      break;
+    }
     const Utf8Step step = DecodeUtf8At(s, pos);
     const uint32_t cp = step.code_point;
     if (cp == '"' || cp == '\\') {
@@ -113,8 +140,10 @@ void AppendJsonString(absl::string_view s, std::string* out) {
     } else if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' || cp == '&' ||
                cp == 0x2028 || cp == 0x2029) {
       absl::StrAppendFormat(out, "\\u%04x", cp);
+    } else if (step.valid) {
+      out->append(s.data() + pos, step.length);
     } else {
-      AppendUtf8(cp, out);
+      AppendUtf8(kReplacementChar, out);
     }
     pos += step.length;
   }

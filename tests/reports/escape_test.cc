@@ -1,7 +1,10 @@
 #include "reports/escape.h"
 
+#include <random>
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 
 namespace tcpstate {
@@ -77,6 +80,45 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<EscapeCase>& info) {
       return std::string(info.param.name);
     });
+
+// The definition AppendJsonString must meet, one code point at a time with
+// no fast path: the reference for the randomised comparison below.
+std::string JsonByCodePoint(const std::string& s) {
+  std::string out = "\"";
+  for (size_t pos = 0; pos < s.size();) {
+    const Utf8Step step = DecodeUtf8At(s, pos);
+    const uint32_t cp = step.code_point;
+    if (cp == '"' || cp == '\\') {
+      out += '\\';
+      out += static_cast<char>(cp);
+    } else if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' ||
+               cp == '&' || cp == 0x2028 || cp == 0x2029) {
+      out += absl::StrFormat("\\u%04x", cp);
+    } else {
+      AppendUtf8(cp, &out);
+    }
+    pos += step.length;
+  }
+  return out + "\"";
+}
+
+TEST(JsonStringTest, FastPathMatchesCodePointDefinition) {
+  std::mt19937 rng(20261121);
+  // Mostly ASCII, with escapes and UTF-8 fragments mixed in.
+  const std::string pieces[] = {"a", "Z", " ", "\"", "\\", "<", "&", "\n",
+                                "\x7f", "\xc3\xa9", "\xe2\x80\xa8", "\xe2\x82",
+                                "\x80", "\xf0\x9d\x84\x9e", "\xff", "pcap"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 12);
+    for (int j = 0; j < n; ++j) {
+      s += pieces[rng() % (sizeof(pieces) / sizeof(pieces[0]))];
+    }
+    std::string out;
+    AppendJsonString(s, &out);
+    ASSERT_EQ(out, JsonByCodePoint(s)) << absl::CEscape(s);
+  }
+}
 
 TEST(DecodeUtf8Test, DecodesFourByteSequence) {
   const Utf8Step step = DecodeUtf8At("\xf0\x9d\x84\x9e", 0);
