@@ -147,6 +147,24 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
 // The sender's own behaviour can prove that an earlier assumption about what
 // it received was wrong (RFC 9293 3.8.1: a sender retransmits only what was
 // not acknowledged to it).
+bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
+  // The sender retransmits what the ACK acknowledged, so the ACK never
+  // reached it: an assumed (unconfirmed) receipt is taken back.
+  const int i = FindEvent(x, ack);
+  if (i < 0 || x.events[i].confirmed) {
+    return false;
+  }
+  if (x.lost_ack_packet == 0) {
+    x.lost_ack_packet = x.events[i].packet;
+  }
+  if (ladder_) {
+    ladder_->MarkLostAfterTap(x.events[i].packet);
+  }
+  x.events.erase(x.events.begin() + i);
+  dirty_ = true;
+  return true;
+}
+
 void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
                                    const SegmentContext& c) {
   const TcpFlags f = seg.flags;
@@ -160,34 +178,16 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     ++x.syn_retransmit_count;
     RememberPacket(x.syn_retransmits, c.packet);
     NoteControlSent(x, c.t);
-    const int i = FindEvent(x, E::kRecvAckOfSyn);
-    if (i >= 0 && !x.events[i].confirmed) {
-      if (x.lost_ack_packet == 0) {
-        x.lost_ack_packet = x.events[i].packet;
-      }
-      if (ladder_) {
-        ladder_->MarkLostAfterTap(x.events[i].packet);
-      }
-      x.events.erase(x.events.begin() + i);
+    if (RetractAssumedAck(x, E::kRecvAckOfSyn)) {
       ++x.syn_ack_losses;
-      dirty_ = true;
     }
   }
   if (f.fin() && x.fin_sent && seg.seq.Plus(seg.payload_len) == x.fin_seq) {
     ++x.fin_retransmit_count;
     RememberPacket(x.fin_retransmits, c.packet);
     NoteControlSent(x, c.t);
-    const int i = FindEvent(x, E::kRecvAckOfFin);
-    if (i >= 0 && !x.events[i].confirmed) {
-      if (x.lost_ack_packet == 0) {
-        x.lost_ack_packet = x.events[i].packet;
-      }
-      if (ladder_) {
-        ladder_->MarkLostAfterTap(x.events[i].packet);
-      }
-      x.events.erase(x.events.begin() + i);
+    if (RetractAssumedAck(x, E::kRecvAckOfFin)) {
       ++x.fin_ack_losses;
-      dirty_ = true;
     }
   }
   if (!f.rst() && !f.syn()) {

@@ -184,6 +184,10 @@ class Connection {
  private:
   void HandleRetractions(const TcpSegment& seg, Side& x,
                          const SegmentContext& c);
+  // A retransmission of what x's assumed receipt `ack` acknowledged: the
+  // receipt is taken back (lost after the tap). False if there was none or
+  // it was confirmed.
+  bool RetractAssumedAck(Side& x, EndpointEvent ack);
   // `own_prev`: x's previous segment (packet 0 if none); `proof`: this one.
   void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
                        const SegmentContext& own_prev,
