@@ -928,25 +928,29 @@ def syn_flood(lab, ctx, backlog):
     time.sleep(4.0)
 
 
+# Both flood scenarios (with and without SYN cookies) expect the same.
+SYN_FLOOD_EXPECT = expect_anomalies(
+    expect=[want_host("syn_flood", "198.18.0.2"),
+            want("half_open_handshake", "server",
+                 client="198.18.128.1:1025"),
+            want("half_open_handshake", "server",
+                 client="198.18.128.200:1224")],
+    forbid=["syn_unanswered", "refused", "rst_teardown",
+            {"kind": "half_open_handshake", "client": CLIENT4}],
+    allow=["half_open_handshake", "retransmission"],
+    args=SYN_FLOOD_ARGS,
+    why="200 spoofed SYNs from 200 sources within 1 s, answered "
+    "and never completed: a SYN flood at the server (thresholds "
+    "lowered on the command line); each spoofed handshake is "
+    "half-open (SYN-ACK retransmitted, or a SYN cookie: never "
+    "retransmitted); the real client completes its handshake")
+
+
 @scenario("syn_flood", FLOOD_DESC % (
     256, "The SYN queue never fills, so every spoofed SYN gets a request "
     "socket (SYN_RECEIVED in ss) whose SYN-ACK is retransmitted after 1 s; "
     "no SYN cookies."), snaplen=128,
-          anomalies=expect_anomalies(
-              expect=[want_host("syn_flood", "198.18.0.2"),
-                      want("half_open_handshake", "server",
-                           client="198.18.128.1:1025"),
-                      want("half_open_handshake", "server",
-                           client="198.18.128.200:1224")],
-              forbid=["syn_unanswered", "refused", "rst_teardown",
-                      {"kind": "half_open_handshake", "client": CLIENT4}],
-              allow=["half_open_handshake", "retransmission"],
-              args=SYN_FLOOD_ARGS,
-              why="200 spoofed SYNs from 200 sources within 1 s, answered "
-              "and never completed: a SYN flood at the server (thresholds "
-              "lowered on the command line); each spoofed handshake is "
-              "half-open (SYN-ACK retransmitted, or a SYN cookie: never "
-              "retransmitted); the real client completes its handshake"))
+          anomalies=SYN_FLOOD_EXPECT)
 def s_syn_flood(lab, ctx):
     syn_flood(lab, ctx, 256)
 
@@ -957,21 +961,7 @@ def s_syn_flood(lab, ctx):
     "SYN-cookie SYN-ACKs: no state at all (CLOSED in the kernel), never "
     "retransmitted. That missing retransmission is the only hint in the "
     "capture."), snaplen=128,
-          anomalies=expect_anomalies(
-              expect=[want_host("syn_flood", "198.18.0.2"),
-                      want("half_open_handshake", "server",
-                           client="198.18.128.1:1025"),
-                      want("half_open_handshake", "server",
-                           client="198.18.128.200:1224")],
-              forbid=["syn_unanswered", "refused", "rst_teardown",
-                      {"kind": "half_open_handshake", "client": CLIENT4}],
-              allow=["half_open_handshake", "retransmission"],
-              args=SYN_FLOOD_ARGS,
-              why="200 spoofed SYNs from 200 sources within 1 s, answered "
-              "and never completed: a SYN flood at the server (thresholds "
-              "lowered on the command line); each spoofed handshake is "
-              "half-open (SYN-ACK retransmitted, or a SYN cookie: never "
-              "retransmitted); the real client completes its handshake"))
+          anomalies=SYN_FLOOD_EXPECT)
 def s_syn_flood_cookies(lab, ctx):
     syn_flood(lab, ctx, 64)
 
