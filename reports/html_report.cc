@@ -62,6 +62,33 @@ std::string CaptureFacts(const AnalysisResult& r) {
   return out;
 }
 
+// A live run's libpcap statistics; drops make the states unreliable.
+std::string LiveCaptureFacts(const LiveCaptureInfo& live) {
+  std::string out;
+  if (live.incomplete()) {
+    out.append(
+        "<p class=\"error\" id=\"live-incomplete\">Incomplete: packets were "
+        "dropped before tcpstate saw them; the states of their connections "
+        "may be wrong.</p>\n");
+  }
+  const std::pair<const char*, std::string> facts[] = {
+      {"interface", HtmlEscape(live.interface)},
+      {"started", FormatUtc(live.started)},
+      {"stopped", absl::StrCat(FormatUtc(live.stopped), " (",
+                               HtmlEscape(live.stop_reason), ")")},
+      {"received", absl::StrCat(live.received)},
+      {"dropped by the kernel", absl::StrCat(live.dropped_by_kernel)},
+      {"dropped by the interface", absl::StrCat(live.dropped_by_interface)},
+  };
+  out.append("<dl class=\"facts\" id=\"live-capture\">");
+  for (const auto& [name, value] : facts) {
+    absl::StrAppend(&out, "<div><dt>", name, "</dt><dd>", value,
+                    "</dd></div>");
+  }
+  out.append("</dl>\n");
+  return out;
+}
+
 std::string InputsTable(const AnalysisResult& r) {
   std::string rows;
   for (const InputInfo& in : r.inputs) {
@@ -151,7 +178,12 @@ std::string SummarySection(const AnalysisResult& r) {
                     HtmlEscape(r.error),
                     " (everything before the damage is reported)</p>\n");
   }
-  absl::StrAppend(&out, CaptureFacts(r), "<h3>Inputs</h3>\n", InputsTable(r),
+  absl::StrAppend(&out, CaptureFacts(r));
+  if (r.live.has_value()) {
+    absl::StrAppend(&out, "<h3>Live capture</h3>\n",
+                    LiveCaptureFacts(*r.live));
+  }
+  absl::StrAppend(&out, "<h3>Inputs</h3>\n", InputsTable(r),
                   "<div class=\"cols\"><div><h3>Final states</h3>\n",
                   StatePairsTable(r), "</div><div><h3>Anomalies by kind</h3>\n",
                   AnomalyKindsTable(r),

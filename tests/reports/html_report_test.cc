@@ -83,6 +83,25 @@ TEST(HtmlReportTest, DamagedInputShowsTheError) {
                               "truncated record header"));
 }
 
+TEST(HtmlReportTest, LiveCaptureStatisticsAndDrops) {
+  AnalysisResult result = testing_results::Sample();
+  EXPECT_THAT(RenderHtml(result, {}), Not(HasSubstr("id=\"live-capture\"")));
+  LiveCaptureInfo live;
+  live.interface = "<eth0>";
+  live.stop_reason = "signal";
+  live.received = 900;
+  result.live = live;
+  const std::string complete = RenderHtml(result, {});
+  EXPECT_THAT(complete, HasSubstr("<dt>interface</dt><dd>&lt;eth0&gt;</dd>"));
+  EXPECT_THAT(complete, HasSubstr("<dt>received</dt><dd>900</dd>"));
+  EXPECT_THAT(complete, Not(HasSubstr("id=\"live-incomplete\"")));
+  result.live->dropped_by_interface = 4;
+  const std::string dropped = RenderHtml(result, {});
+  EXPECT_THAT(dropped,
+              HasSubstr("<dt>dropped by the interface</dt><dd>4</dd>"));
+  EXPECT_THAT(dropped, HasSubstr("<p class=\"error\" id=\"live-incomplete\">"));
+}
+
 TEST(HtmlReportTest, EmptyResultStillRenders) {
   const std::string html = RenderHtml(testing_results::Empty(), {});
   EXPECT_THAT(html, HasSubstr("<dt>first packet</dt><dd>-</dd>"));

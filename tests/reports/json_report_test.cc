@@ -130,6 +130,48 @@ TEST(JsonReportTest, ErrorIsReported) {
   EXPECT_EQ(inputs.items[1].Find("error")->text, doc.Find("error")->text);
 }
 
+// A live run's capture statistics; drops make it incomplete.
+LiveCaptureInfo LiveInfo(uint64_t kernel_drops, uint64_t interface_drops) {
+  LiveCaptureInfo live;
+  live.interface = "veth0";
+  live.started = absl::FromUnixSeconds(1763730000);
+  live.stopped = absl::FromUnixSeconds(1763730042);
+  live.stop_reason = "signal";
+  live.received = 5000;
+  live.dropped_by_kernel = kernel_drops;
+  live.dropped_by_interface = interface_drops;
+  return live;
+}
+
+TEST(JsonReportTest, LiveCaptureStatisticsAndCompleteness) {
+  EXPECT_EQ(MustParse(RenderJson(testing_results::Sample()))
+                .Find("summary")
+                ->Find("live_capture"),
+            nullptr)
+      << "offline runs have no live_capture";
+  struct Case {
+    uint64_t kernel, interface;
+    bool complete;
+  };
+  for (const Case& c : {Case{0, 0, true}, Case{7, 0, false},
+                        Case{0, 3, false}}) {
+    AnalysisResult result = testing_results::Sample();
+    result.live = LiveInfo(c.kernel, c.interface);
+    const JsonValue doc = MustParse(RenderJson(result));
+    const JsonValue* live = doc.Find("summary")->Find("live_capture");
+    ASSERT_NE(live, nullptr);
+    EXPECT_EQ(live->Find("interface")->text, "veth0");
+    EXPECT_EQ(live->Find("stop_reason")->text, "signal");
+    EXPECT_EQ(live->Find("packets_received")->text, "5000");
+    EXPECT_EQ(live->Find("packets_dropped_by_kernel")->text,
+              absl::StrCat(c.kernel));
+    EXPECT_EQ(live->Find("packets_dropped_by_interface")->text,
+              absl::StrCat(c.interface));
+    EXPECT_EQ(live->Find("complete")->type, JsonValue::Type::kBool);
+    EXPECT_EQ(live->Find("complete")->boolean, c.complete);
+  }
+}
+
 TEST(JsonReportTest, HostileStringsRoundTripSanitized) {
   const AnalysisResult hostile = testing_results::Hostile();
   const std::string text = RenderJson(hostile);

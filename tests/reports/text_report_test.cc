@@ -98,5 +98,24 @@ TEST(TextReportTest, ErrorAndInputsInSummary) {
   EXPECT_NE(text.find("  timestamps    1 went backwards\n"), std::string::npos);
 }
 
+TEST(TextReportTest, LiveDropsAreFlaggedIncomplete) {
+  AnalysisResult result = testing_results::Sample();
+  LiveCaptureInfo live;
+  live.interface = "eth0";
+  live.stop_reason = "duration";
+  live.received = 900;
+  result.live = live;
+  const std::string complete = RenderText(result, {});
+  EXPECT_NE(complete.find("900 received, 0 dropped by the kernel, 0 dropped "
+                          "by the interface"),
+            std::string::npos)
+      << complete;
+  EXPECT_EQ(complete.find("INCOMPLETE"), std::string::npos);
+  result.live->dropped_by_kernel = 12;
+  const std::string dropped = RenderText(result, {});
+  EXPECT_NE(dropped.find("12 dropped by the kernel"), std::string::npos);
+  EXPECT_NE(dropped.find("INCOMPLETE"), std::string::npos) << dropped;
+}
+
 }  // namespace
 }  // namespace tcpstate
