@@ -1,5 +1,6 @@
 #include "tests/reports/result_testutil.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -285,6 +286,35 @@ std::string Golden(const std::string& name, const std::string& actual) {
   std::stringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::string WithoutInlineAssets(absl::string_view html) {
+  std::string out;
+  size_t pos = 0;
+  size_t from = 0;  // where to look for the next opening tag
+  while (true) {
+    const size_t style = html.find("<style>", from);
+    const size_t script = html.find("<script>", from);
+    const size_t open = std::min(style, script);
+    if (open == absl::string_view::npos) {
+      break;
+    }
+    const bool is_style = open == style;
+    const absl::string_view tag = is_style ? "<style>" : "<script>";
+    const absl::string_view end_tag = is_style ? "</style>" : "</script>";
+    const size_t body = open + tag.size();
+    const size_t close = html.find(end_tag, body);
+    from = body;
+    if (close == absl::string_view::npos ||
+        absl::StripAsciiWhitespace(html.substr(body, close - body)).empty()) {
+      continue;  // unclosed or blank: left as it is
+    }
+    absl::StrAppend(&out, html.substr(pos, body - pos), "\n",
+                    kInlineAssetMarker, "\n");
+    pos = from = close;
+  }
+  absl::StrAppend(&out, html.substr(pos));
+  return out;
 }
 
 std::string WithoutZeroDecodeCounters(const std::string& json) {

@@ -58,6 +58,20 @@ AnalysisResult Hostile();
 // environment writes `actual` there first. Returns the file's content.
 std::string Golden(const std::string& name, const std::string& actual);
 
+// What WithoutInlineAssets() leaves inside each asset element; the same as
+// INLINE_ASSET_MARKER in tests/e2e/check_golden.py.
+inline constexpr absl::string_view kInlineAssetMarker =
+    "/* inline asset: checked apart from the golden file */";
+
+// `html` with the content of every <style> and <script> element written
+// without attributes (the style sheet and scripts inlined from
+// reports/html_assets.cc and html_script.cc; not the JSON data island)
+// replaced by "\n" kInlineAssetMarker "\n", so the HTML goldens do not
+// change with every script change. Blank content is left as it is, so a
+// page that lost a script differs from its golden.
+// tests/e2e/check_golden.py strips the same way.
+std::string WithoutInlineAssets(absl::string_view html);
+
 // `json` with the zero-valued entries of every "decode_counters" object
 // removed, so golden files do not change each time the dissectors add a
 // counter (a separate test checks that every counter is written).
