@@ -1,6 +1,9 @@
 // Ladder recording: what a connection keeps for its diagram, folds, losses
 // after the tap, and which connections keep their ladder.
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,35 @@ constexpr uint16_t kSyn = TcpFlags::kSyn, kAck = TcpFlags::kAck,
                    kFin = TcpFlags::kFin, kPsh = TcpFlags::kPsh;
 constexpr uint32_t kC = 3000000000u, kS = 7000;  // ISNs (client wraps)
 
+// One segment of a script: its direction, flags, seq and ack relative to
+// the ISNs above, payload length, and the time since the segment before.
+struct Step {
+  bool from_client;
+  uint16_t flags;
+  uint32_t seq;
+  uint32_t ack;
+  uint32_t len;
+  absl::Duration gap;
+};
+
+Step C(uint16_t f, uint32_t s, uint32_t a, uint32_t len = 0,
+       absl::Duration gap = absl::Milliseconds(10)) {
+  return {true, f, s, a, len, gap};
+}
+
+Step Srv(uint16_t f, uint32_t s, uint32_t a, uint32_t len = 0,
+         absl::Duration gap = absl::Milliseconds(10)) {
+  return {false, f, s, a, len, gap};
+}
+
+// The three-way handshake (packets 1-3), then `rest`.
+std::vector<Step> AfterHandshake(const std::vector<Step>& rest) {
+  std::vector<Step> script = {C(kSyn, 0, 0), Srv(kSyn | kAck, 0, 1),
+                              C(kAck, 1, 1)};
+  script.insert(script.end(), rest.begin(), rest.end());
+  return script;
+}
+
 // Scripted connection through a flow table with ladders on.
 class Driver {
  public:
@@ -31,15 +63,13 @@ class Driver {
     o.ladder_limits = limits;
     table_ = std::make_unique<FlowTable>(o);
   }
-  // Relative seq/ack.
-  void C(uint16_t f, uint32_t s, uint32_t a, uint32_t len = 0,
-         absl::Duration gap = absl::Milliseconds(10)) {
-    Send(true, f, kC + s, kS + a, len, gap);
+  void Play(const Step& step) {
+    const uint32_t own_isn = step.from_client ? kC : kS;
+    const uint32_t peer_isn = step.from_client ? kS : kC;
+    Send(step.from_client, step.flags, own_isn + step.seq, peer_isn + step.ack,
+         step.len, step.gap);
   }
-  void Srv(uint16_t f, uint32_t s, uint32_t a, uint32_t len = 0,
-           absl::Duration gap = absl::Milliseconds(10)) {
-    Send(false, f, kS + s, kC + a, len, gap);
-  }
+  // Absolute seq/ack; `ip_id` 0 takes the next one.
   void Send(bool from_client, uint16_t f, uint32_t s, uint32_t a, uint32_t len,
             absl::Duration gap, uint16_t ip_id = 0) {
     t_ += gap;
@@ -47,10 +77,12 @@ class Driver {
                                   ip_id != 0 ? ip_id : ++ip_id_),
                       SegmentContext{++packet_, t_});
   }
-  void Handshake() {
-    C(kSyn, 0, 0);
-    Srv(kSyn | kAck, 0, 1);
-    C(kAck, 1, 1);
+  // Plays `script` and ends the connection.
+  ConnectionRecord Run(const std::vector<Step>& script) {
+    for (const Step& step : script) {
+      Play(step);
+    }
+    return End();
   }
   ConnectionRecord End() {
     table_->FlushAll(t_);
@@ -68,59 +100,120 @@ class Driver {
   uint16_t ip_id_ = 1;
 };
 
-struct Expected {
-  uint64_t packet;
-  bool from_client;
-  uint8_t flags;
-  uint32_t rel_seq;
-  uint32_t rel_ack;
-  uint32_t len;
-};
-
-TEST(LadderTest, HandshakeAndCloseWithRelativeNumbers) {
-  Driver d;
-  d.Handshake();
-  d.C(kPsh | kAck, 1, 1, 100);
-  d.Srv(kAck, 1, 101);
-  d.C(kFin | kAck, 101, 1);
-  d.Srv(kAck, 1, 102);
-  d.Srv(kFin | kAck, 1, 102);
-  d.C(kAck, 102, 2);
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  const Ladder& l = *r.ladder;
-  EXPECT_EQ(l.total, 9u);
-  EXPECT_TRUE(l.folds.empty());
-  const Expected want[] = {
-      {1, true, kSyn, 0, 0, 0},          {2, false, kSyn | kAck, 0, 1, 0},
-      {3, true, kAck, 1, 1, 0},          {4, true, kPsh | kAck, 1, 1, 100},
-      {5, false, kAck, 1, 101, 0},       {6, true, kFin | kAck, 101, 1, 0},
-      {7, false, kAck, 1, 102, 0},       {8, false, kFin | kAck, 1, 102, 0},
-      {9, true, kAck, 102, 2, 0},
-  };
-  ASSERT_EQ(l.segments.size(), std::size(want));
-  for (size_t i = 0; i < std::size(want); ++i) {
-    const LadderSegment& s = l.segments[i];
-    SCOPED_TRACE(absl::StrCat("segment ", i));
-    EXPECT_EQ(s.packet, want[i].packet);
-    EXPECT_EQ(s.from_client, want[i].from_client);
-    EXPECT_EQ(s.flags, want[i].flags);
-    EXPECT_EQ(s.rel_seq, want[i].rel_seq);
-    EXPECT_EQ(s.rel_ack, want[i].rel_ack);
-    EXPECT_EQ(s.len, want[i].len);
-    EXPECT_EQ(s.window, 65535);
-    EXPECT_EQ(s.anomaly_kinds, 0u);
-    EXPECT_FALSE(s.lost_after_tap);
-    EXPECT_FALSE(s.duplicate);
-  }
-  EXPECT_TRUE(r.handshake_rtt.has_value());
-  EXPECT_EQ(*r.handshake_rtt, absl::Milliseconds(20));
+bool Contains(const std::vector<size_t>& v, size_t i) {
+  return std::find(v.begin(), v.end(), i) != v.end();
 }
 
+// A short script: every segment is kept as played (relative numbers,
+// window, no folds) and carries exactly the expected marks.
+struct ScriptCase {
+  std::string name;
+  std::vector<Step> script;
+  std::vector<size_t> lost;     // the indices marked lost after the tap
+  std::vector<size_t> flagged;  // the indices with any anomaly kind
+  std::optional<absl::Duration> handshake_rtt;  // checked when set
+};
+
+std::vector<ScriptCase> ScriptCases() {
+  const absl::Duration ms = absl::Milliseconds(1);
+  return {
+      {"HandshakeAndCloseWithRelativeNumbers",
+       AfterHandshake({C(kPsh | kAck, 1, 1, 100), Srv(kAck, 1, 101),
+                       C(kFin | kAck, 101, 1), Srv(kAck, 1, 102),
+                       Srv(kFin | kAck, 1, 102), C(kAck, 102, 2)}),
+       {},
+       {},
+       20 * ms},
+      {"SynAckLostAfterTapIsMarked",
+       {C(kSyn, 0, 0),                       // 1
+        Srv(kSyn | kAck, 0, 1),              // 2: lost after the tap
+        C(kSyn, 0, 0, 0, absl::Seconds(1)),  // 3: the client never got it
+        Srv(kSyn | kAck, 0, 1, 0, 5 * ms),   // 4
+        C(kAck, 1, 1)},                      // 5
+       {1},
+       {2, 3},
+       std::nullopt},
+      {"AckOfFinLostAfterTapIsMarked",
+       AfterHandshake({C(kFin | kAck, 1, 1),               // 4
+                       Srv(kAck, 1, 2),                    // 5: lost
+                       C(kFin | kAck, 1, 1, 0, 300 * ms),  // 6: FIN again
+                       Srv(kAck, 1, 2)}),                  // 7
+       {4},
+       {5, 6},
+       std::nullopt},
+      {"FinNeverAckedBeforeItsRetransmissionIsMarked",
+       AfterHandshake({C(kPsh | kAck, 1, 1, 10),              // 4
+                       Srv(kAck, 1, 11),                      // 5
+                       C(kFin | kAck, 11, 1),                 // 6: lost
+                       Srv(kPsh | kAck, 1, 11, 5, 100 * ms),  // 7: acks 11
+                       C(kFin | kAck, 11, 6, 0, 300 * ms),    // 8: FIN again
+                       Srv(kAck, 6, 12)}),                    // 9
+       {5},
+       {7},
+       std::nullopt},
+      {"DataRetransmissionProvesLossOnlyAtTheReceiversNextByte",
+       // Packet 5 sits beyond the hole: the receiver may well have it.
+       AfterHandshake({C(kPsh | kAck, 1, 1, 10),            // 4: lost
+                       C(kPsh | kAck, 11, 1, 10),           // 5: arrives
+                       Srv(kAck, 1, 1, 0, 50 * ms),         // 6: dup ACK
+                       C(kPsh | kAck, 1, 1, 10, 200 * ms),  // 7: resends 4
+                       C(kPsh | kAck, 11, 1, 10, ms),       // 8: resends 5
+                       Srv(kAck, 1, 21)}),                  // 9
+       {3},
+       {5, 6, 7},
+       std::nullopt},
+      {"RetransmissionWithoutAnAnswerProvesNothing",
+       AfterHandshake({C(kPsh | kAck, 1, 1, 10),              // 4
+                       C(kPsh | kAck, 1, 1, 10, 200 * ms)}),  // 5: RTO
+       {},
+       {4},
+       std::nullopt},
+  };
+}
+
+void PrintTo(const ScriptCase& c, std::ostream* os) { *os << c.name; }
+
+class LadderScriptTest : public ::testing::TestWithParam<ScriptCase> {};
+
+TEST_P(LadderScriptTest, KeepsEverySegmentWithItsMarks) {
+  const ScriptCase& tc = GetParam();
+  const ConnectionRecord r = Driver().Run(tc.script);
+  ASSERT_TRUE(r.ladder.has_value());
+  const Ladder& l = *r.ladder;
+  EXPECT_EQ(l.total, tc.script.size());
+  EXPECT_TRUE(l.folds.empty());
+  ASSERT_EQ(l.segments.size(), tc.script.size());
+  for (size_t i = 0; i < tc.script.size(); ++i) {
+    const LadderSegment& s = l.segments[i];
+    const Step& want = tc.script[i];
+    SCOPED_TRACE(absl::StrCat("segment ", i));
+    EXPECT_EQ(s.packet, i + 1);
+    EXPECT_EQ(s.from_client, want.from_client);
+    EXPECT_EQ(s.flags, want.flags);
+    EXPECT_EQ(s.rel_seq, want.seq);
+    EXPECT_EQ(s.rel_ack, want.ack);
+    EXPECT_EQ(s.len, want.len);
+    EXPECT_EQ(s.window, 65535);
+    EXPECT_EQ(s.lost_after_tap, Contains(tc.lost, i));
+    EXPECT_EQ(s.anomaly_kinds != 0, Contains(tc.flagged, i))
+        << "anomaly_kinds " << s.anomaly_kinds;
+    EXPECT_FALSE(s.duplicate);
+  }
+  if (tc.handshake_rtt.has_value()) {
+    ASSERT_TRUE(r.handshake_rtt.has_value());
+    EXPECT_EQ(*r.handshake_rtt, *tc.handshake_rtt);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scripts, LadderScriptTest,
+                         ::testing::ValuesIn(ScriptCases()),
+                         [](const ::testing::TestParamInfo<ScriptCase>& p) {
+                           return p.param.name;
+                         });
+
 TEST(LadderTest, MidStreamKeepsRawNumbers) {
-  Driver d;
-  d.C(kPsh | kAck, 10, 20, 5);  // no SYN: ISNs unknown
-  const ConnectionRecord r = d.End();
+  const ConnectionRecord r =
+      Driver().Run({C(kPsh | kAck, 10, 20, 5)});  // no SYN: ISNs unknown
   ASSERT_TRUE(r.ladder.has_value());
   ASSERT_EQ(r.ladder->segments.size(), 1u);
   EXPECT_EQ(r.ladder->segments[0].rel_seq, kC + 10);
@@ -132,15 +225,16 @@ TEST(LadderTest, MidStreamKeepsRawNumbers) {
 // tail; what is left out is folded, and everything adds up to the total.
 TEST(LadderTest, LongConnectionFoldsAndCountsAddUp) {
   Driver d(LadderLimits{4, 2, 3});
-  d.Handshake();                   // packets 1-3
+  for (const Step& step : AfterHandshake({})) {  // packets 1-3
+    d.Play(step);
+  }
   uint32_t seq = 1;
-  std::vector<uint64_t> duplicates;
   for (int i = 0; i < 40; ++i) {  // packets 4.. : data and a copy now and then
-    d.C(kPsh | kAck, seq, 1, 10);
+    d.Play(C(kPsh | kAck, seq, 1, 10));
     if (i == 10 || i == 20 || i == 30) {
       // The same packet captured twice (same IP ID) right after.
-      d.Send(true, kPsh | kAck, kC + seq, kS + 1, 10,
-             absl::Microseconds(10), d.last_ip_id());
+      d.Send(true, kPsh | kAck, kC + seq, kS + 1, 10, absl::Microseconds(10),
+             d.last_ip_id());
     }
     seq += 10;
   }
@@ -172,86 +266,6 @@ TEST(LadderTest, LongConnectionFoldsAndCountsAddUp) {
   EXPECT_EQ(l.folds[0].omitted, 10u);  // packets 5..14
   EXPECT_EQ(l.folds[1].after, 4u);
   EXPECT_EQ(l.folds[2].after, 5u);
-}
-
-TEST(LadderTest, SynAckLostAfterTapIsMarked) {
-  Driver d;
-  d.C(kSyn, 0, 0);
-  d.Srv(kSyn | kAck, 0, 1);                       // lost after the tap
-  d.C(kSyn, 0, 0, 0, absl::Seconds(1));           // the client never got it
-  d.Srv(kSyn | kAck, 0, 1, 0, absl::Milliseconds(5));
-  d.C(kAck, 1, 1);
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  const Ladder& l = *r.ladder;
-  ASSERT_EQ(l.segments.size(), 5u);
-  EXPECT_TRUE(l.segments[1].lost_after_tap);
-  for (size_t i : {0, 2, 3, 4}) {
-    EXPECT_FALSE(l.segments[i].lost_after_tap) << i;
-  }
-}
-
-TEST(LadderTest, AckOfFinLostAfterTapIsMarked) {
-  Driver d;
-  d.Handshake();
-  d.C(kFin | kAck, 1, 1);                       // 4
-  d.Srv(kAck, 1, 2);                            // 5: lost after the tap
-  d.C(kFin | kAck, 1, 1, 0, absl::Milliseconds(300)); // 6: FIN again
-  d.Srv(kAck, 1, 2);                            // 7
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  const Ladder& l = *r.ladder;
-  ASSERT_EQ(l.segments.size(), 7u);
-  EXPECT_TRUE(l.segments[4].lost_after_tap);
-  EXPECT_FALSE(l.segments[3].lost_after_tap);
-  EXPECT_FALSE(l.segments[6].lost_after_tap);
-}
-
-TEST(LadderTest, FinNeverAckedBeforeItsRetransmissionIsMarked) {
-  Driver d;
-  d.Handshake();
-  d.C(kPsh | kAck, 1, 1, 10);                    // 4
-  d.Srv(kAck, 1, 11);                            // 5
-  d.C(kFin | kAck, 11, 1);                       // 6: lost after the tap
-  d.Srv(kPsh | kAck, 1, 11, 5, absl::Milliseconds(100));  // 7: still acks 11
-  d.C(kFin | kAck, 11, 6, 0, absl::Milliseconds(300));    // 8: FIN again
-  d.Srv(kAck, 6, 12);                            // 9
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  const Ladder& l = *r.ladder;
-  ASSERT_EQ(l.segments.size(), 9u);
-  EXPECT_TRUE(l.segments[5].lost_after_tap);
-  EXPECT_FALSE(l.segments[7].lost_after_tap);
-}
-
-TEST(LadderTest, DataRetransmissionProvesLossOnlyAtTheReceiversNextByte) {
-  Driver d;
-  d.Handshake();
-  d.C(kPsh | kAck, 1, 1, 10);   // 4: lost after the tap
-  d.C(kPsh | kAck, 11, 1, 10);  // 5: arrives (beyond a hole)
-  d.Srv(kAck, 1, 1, 0, absl::Milliseconds(50));  // 6: duplicate ACK, still at 1
-  d.C(kPsh | kAck, 1, 1, 10, absl::Milliseconds(200));   // 7: retransmits 4
-  d.C(kPsh | kAck, 11, 1, 10, absl::Milliseconds(1));    // 8: retransmits 5
-  d.Srv(kAck, 1, 21);                              // 9
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  const Ladder& l = *r.ladder;
-  ASSERT_EQ(l.segments.size(), 9u);
-  EXPECT_TRUE(l.segments[3].lost_after_tap);
-  // Packet 5 sat beyond the hole: the receiver may well have it.
-  EXPECT_FALSE(l.segments[4].lost_after_tap);
-  EXPECT_FALSE(l.segments[6].lost_after_tap);
-  EXPECT_NE(l.segments[6].anomaly_kinds, 0u) << "retransmission flagged";
-}
-
-TEST(LadderTest, RetransmissionWithoutAnAnswerProvesNothing) {
-  Driver d;
-  d.Handshake();
-  d.C(kPsh | kAck, 1, 1, 10);                     // 4
-  d.C(kPsh | kAck, 1, 1, 10, absl::Milliseconds(200));  // 5: RTO, server silent
-  const ConnectionRecord r = d.End();
-  ASSERT_TRUE(r.ladder.has_value());
-  EXPECT_FALSE(r.ladder->segments[3].lost_after_tap);
 }
 
 TEST(LadderTest, OffByDefault) {

@@ -7,8 +7,13 @@ reports).
 
 usage: check_golden.py TCPSTATE CAPTURES_DIR GOLDEN_DIR
 Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+
+The HTML golden leaves out the inlined style sheet and scripts (see
+without_inline_assets); the unit test tests/reports/html_report_test.cc
+checks that the page inlines them.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -31,6 +36,32 @@ MERMAID = {"normal_close_client": 1, "fin_ack_lost_after_tap": 1,
            "refused": 1, "port_reuse": 2}
 # The HTML report is large: one capture is enough for its golden.
 HTML_CAPTURES = ["fin_ack_lost_after_tap"]
+
+
+# What is left inside each inlined asset of an HTML report; the same as
+# kInlineAssetMarker in tests/reports/result_testutil.h.
+INLINE_ASSET_MARKER = b"/* inline asset: checked apart from the golden file */"
+# A <style> or <script> element written without attributes: the style sheet
+# and scripts from reports/html_assets.cc and html_script.cc, not the JSON
+# data island.
+INLINE_ASSET = re.compile(rb"(<(style|script)>)(.*?)(</\2>)", re.DOTALL)
+
+
+def without_inline_assets(html):
+    """Returns `html` with the content of each inlined asset replaced by the
+    marker, as WithoutInlineAssets in tests/reports/result_testutil.cc does
+    (blank content is left as it is, so it differs from the golden), and
+    the problems found: such a blank asset."""
+    problems = []
+
+    def strip(match):
+        if not match.group(3).strip():
+            problems.append("empty inline %s" % match.group(2).decode())
+            return match.group(0)
+        return (match.group(1) + b"\n" + INLINE_ASSET_MARKER + b"\n"
+                + match.group(4))
+
+    return INLINE_ASSET.sub(strip, html), problems
 
 
 def run(binary, repo, rel_pcap, args):
@@ -65,6 +96,9 @@ def main():
                 problems.append("exit codes %d/%d" % (rc1, rc2))
             if out1 != out2:
                 problems.append("two runs differ (non-deterministic output)")
+            if ext == "html":
+                out1, asset_problems = without_inline_assets(out1)
+                problems.extend(asset_problems)
             if update and not problems:
                 with open(path, "wb") as f:
                     f.write(out1)

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reports/ci_json.h"
@@ -38,10 +40,35 @@ std::string DataIsland(const std::string& html) {
   return html.substr(body, html.find("</script>", body) - body);
 }
 
+// The golden holds the page without the inlined style sheet and scripts
+// (testing_results::WithoutInlineAssets); InlinesTheStyleSheetAndScripts
+// checks those.
 TEST(HtmlReportTest, MatchesGoldenFile) {
-  const std::string actual =
-      RenderHtml(testing_results::SampleWithLadders(), {});
+  const std::string actual = testing_results::WithoutInlineAssets(
+      RenderHtml(testing_results::SampleWithLadders(), {}));
   EXPECT_EQ(actual, testing_results::Golden("sample.html", actual));
+}
+
+TEST(HtmlReportTest, InlinesTheStyleSheetAndScripts) {
+  using html_internal::ErrorTrapScript;
+  using html_internal::ReportCss;
+  using html_internal::ReportScript;
+  const std::string html = RenderHtml(testing_results::SampleWithLadders(), {});
+  EXPECT_THAT(html, HasSubstr(absl::StrCat("\n<style>\n", ReportCss(),
+                                           "</style>\n</head>\n")));
+  EXPECT_THAT(html,
+              HasSubstr(absl::StrCat("<pre id=\"js-errors\"></pre>\n<script>\n",
+                                     ErrorTrapScript(), "</script>\n")));
+  EXPECT_THAT(html,
+              HasSubstr(absl::StrCat("</script>\n<script>\n", ReportScript(),
+                                     "</script>\n</body>\n</html>\n")));
+  EXPECT_EQ(Count(html, "<style>"), 1u);
+  EXPECT_EQ(Count(html, "<script>"), 2u);
+  // Not emptied either (a page without its script would still pass above).
+  for (absl::string_view asset :
+       {ReportCss(), ErrorTrapScript(), ReportScript()}) {
+    EXPECT_GT(asset.size(), 100u);
+  }
 }
 
 TEST(HtmlReportTest, RenderingTwiceIsIdentical) {

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "analyzer/anomaly_catalogue.h"
 #include "gtest/gtest.h"
 #include "tests/reports/result_testutil.h"
 
@@ -29,52 +28,16 @@ TEST(MermaidReportTest, FlagNames) {
   EXPECT_EQ(LadderFlagNames(0), "none");
 }
 
-// A handshake, a folded run, a lost segment, a duplicate and a close.
-ConnectionRecord Scripted() {
-  ConnectionRecord c = testing_results::Sample().connections[0];
-  Ladder l;
-  auto seg = [](uint64_t packet, bool client, uint8_t flags, uint32_t seq,
-                uint32_t ack, uint32_t len) {
-    LadderSegment s;
-    s.packet = packet;
-    s.from_client = client;
-    s.flags = flags;
-    s.rel_seq = seq;
-    s.rel_ack = ack;
-    s.len = len;
-    return s;
-  };
-  l.segments = {seg(1, true, 0x02, 0, 0, 0), seg(2, false, 0x12, 0, 1, 0),
-                seg(3, true, 0x10, 1, 1, 0), seg(40, true, 0x18, 901, 1, 100),
-                seg(41, true, 0x18, 901, 1, 100), seg(50, true, 0x11, 1001, 1, 0),
-                seg(51, false, 0x10, 1, 1002, 0)};
-  l.segments[3].lost_after_tap = true;
-  l.segments[4].anomaly_kinds =
-      1u << static_cast<unsigned>(AnomalyKind::kRetransmission);
-  l.segments[5].duplicate = true;
-  l.folds = {{2, 36}, {4, 8}};
-  l.total = 51;
-  c.ladder = l;
-  c.client.timeline = {{absl::Time(), 1, TcpState::kSynSent},
-                       {absl::Time(), 3, TcpState::kEstablished},
-                       {absl::Time(), 50, TcpState::kFinWait1},
-                       {absl::Time(), 51, TcpState::kFinWait2}};
-  c.server.timeline = {{absl::Time(), 1, TcpState::kSynReceived},
-                       {absl::Time(), 3, TcpState::kEstablished},
-                       {absl::Time(), 20, TcpState::kCloseWait},
-                       {absl::Time(), 0, TcpState::kClosed}};
-  return c;
-}
-
 TEST(MermaidReportTest, ScriptedLadderMatchesGolden) {
   const AnalysisResult r = testing_results::Sample();
-  const std::string actual = RenderMermaid(r, Scripted());
+  const std::string actual =
+      RenderMermaid(r, testing_results::ScriptedLadderConnection());
   EXPECT_EQ(actual, testing_results::Golden("scripted.mmd", actual));
 }
 
 TEST(MermaidReportTest, LinesInOrder) {
-  const std::string out =
-      RenderMermaid(testing_results::Sample(), Scripted());
+  const std::string out = RenderMermaid(
+      testing_results::Sample(), testing_results::ScriptedLadderConnection());
   std::vector<std::string> lines = absl::StrSplit(out, '\n');
   auto index_of = [&](const std::string& line) {
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -110,7 +73,7 @@ TEST(MermaidReportTest, LinesInOrder) {
 
 TEST(MermaidReportTest, HandshakeRttNoteOnlyWhenKnown) {
   const AnalysisResult r = testing_results::Sample();
-  ConnectionRecord c = Scripted();
+  ConnectionRecord c = testing_results::ScriptedLadderConnection();
   c.handshake_rtt = absl::Microseconds(41);
   EXPECT_NE(RenderMermaid(r, c).find(
                 "    Note over Client,Server: handshake RTT 0.000041s"),
@@ -124,11 +87,8 @@ TEST(MermaidReportTest, HostileStringsAreEntities) {
   const std::string out = RenderMermaid(r, r.connections[0]);
   for (absl::string_view line : absl::StrSplit(out, '\n')) {
     // Only our own '#' (entities) and ';' (their ends) appear.
-    for (size_t i = 0; i < line.size(); ++i) {
-      const unsigned char ch = static_cast<unsigned char>(line[i]);
-      EXPECT_TRUE(ch >= 0x20 && ch < 0x7f) << line;
-      EXPECT_TRUE(ch != '<' && ch != '>' && ch != '"' && ch != '%') << line;
-    }
+    EXPECT_TRUE(testing_results::IsPrintableAscii(line)) << line;
+    EXPECT_EQ(line.find_first_of("<>\"%"), absl::string_view::npos) << line;
   }
   EXPECT_NE(out.find("#60;/script#62;"), std::string::npos) << out;
 }

@@ -1,10 +1,12 @@
 #include "tests/reports/result_testutil.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -112,14 +114,8 @@ ConnectionRecord MidStreamV6() {
 
 LadderSegment Seg(uint64_t packet, double t, bool from_client, uint8_t flags,
                   uint32_t seq, uint32_t ack, uint32_t len) {
-  LadderSegment s;
-  s.packet = packet;
+  LadderSegment s = LadderSeg(packet, from_client, flags, seq, ack, len);
   s.t = At(t);
-  s.from_client = from_client;
-  s.flags = flags;
-  s.rel_seq = seq;
-  s.rel_ack = ack;
-  s.len = len;
   s.window = 64240;
   return s;
 }
@@ -148,6 +144,48 @@ Ladder ServerNeverClosesLadder() {
 }
 
 }  // namespace
+
+LadderSegment LadderSeg(uint64_t packet, bool from_client, uint8_t flags,
+                        uint32_t rel_seq, uint32_t rel_ack, uint32_t len) {
+  LadderSegment s;
+  s.packet = packet;
+  s.from_client = from_client;
+  s.flags = flags;
+  s.rel_seq = rel_seq;
+  s.rel_ack = rel_ack;
+  s.len = len;
+  return s;
+}
+
+ConnectionRecord SampleConnection() { return ServerNeverCloses(); }
+
+ConnectionRecord ScriptedLadderConnection() {
+  ConnectionRecord c = SampleConnection();
+  Ladder l;
+  l.segments = {LadderSeg(1, true, 0x02, 0, 0, 0),
+                LadderSeg(2, false, 0x12, 0, 1, 0),
+                LadderSeg(3, true, 0x10, 1, 1, 0),
+                LadderSeg(40, true, 0x18, 901, 1, 100),
+                LadderSeg(41, true, 0x18, 901, 1, 100),
+                LadderSeg(50, true, 0x11, 1001, 1, 0),
+                LadderSeg(51, false, 0x10, 1, 1002, 0)};
+  l.segments[3].lost_after_tap = true;
+  l.segments[4].anomaly_kinds =
+      1u << static_cast<unsigned>(AnomalyKind::kRetransmission);
+  l.segments[5].duplicate = true;
+  l.folds = {{2, 36}, {4, 8}};
+  l.total = 51;
+  c.ladder = l;
+  c.client.timeline = {{absl::Time(), 1, TcpState::kSynSent},
+                       {absl::Time(), 3, TcpState::kEstablished},
+                       {absl::Time(), 50, TcpState::kFinWait1},
+                       {absl::Time(), 51, TcpState::kFinWait2}};
+  c.server.timeline = {{absl::Time(), 1, TcpState::kSynReceived},
+                       {absl::Time(), 3, TcpState::kEstablished},
+                       {absl::Time(), 20, TcpState::kCloseWait},
+                       {absl::Time(), 0, TcpState::kClosed}};
+  return c;
+}
 
 AnalysisResult SampleWithLadders() {
   AnalysisResult r = Sample();
@@ -226,6 +264,17 @@ AnalysisResult Hostile() {
   return r;
 }
 
+::testing::AssertionResult IsPrintableAscii(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch < 0x20 || ch >= 0x7f) {
+      return ::testing::AssertionFailure() << absl::StrCat(
+                 "byte 0x", absl::Hex(ch, absl::kZeroPad2), " at offset ", i);
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 std::string Golden(const std::string& name, const std::string& actual) {
   const std::string path =
       std::string(TCPSTATE_SOURCE_DIR) + "/tests/reports/golden/" + name;
@@ -237,6 +286,35 @@ std::string Golden(const std::string& name, const std::string& actual) {
   std::stringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::string WithoutInlineAssets(absl::string_view html) {
+  std::string out;
+  size_t pos = 0;
+  size_t from = 0;  // where to look for the next opening tag
+  while (true) {
+    const size_t style = html.find("<style>", from);
+    const size_t script = html.find("<script>", from);
+    const size_t open = std::min(style, script);
+    if (open == absl::string_view::npos) {
+      break;
+    }
+    const bool is_style = open == style;
+    const absl::string_view tag = is_style ? "<style>" : "<script>";
+    const absl::string_view end_tag = is_style ? "</style>" : "</script>";
+    const size_t body = open + tag.size();
+    const size_t close = html.find(end_tag, body);
+    from = body;
+    if (close == absl::string_view::npos ||
+        absl::StripAsciiWhitespace(html.substr(body, close - body)).empty()) {
+      continue;  // unclosed or blank: left as it is
+    }
+    absl::StrAppend(&out, html.substr(pos, body - pos), "\n",
+                    kInlineAssetMarker, "\n");
+    pos = from = close;
+  }
+  absl::StrAppend(&out, html.substr(pos));
+  return out;
 }
 
 std::string WithoutZeroDecodeCounters(const std::string& json) {
