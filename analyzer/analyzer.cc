@@ -13,7 +13,7 @@
 namespace tcpstate {
 
 Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
-    : options_(options), sink_(sink) {
+    : options_(options), sink_(sink), reassembler_(options.reassembly) {
   FlowTableOptions t;
   t.time_wait = options.time_wait;
   t.idle_timeout = options.idle_timeout;
@@ -56,13 +56,36 @@ void Analyzer::OnFrame(const Frame& frame) {
     summary_.last_packet_time = frame.timestamp;
   }
   const absl::Time now = *summary_.last_packet_time;
-  DecodedPacket d = Decode(frame.link, frame.bytes, summary_.decode);
-  if (d.segment) {
-    ++summary_.tcp_packets;
-    table_->OnSegment(*d.segment, SegmentContext{frame.number, now});
-  }
+  reassembler_.Expire(now, summary_.decode);
+  DecodeOptions decode;
+  decode.report_fragments = options_.reassembly.enabled;
+  Feed(Decode(frame.link, frame.bytes, summary_.decode, decode),
+       SegmentContext{frame.number, now});
   table_->Expire(now);
   Drain();
+}
+
+// A completed datagram is analysed with the number and time of the
+// fragment that completed it (Wireshark's "reassembled in"). Each round
+// goes one tunnel deeper, so DecodeReassembled's depth limit ends the
+// loop; the bound is a second guard.
+void Analyzer::Feed(DecodedPacket d, const SegmentContext& context) {
+  std::optional<CompletedDatagram> datagram;
+  for (int round = 0; d.outcome == DecodeOutcome::kFragment && round < 8;
+       ++round) {
+    // Add() copies the fragment, whose spans may borrow `datagram`.
+    std::optional<CompletedDatagram> done =
+        reassembler_.Add(*d.fragment, context.t, summary_.decode);
+    if (!done.has_value()) {
+      return;
+    }
+    datagram = std::move(done);
+    d = DecodeReassembled(datagram->View(), summary_.decode);
+  }
+  if (d.segment) {
+    ++summary_.tcp_packets;
+    table_->OnSegment(*d.segment, context);
+  }
 }
 
 void Analyzer::AdvanceTime(absl::Time now) {
@@ -70,6 +93,7 @@ void Analyzer::AdvanceTime(absl::Time now) {
     return;
   }
   clock_ = now;
+  reassembler_.Expire(now, summary_.decode);
   table_->Expire(now);
   Drain();
 }
@@ -155,6 +179,10 @@ AnalysisResult Analyzer::Finish() {
   if (clock_ && (!end || *clock_ > *end)) {
     end = clock_;
   }
+  if (end) {
+    reassembler_.Expire(*end, summary_.decode);
+  }
+  reassembler_.Finish(summary_.decode);
   if (end) {
     table_->FlushAll(*end);
   }

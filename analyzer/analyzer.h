@@ -9,8 +9,10 @@
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/ip_reassembly.h"
 #include "analyzer/live.h"
 #include "analyzer/ladder_recorder.h"
+#include "dissectors/decode.h"
 #include "dissectors/frame.h"
 
 namespace tcpstate {
@@ -45,6 +47,9 @@ struct AnalyzerOptions {
   uint64_t ladder_connection = 0;
   uint64_t ladder_others = 50;
   LadderLimits ladder_limits;  // per connection
+  // IP fragment reassembly (analyzer/ip_reassembly.h). Off: a first
+  // fragment is analysed as a short segment, the others skipped.
+  ReassemblyOptions reassembly;
 };
 
 // Receives each connection record as soon as it is finished.
@@ -60,6 +65,7 @@ class ConnectionSink {
 class FlowTable;
 class SynFloodDetector;
 class IsnAnalyzer;
+struct SegmentContext;
 
 // Decodes frames and tracks connections. Single-threaded; frames must be
 // fed in capture order.
@@ -92,6 +98,9 @@ class Analyzer {
 
  private:
   void Drain();
+  // Reassembles `d` when it is a fragment (following a reassembled tunnel
+  // to the fragments inside it), then hands a TCP segment to the table.
+  void Feed(DecodedPacket d, const SegmentContext& context);
   // Applies the kSelected rule to a finished record that will sit at
   // `index` in finished_ (when retained).
   void SelectLadder(ConnectionRecord& rec, size_t index);
@@ -101,6 +110,7 @@ class Analyzer {
   std::unique_ptr<FlowTable> table_;
   std::unique_ptr<SynFloodDetector> syn_flood_;
   std::unique_ptr<IsnAnalyzer> isn_;
+  IpReassembler reassembler_;
   CaptureSummary summary_;
   std::optional<absl::Time> clock_;  // latest AdvanceTime()
   std::vector<ConnectionRecord> finished_;

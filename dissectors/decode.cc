@@ -50,6 +50,18 @@ struct IpNext {
   absl::Span<const uint8_t> payload;
 };
 
+// What an IP layer hands back besides a TcpInput, and how to decode it.
+struct IpContext {
+  bool report_fragments = false;
+  int depth = 0;  // tunnels around the IP layer being decoded
+  // The PPPoE length of the packet, when there is one: a fragment longer
+  // is not reported (which of its bytes are data and which padding is
+  // unknown), so it is decoded as without reassembly.
+  std::optional<uint32_t> container_limit;
+  IpNext next;
+  std::optional<IpFragment> fragment;  // set with kIpv4/6(Non)FirstFragment
+};
+
 // Tunnels inside tunnels are followed this many levels deep.
 constexpr int kMaxTunnelDepth = 4;
 
@@ -143,12 +155,25 @@ ParseResult<NetworkPayload> ParseLink(LinkType link,
 }
 
 ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
-                               DecodeCounters& counters, IpNext& next) {
+                               DecodeCounters& counters, IpContext& ctx) {
+  IpNext& next = ctx.next;
   const ParseResult<Ipv4View> parsed = Ipv4View::Parse(bytes);
   if (!parsed.ok()) {
     return ParseResult<TcpInput>::Error(parsed.error());
   }
   const Ipv4View& ip = parsed.view();
+  if (ctx.report_fragments) {
+    ctx.fragment = Ipv4Fragment(ip, ctx.depth);
+    if (ctx.container_limit.has_value() &&
+        *ctx.container_limit < ip.total_length()) {
+      ctx.fragment.reset();
+    }
+    if (ctx.fragment.has_value()) {
+      return ParseResult<TcpInput>::Error(
+          ip.fragment_offset() == 0 ? DecodeError::kIpv4FirstFragment
+                                    : DecodeError::kIpv4NonFirstFragment);
+    }
+  }
   if (ip.fragment_offset() != 0) {
     return ParseResult<TcpInput>::Error(DecodeError::kIpv4NonFirstFragment);
   }
@@ -181,12 +206,25 @@ ParseResult<TcpInput> FromIpv4(absl::Span<const uint8_t> bytes,
 }
 
 ParseResult<TcpInput> FromIpv6(absl::Span<const uint8_t> bytes,
-                               DecodeCounters& counters, IpNext& next) {
+                               DecodeCounters& counters, IpContext& ctx) {
+  IpNext& next = ctx.next;
   const ParseResult<Ipv6View> parsed = Ipv6View::Parse(bytes);
   if (!parsed.ok()) {
     return ParseResult<TcpInput>::Error(parsed.error());
   }
   const Ipv6View& ip = parsed.view();
+  if (ctx.report_fragments) {
+    ctx.fragment = Ipv6Fragment(ip, ctx.depth);
+    if (ctx.container_limit.has_value() &&
+        *ctx.container_limit < Ipv6View::kHeaderSize + ip.payload_length()) {
+      ctx.fragment.reset();
+    }
+    if (ctx.fragment.has_value()) {
+      return ParseResult<TcpInput>::Error(
+          ip.fragment_offset() == 0 ? DecodeError::kIpv6FirstFragment
+                                    : DecodeError::kIpv6NonFirstFragment);
+    }
+  }
   if (ip.is_fragment() && ip.fragment_offset() != 0) {
     return ParseResult<TcpInput>::Error(DecodeError::kIpv6NonFirstFragment);
   }
@@ -286,31 +324,33 @@ ParseResult<TcpInput> ClampToContainer(const ParseResult<TcpInput>& input,
 }
 
 // The IP layer of `network`, following tunnels (kMaxTunnelDepth deep) when
-// it carries no TCP itself.
+// it carries no TCP itself. `ctx.depth` is the depth of `network`.
 ParseResult<TcpInput> FromNetwork(ParseResult<NetworkPayload> network,
-                                  DecodeCounters& counters) {
-  for (int depth = 0;; ++depth) {
+                                  DecodeCounters& counters, IpContext& ctx) {
+  for (;; ++ctx.depth) {
     if (!network.ok()) {
       return ParseResult<TcpInput>::Error(network.error());
     }
-    IpNext next;
+    ctx.next = IpNext{};
+    const std::optional<uint32_t> limit = network.view().declared_length;
+    ctx.container_limit = limit;
     const ParseResult<TcpInput> input = ClampToContainer(
         network.view().protocol == NetworkProtocol::kIpv4
-            ? FromIpv4(network.view().bytes, counters, next)
-            : FromIpv6(network.view().bytes, counters, next),
-        network.view().declared_length, counters);
+            ? FromIpv4(network.view().bytes, counters, ctx)
+            : FromIpv6(network.view().bytes, counters, ctx),
+        limit, counters);
     if (input.ok() || input.error() != DecodeError::kNotTcp) {
-      if (input.ok() && depth > 0) {
+      if (input.ok() && ctx.depth > 0) {
         counters.Bump(DecodeCounter::kTunnelDecapsulated);
       }
       return input;
     }
     const std::optional<TunnelPayload> inner =
-        Decapsulate(next.protocol, next.payload);
+        Decapsulate(ctx.next.protocol, ctx.next.payload);
     if (!inner.has_value()) {
       return input;
     }
-    if (depth == kMaxTunnelDepth) {
+    if (ctx.depth == kMaxTunnelDepth) {
       return ParseResult<TcpInput>::Error(DecodeError::kTunnelTooDeep);
     }
     network = inner->ethernet ? ParseLink(LinkType::kEthernet, inner->bytes)
@@ -318,19 +358,92 @@ ParseResult<TcpInput> FromNetwork(ParseResult<NetworkPayload> network,
   }
 }
 
+DecodedPacket Conclude(const ParseResult<TcpInput>& input,
+                       const IpContext& ctx, DecodeCounters& counters) {
+  if (input.ok()) {
+    return DecodeTcp(input.view(), counters);
+  }
+  counters.Bump(input.error());
+  DecodedPacket out;
+  if (ctx.fragment.has_value()) {
+    out.outcome = DecodeOutcome::kFragment;
+    out.fragment = ctx.fragment;
+  } else {
+    out.outcome = OutcomeFor(input.error());
+  }
+  return out;
+}
+
+// The upper layer of a reassembled datagram: for IPv6, past the extension
+// headers that followed the fragment header.
+ParseResult<Ipv6UpperLayer> UpperLayer(const ReassembledDatagram& d) {
+  if (d.family == IpFamily::kIpv6) {
+    return ParseIpv6UpperLayer(d.protocol, d.payload);
+  }
+  return ParseResult<Ipv6UpperLayer>::Ok(
+      Ipv6UpperLayer{d.protocol, d.payload, {}});
+}
+
 }  // namespace
 
 DecodedPacket Decode(LinkType link, absl::Span<const uint8_t> bytes,
                      DecodeCounters& counters) {
+  return Decode(link, bytes, counters, DecodeOptions{});
+}
+
+DecodedPacket Decode(LinkType link, absl::Span<const uint8_t> bytes,
+                     DecodeCounters& counters, const DecodeOptions& options) {
+  IpContext ctx;
+  ctx.report_fragments = options.report_fragments;
   const ParseResult<TcpInput> input =
-      FromNetwork(ParseLink(link, bytes), counters);
-  if (!input.ok()) {
-    counters.Bump(input.error());
-    DecodedPacket out;
-    out.outcome = OutcomeFor(input.error());
-    return out;
+      FromNetwork(ParseLink(link, bytes), counters, ctx);
+  return Conclude(input, ctx, counters);
+}
+
+DecodedPacket DecodeReassembled(const ReassembledDatagram& d,
+                                DecodeCounters& counters) {
+  IpContext ctx;
+  ctx.report_fragments = true;
+  ctx.depth = d.tunnel_depth;
+  const ParseResult<Ipv6UpperLayer> upper = UpperLayer(d);
+  if (!upper.ok()) {
+    return Conclude(ParseResult<TcpInput>::Error(upper.error()), ctx,
+                    counters);
   }
-  return DecodeTcp(input.view(), counters);
+  const Ipv6UpperLayer& up = upper.view();
+  if (up.protocol == IpProtocol::kTcp) {
+    if (d.tunnel_depth > 0) {
+      counters.Bump(DecodeCounter::kTunnelDecapsulated);
+    }
+    TcpInput in;
+    in.src = d.src;
+    in.dst = d.dst;
+    in.pseudo_dst = up.final_destination.empty() ? d.pseudo_dst
+                                                 : up.final_destination;
+    in.segment = up.payload;
+    in.declared_length = static_cast<uint32_t>(up.payload.size());
+    in.ip_total_len =
+        d.header_length + static_cast<uint32_t>(d.payload.size());
+    in.ip_id = d.ip_id;
+    in.ttl = d.ttl;
+    return DecodeTcp(in, counters);
+  }
+  const std::optional<TunnelPayload> inner =
+      Decapsulate(up.protocol, up.payload);
+  if (!inner.has_value()) {
+    return Conclude(ParseResult<TcpInput>::Error(DecodeError::kNotTcp), ctx,
+                    counters);
+  }
+  if (d.tunnel_depth >= kMaxTunnelDepth) {
+    return Conclude(ParseResult<TcpInput>::Error(DecodeError::kTunnelTooDeep),
+                    ctx, counters);
+  }
+  ++ctx.depth;
+  const ParseResult<TcpInput> input = FromNetwork(
+      inner->ethernet ? ParseLink(LinkType::kEthernet, inner->bytes)
+                      : FromRaw(inner->bytes),
+      counters, ctx);
+  return Conclude(input, ctx, counters);
 }
 
 }  // namespace tcpstate

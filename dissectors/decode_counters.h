@@ -53,7 +53,15 @@ namespace tcpstate {
   X(kTcpSynRst, "tcp_syn_rst")                                               \
   X(kTcpNullFlags, "tcp_null_flags")                                         \
   X(kTcpXmasFlags, "tcp_xmas_flags")                                         \
-  X(kIpLengthOverPppoe, "ip_length_over_pppoe")
+  X(kIpLengthOverPppoe, "ip_length_over_pppoe")                            \
+  X(kIpFragmentsReassembled, "ip_fragments_reassembled")                    \
+  X(kIpReassemblyDuplicate, "ip_reassembly_duplicate")                      \
+  X(kIpReassemblyOverlap, "ip_reassembly_overlap")                          \
+  X(kIpReassemblyTooLarge, "ip_reassembly_too_large")                       \
+  X(kIpReassemblyBadEnd, "ip_reassembly_bad_end")                           \
+  X(kIpReassemblyTimeout, "ip_reassembly_timeout")                          \
+  X(kIpReassemblyDroppedFull, "ip_reassembly_dropped_full")                 \
+  X(kIpReassemblyUnfinished, "ip_reassembly_unfinished")
 
 enum class DecodeCounter : uint8_t {
 #define TCPSTATE_ENUM_ENTRY(id, name) id,

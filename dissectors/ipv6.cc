@@ -59,6 +59,10 @@ struct Ipv6View::Chain {
   bool is_fragment = false;
   bool more_fragments = false;
   uint32_t fragment_offset = 0;
+  uint32_t fragment_id = 0;
+  uint8_t fragment_next = 0;
+  size_t fragment_at = 0;  // where the (last) fragment header starts
+  size_t fragment_headers = 0;
 };
 
 std::optional<DecodeError> Ipv6View::WalkChain(
@@ -94,6 +98,12 @@ std::optional<DecodeError> Ipv6View::WalkChain(
       }
     } else if (type == IpProtocol::kFragment) {
       chain.is_fragment = true;
+      ++chain.fragment_headers;
+      chain.fragment_at = at;
+      chain.fragment_next = header[0];
+      chain.fragment_id = (static_cast<uint32_t>(header[4]) << 24) |
+                          (static_cast<uint32_t>(header[5]) << 16) |
+                          (static_cast<uint32_t>(header[6]) << 8) | header[7];
       chain.fragment_offset =
           static_cast<uint32_t>(((header[2] << 8) | header[3]) & 0xFFF8);
       chain.more_fragments = (header[3] & 0x01) != 0;
@@ -142,7 +152,36 @@ ParseResult<Ipv6View> Ipv6View::Parse(absl::Span<const uint8_t> bytes) {
   view.more_fragments_ = chain.more_fragments;
   view.fragment_offset_ = chain.fragment_offset;
   view.upper_payload_ = payload.subspan(chain.length);
+  if (chain.is_fragment) {
+    view.fragment_headers_ = chain.fragment_headers;
+    view.fragment_id_ = chain.fragment_id;
+    view.fragment_next_ = chain.fragment_next;
+    view.unfragmentable_length_ = chain.fragment_at;
+    view.fragment_data_ =
+        payload.subspan(std::min(payload.size(),
+                                 chain.fragment_at + kFragmentHeaderSize));
+  }
   return Result::Ok(view);
+}
+
+ParseResult<Ipv6UpperLayer> ParseIpv6UpperLayer(
+    uint8_t next_header, absl::Span<const uint8_t> bytes) {
+  using Result = ParseResult<Ipv6UpperLayer>;
+  Ipv6View::Chain chain;
+  chain.next = next_header;
+  const std::optional<DecodeError> error = Ipv6View::WalkChain(
+      bytes, static_cast<uint32_t>(bytes.size()), chain);
+  if (error.has_value()) {
+    return Result::Error(*error);
+  }
+  if (chain.is_fragment) {
+    return Result::Error(DecodeError::kIpv6BadPayloadLength);
+  }
+  Ipv6UpperLayer upper;
+  upper.protocol = chain.next;
+  upper.payload = bytes.subspan(chain.length);
+  upper.final_destination = chain.final_destination;
+  return Result::Ok(upper);
 }
 
 }  // namespace tcpstate

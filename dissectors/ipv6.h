@@ -9,6 +9,16 @@
 
 namespace tcpstate {
 
+// The upper layer of a reassembled IPv6 packet's fragmentable part: the
+// extension headers that followed the fragment header walked (as in
+// Ipv6View), then the protocol and bytes they lead to. `final_destination`
+// is empty unless a routing header there names one.
+struct Ipv6UpperLayer {
+  uint8_t protocol = 0;
+  absl::Span<const uint8_t> payload;
+  absl::Span<const uint8_t> final_destination;
+};
+
 // A validated IPv6 header (RFC 8200) with its extension-header chain walked
 // (hop-by-hop, routing, fragment, destination options, AH) up to the first
 // other header, which upper_protocol() names. At most kMaxExtensionHeaders
@@ -23,6 +33,7 @@ class Ipv6View {
  public:
   static constexpr size_t kHeaderSize = 40;
   static constexpr size_t kMaxExtensionHeaders = 8;
+  static constexpr uint32_t kFragmentHeaderSize = 8;
 
   // Errors: kIpv6Truncated, kIpv6BadVersion, kIpv6BadPayloadLength (an
   // extension header runs past the payload length), kIpv6ExtTruncated,
@@ -54,6 +65,22 @@ class Ipv6View {
   bool is_fragment() const { return is_fragment_; }
   uint32_t fragment_offset() const { return fragment_offset_; }  // bytes
   bool more_fragments() const { return more_fragments_; }
+  // More than one means a malformed chain (RFC 8200 4.1: at most once);
+  // the fragment accessors then describe the last one.
+  size_t fragment_header_count() const { return fragment_headers_; }
+  // The fragment header's Identification and Next Header (RFC 8200 4.5).
+  uint32_t fragment_identification() const { return fragment_id_; }
+  uint8_t fragment_next_header() const { return fragment_next_; }
+  // Length of the unfragmentable part: the extension headers before the
+  // fragment header (what a reassembled packet keeps of them).
+  size_t unfragmentable_length() const { return unfragmentable_length_; }
+  // The fragment's data as captured: the bytes after the fragment header,
+  // up to the payload length; and its length as sent.
+  absl::Span<const uint8_t> fragment_data() const { return fragment_data_; }
+  uint32_t fragment_data_length() const {
+    return payload_length_ - static_cast<uint32_t>(unfragmentable_length_) -
+           kFragmentHeaderSize;
+  }
 
   // Upper-layer length as sent, and the captured part of it.
   uint32_t upper_length() const {
@@ -64,6 +91,8 @@ class Ipv6View {
 
  private:
   struct Chain;  // the result of the extension-header walk
+  friend ParseResult<Ipv6UpperLayer> ParseIpv6UpperLayer(
+      uint8_t next_header, absl::Span<const uint8_t> bytes);
   Ipv6View() = default;
   // Fills `chain`; returns nullopt or the reason the walk failed.
   static std::optional<DecodeError> WalkChain(
@@ -80,6 +109,17 @@ class Ipv6View {
   bool is_fragment_ = false;
   bool more_fragments_ = false;
   uint32_t fragment_offset_ = 0;
+  uint32_t fragment_id_ = 0;
+  size_t fragment_headers_ = 0;
+  uint8_t fragment_next_ = 0;
+  size_t unfragmentable_length_ = 0;
+  absl::Span<const uint8_t> fragment_data_;
 };
+
+
+// Walks `bytes`, whose first header is `next_header`. Errors as
+// Ipv6View::Parse; a second fragment header is kIpv6BadPayloadLength.
+ParseResult<Ipv6UpperLayer> ParseIpv6UpperLayer(
+    uint8_t next_header, absl::Span<const uint8_t> bytes);
 
 }  // namespace tcpstate

@@ -105,6 +105,9 @@ constexpr ValueOption kValueOptions[] = {
     {"write_baseline", "FILE", ""},
     {"max_connections", "N", ""},
     {"max_memory", "MIB", ""},
+    {"reassembly_timeout", "DURATION", ""},
+    {"reassembly_max_datagrams", "N", ""},
+    {"reassembly_memory", "KIB", ""},
     {"interface", "IFACE", "i"},
     {"snaplen", "SNAPLEN", "s"},
     {"count", "COUNT", "c"},
@@ -118,6 +121,7 @@ constexpr ValueOption kValueOptions[] = {
 bool IsSwitch(absl::string_view name) {
   return name == "help" || name == "h" || name == "version" ||
          name == "list_anomalies" || name == "quiet" ||
+         name == "no_reassembly" ||
          IsLiveSwitch(name);
 }
 
@@ -219,6 +223,7 @@ struct WalkState {
   bool version = false;
   bool list_anomalies = false;
   bool quiet = false;
+  bool no_reassembly = false;
 };
 
 absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
@@ -234,6 +239,8 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->list_anomalies = true;
   } else if (token.name == "quiet") {
     state->quiet = true;
+  } else if (token.name == "no_reassembly") {
+    state->no_reassembly = true;
   } else {
     state->help = true;
   }
@@ -476,6 +483,11 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
     return status;
   }
   status = ReadCiOptions(walked->fail_on, &options.ci);
+  if (!status.ok()) {
+    return status;
+  }
+  status = cli_internal::ReadReassemblyOptions(walked->no_reassembly,
+                                               &options);
   if (!status.ok()) {
     return status;
   }

@@ -46,6 +46,9 @@ struct CliOptions {
   // Flow table caps (AnalyzerOptions defaults).
   uint64_t max_connections = AnalyzerOptions().max_connections;
   uint64_t max_memory_mib = AnalyzerOptions().max_memory_bytes >> 20;
+  // --no-reassembly, --reassembly-timeout, --reassembly-max-datagrams,
+  // --reassembly-memory.
+  ReassemblyOptions reassembly;
   CiOptions ci;        // --fail-on, --expect, --junit, --baseline, ...
   LiveCliOptions live;  // -i IFACE and the other live-capture options
   std::string filter;  // positional arguments joined by spaces

@@ -5,10 +5,14 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace tcpstate {
+
+struct CliOptions;
+
 namespace cli_internal {
 
 // An option taking a value: canonical flag name, value name, short alias.
@@ -23,6 +27,10 @@ absl::Span<const ValueOption> ValueOptions();
 
 // A flag name as users type it: "time_wait" -> "time-wait".
 std::string DisplayName(absl::string_view name);
+
+// --no-reassembly (`disabled`) and the --reassembly-* limits into
+// options->reassembly (cli_reassembly.cc).
+absl::Status ReadReassemblyOptions(bool disabled, CliOptions* options);
 
 }  // namespace cli_internal
 }  // namespace tcpstate

@@ -126,6 +126,7 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
       options.format != ReportFormat::kJsonl || options.ci.Active();
   a.max_connections = options.max_connections;
   a.max_memory_bytes = options.max_memory_mib << 20;
+  a.reassembly = options.reassembly;
   if (options.format == ReportFormat::kMermaid) {
     a.ladders = LadderMode::kOne;
     a.ladder_connection = options.connection;

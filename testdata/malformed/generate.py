@@ -9,8 +9,11 @@ connection (198.51.100.1:40000 -> 192.0.2.80:80) that must still be
 analysed. MANIFEST.json names the one decode counter each malformation
 bumps (checked by tests/e2e/check_malformed.py). "also" lists the
 informational counters that necessarily come with it: a TCP checksum
-cannot be verified over a fragment or a cut segment, so those count
-tcp_checksum_unverified too. Standard library only.
+cannot be verified over a cut segment, so that counts
+tcp_checksum_unverified too; a lone IP fragment is held for reassembly and
+never completes, so it counts ip_reassembly_unfinished at the end of the
+capture (and, never decoded as TCP, no tcp_checksum_unverified). Standard
+library only.
 """
 
 import json
@@ -131,18 +134,19 @@ def cases():
                              "tcp_bad_checksum")
     c["ipv4_first_fragment"] = (
         ether(ipv4(tcp(payload=b"x" * 32)[:24], total=44, frag=0x2000)),
-        "ipv4_first_fragment", ["tcp_checksum_unverified"])
+        "ipv4_first_fragment", ["ip_reassembly_unfinished"])
     c["ipv4_non_first_fragment"] = (
-        ether(ipv4(b"y" * 16, frag=0x0003)), "ipv4_non_first_fragment")
+        ether(ipv4(b"y" * 16, frag=0x0003)), "ipv4_non_first_fragment",
+        ["ip_reassembly_unfinished"])
     seg6 = tcp(src=SRC6, dst=DST6, v6=True, payload=b"z" * 32)
     c["ipv6_first_fragment"] = (
         ether(ipv6(struct.pack(">BBHI", 6, 0, 0x0001, 7) + seg6[:32],
                    next_header=44), v6=True),
-        "ipv6_first_fragment", ["tcp_checksum_unverified"])
+        "ipv6_first_fragment", ["ip_reassembly_unfinished"])
     c["ipv6_non_first_fragment"] = (
         ether(ipv6(struct.pack(">BBHI", 6, 0, 0x0020, 7) + b"w" * 16,
                    next_header=44), v6=True),
-        "ipv6_non_first_fragment")
+        "ipv6_non_first_fragment", ["ip_reassembly_unfinished"])
     c["ipv6_ext_header_truncated"] = (
         ether(ipv6(b"\x06\x05\0\0", next_header=0, plen=48), v6=True),
         "ipv6_ext_header_truncated")

@@ -9,7 +9,9 @@ For every NAME.pcap of MALFORMED_DIR/MANIFEST.json
 non-zero decode counters are the named counter (= 1) plus those of the
 valid SYN alone (none: the baseline is measured on a capture of the valid
 frame by itself), apart from the informational "also" counters that
-necessarily come with it (tcp_checksum_unverified on a fragment); both frames are counted as packets; and the valid SYN's
+necessarily come with it (tcp_checksum_unverified on a cut segment,
+ip_reassembly_unfinished on a lone fragment); both frames are counted as
+packets; and the valid SYN's
 connection (198.51.100.1:40000 -> 192.0.2.80:80) is in the report.
 """
 

@@ -28,7 +28,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 mkdir -p "$fz/seeds" "$fz/artifacts"
 seed_inputs=("$src/testdata/captures")
-for d in "$src/testdata/damaged" "$src/testdata/malformed" "$src/../shared/corpus"; do
+for d in "$src/testdata/damaged" "$src/testdata/malformed" "$src/testdata/fragments" "$src/../shared/corpus"; do
   [ -d "$d" ] && seed_inputs+=("$d")
 done
 python3 "$src/tests/fuzz/make_seeds.py" "$fz/seeds" "${seed_inputs[@]}"

@@ -1,4 +1,6 @@
-// libFuzzer target: link layer -> IP -> tunnels -> TCP through Decode().
+// libFuzzer target: link layer -> IP -> tunnels -> TCP through Decode(),
+// with and without fragment reporting; a reported fragment's data is also
+// decoded as if it were a whole reassembled datagram (DecodeReassembled).
 // The first input byte picks the link type; the rest is one captured frame.
 
 #include <cstddef>
@@ -18,6 +20,51 @@ constexpr tcpstate::LinkType kLinkTypes[] = {
     tcpstate::LinkType::kFddi,
 };
 
+// Reads every byte of `bytes` so a span past the frame is caught.
+void Touch(absl::Span<const uint8_t> bytes) {
+  volatile uint8_t sink = 0;
+  for (uint8_t b : bytes) {
+    sink = sink ^ b;
+  }
+  (void)sink;
+}
+
+void DecodeAsFragment(tcpstate::LinkType link,
+                      absl::Span<const uint8_t> frame) {
+  tcpstate::DecodeCounters counters;
+  tcpstate::DecodeOptions options;
+  options.report_fragments = true;
+  const tcpstate::DecodedPacket d =
+      tcpstate::Decode(link, frame, counters, options);
+  if (d.segment.has_value()) {
+    Touch(d.segment->payload);
+  }
+  if (!d.fragment.has_value()) {
+    return;
+  }
+  const tcpstate::IpFragment& f = *d.fragment;
+  Touch(f.src);
+  Touch(f.dst);
+  Touch(f.pseudo_dst);
+  Touch(f.data);
+  tcpstate::ReassembledDatagram whole;
+  whole.family = f.family;
+  whole.src = f.src;
+  whole.dst = f.dst;
+  whole.pseudo_dst = f.pseudo_dst;
+  whole.protocol = f.protocol;
+  whole.header_length = f.header_length;
+  whole.tunnel_depth = f.tunnel_depth;
+  whole.payload = f.data;
+  const tcpstate::DecodedPacket r = tcpstate::DecodeReassembled(whole, counters);
+  if (r.segment.has_value()) {
+    Touch(r.segment->payload);
+  }
+  if (r.fragment.has_value()) {
+    Touch(r.fragment->data);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -36,13 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const tcpstate::DecodedPacket d =
       tcpstate::Decode(link, absl::MakeConstSpan(frame, length), counters);
   if (d.segment.has_value()) {
-    // Touch the borrowed payload so a span past the frame is caught.
-    volatile uint8_t sink = 0;
-    for (uint8_t b : d.segment->payload) {
-      sink = sink ^ b;
-    }
-    (void)sink;
+    Touch(d.segment->payload);  // a span past the frame is caught
   }
+  DecodeAsFragment(link, absl::MakeConstSpan(frame, length));
   delete[] frame;
   return 0;
 }

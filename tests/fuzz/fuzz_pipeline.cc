@@ -9,8 +9,8 @@
 //   byte 0      link type selector (index into kLinkTypes)
 //   byte 1      option bits: bit 0 short --time-wait, bit 1 short idle
 //               timeout, bit 2 tiny syn-flood thresholds, bit 3 a tiny
-//               flow table (bits 4-5: 1 to 4 connections) so that the
-//               eviction paths run; bit 6 ladders for every connection
+//               flow table (bits 4-5: 1 to 4 connections) and tiny IP
+//               reassembly limits so that the eviction paths run; bit 6 ladders for every connection
 //               (tiny head/middle/tail limits, 1 unflagged one kept); bit 7
 //               live mode (AdvanceTime after every frame, events, view)
 //   then up to kMaxFrames chunks separated by the 4-byte magic "\1PKT";
@@ -193,6 +193,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if ((bits & 8) != 0) {
     options.max_connections = 1 + ((bits >> 4) & 3);
+    // IP reassembly limits as tiny, so its drop paths run too.
+    options.reassembly.max_datagrams = 1 + ((bits >> 4) & 3);
+    options.reassembly.max_bytes = 64 << 10;
+    options.reassembly.timeout = absl::Seconds(1);
   }
   if ((bits & 64) != 0) {
     options.ladders = tcpstate::LadderMode::kSelected;

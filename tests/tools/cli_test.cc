@@ -157,7 +157,18 @@ INSTANTIATE_TEST_SUITE_P(
                 {"-r", "a", "--format", "mermaid", "--connection", "x"},
                 "bad value 'x' for --connection"},
         BadCase{"quiet_with_value", {"-r", "a", "--quiet=1"},
-                "takes no value"}),
+                "takes no value"},
+        BadCase{"no_reassembly_with_value", {"-r", "a", "--no-reassembly=1"},
+                "takes no value"},
+        BadCase{"reassembly_memory_too_small",
+                {"-r", "a", "--reassembly-memory", "63"},
+                "--reassembly-memory must be at least 64"},
+        BadCase{"reassembly_no_datagrams",
+                {"-r", "a", "--reassembly-max-datagrams=0"},
+                "--reassembly-max-datagrams must be at least 1"},
+        BadCase{"reassembly_bad_timeout",
+                {"-r", "a", "--reassembly-timeout=soon"},
+                "--reassembly-timeout"}),
     [](const testing::TestParamInfo<BadCase>& info) {
       return std::string(info.param.name);
     });
@@ -210,6 +221,28 @@ TEST(CliTest, MermaidConnectionAndQuiet) {
   EXPECT_FALSE(o->quiet);
 }
 
+TEST(CliTest, ReassemblyOptions) {
+  absl::StatusOr<CliOptions> o = ParseCommandLineArgs({"-r", "a"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->reassembly.enabled);
+  EXPECT_EQ(o->reassembly.timeout, absl::Seconds(30));
+  EXPECT_EQ(o->reassembly.max_datagrams, 4096u);
+  EXPECT_EQ(o->reassembly.max_bytes, uint64_t{4} << 20);
+  o = ParseCommandLineArgs({"-r", "a", "--no-reassembly",
+                            "--reassembly-timeout", "2m",
+                            "--reassembly-max-datagrams=10",
+                            "--reassembly-memory", "128"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(o->reassembly.enabled);
+  EXPECT_EQ(o->reassembly.timeout, absl::Minutes(2));
+  EXPECT_EQ(o->reassembly.max_datagrams, 10u);
+  EXPECT_EQ(o->reassembly.max_bytes, uint64_t{128} << 10);
+  o = ParseCommandLineArgs({"-r", "a"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->reassembly.enabled) << "reset between parses";
+  EXPECT_EQ(o->reassembly.max_datagrams, 4096u);
+}
+
 TEST(UsageTest, MentionsEveryOption) {
   const std::string usage = UsageText();
   for (const char* option :
@@ -218,6 +251,8 @@ TEST(UsageTest, MentionsEveryOption) {
         "--time-wait DURATION", "--stuck-after [KIND=]DURATION",
         "--syn-flood-min N", "--syn-flood-sources N",
         "--syn-flood-window DURATION", "--list-anomalies", "--help",
+        "--no-reassembly", "--reassembly-timeout DURATION",
+        "--reassembly-max-datagrams N", "--reassembly-memory KIB",
         "--version", "FILTER", "Exit status"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
