@@ -25,6 +25,11 @@ read -r -a targets <<< "${FUZZ_TARGETS:-decode tcp ipv6_ext pcap_reader pipeline
 fz="$build/fuzz"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# fuzz_pcap_reader rewrites a temporary file for every input: on a disk
+# file system (ext4 with discard) that runs 6x slower than in memory.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
 
 mkdir -p "$fz/seeds" "$fz/artifacts"
 seed_inputs=("$src/testdata/captures")

@@ -27,6 +27,8 @@ const std::string& TempPath() {
       abort();
     }
     close(fd);
+    // Removed when libFuzzer exits normally (a crash leaves it for study).
+    atexit([] { unlink(TempPath().c_str()); });
     return new std::string(pattern);
   }();
   return *path;
