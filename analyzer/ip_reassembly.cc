@@ -1,6 +1,7 @@
 #include "analyzer/ip_reassembly.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -103,11 +104,10 @@ IpReassembler::Order::iterator IpReassembler::Lookup(
     }
     Erase(order_.begin());
   }
-  Pending p;
+  Pending& p = order_.emplace_back();
   p.key = key;
   p.created = now;
   p.holes.push_back(Hole{0, kInfinity});
-  order_.push_back(std::move(p));
   const Order::iterator it = std::prev(order_.end());
   index_.emplace(key, it);
   return it;
@@ -169,25 +169,38 @@ bool IpReassembler::SameBytes(const Pending& p, const IpFragment& f,
 }
 
 // RFC 815 section 3: each hole the fragment touches is deleted, and what
-// is left of it before and after the fragment becomes a new hole.
+// is left of it before and after the fragment becomes a new hole. Done in
+// place: the list stays sorted by `first`.
 void IpReassembler::FillHoles(Pending& p, uint32_t first, uint32_t last) {
   if (first >= last) {
     return;
   }
-  absl::InlinedVector<Hole, 4> holes;
-  for (const Hole& hole : p.holes) {
+  std::vector<Hole>& holes = p.holes;
+  for (size_t i = 0; i < holes.size();) {
+    Hole& hole = holes[i];
     if (hole.last <= first || hole.first >= last) {
-      holes.push_back(hole);
+      ++i;
       continue;
     }
-    if (hole.first < first) {
-      holes.push_back(Hole{hole.first, first});
+    const bool before = hole.first < first;
+    const bool after = hole.last > last;
+    if (before && after) {
+      // Inside one hole: it splits in two, and no other hole is touched.
+      const Hole tail{last, hole.last};
+      hole.last = first;
+      holes.insert(holes.begin() + static_cast<std::ptrdiff_t>(i) + 1, tail);
+      return;
     }
-    if (hole.last > last) {
-      holes.push_back(Hole{last, hole.last});
+    if (before) {
+      hole.last = first;
+      ++i;
+    } else if (after) {
+      hole.first = last;
+      ++i;
+    } else {
+      holes.erase(holes.begin() + static_cast<std::ptrdiff_t>(i));
     }
   }
-  p.holes = std::move(holes);
 }
 
 bool IpReassembler::MakeRoom(Order::iterator keep, uint64_t growth,

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "dissectors/decode_counters.h"
 #include "dissectors/ip_address.h"
@@ -109,7 +108,7 @@ class IpReassembler {
     Key key;
     absl::Time created;
     std::vector<uint8_t> data;  // as far as the furthest fragment reaches
-    absl::InlinedVector<Hole, 4> holes;  // sorted by `first`
+    std::vector<Hole> holes;  // sorted by `first`
     std::optional<uint32_t> end;         // from the fragment with MF=0
     std::optional<CompletedDatagram> first;  // metadata of offset 0
     bool dead = false;  // dropped: absorbs its fragments until timeout
