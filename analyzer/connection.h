@@ -86,8 +86,10 @@ struct Side {
   uint32_t syns = 0, fins = 0, rsts = 0;
   NegotiatedOptions options;
   // The endpoint's believed history and its replayed state.
-  // Most endpoints have at most four events (SYN, its ACK, FIN, its ACK).
-  absl::InlinedVector<EventRecord, 4> events;
+  // A connection opened and closed in full gives each endpoint seven events
+  // (its SYN, the peer's SYN, the ACK of its SYN, its first ACK, its FIN,
+  // the peer's FIN, the ACK of its FIN): eight fit without a heap block.
+  absl::InlinedVector<EventRecord, 8> events;
   TcpState state = TcpState::kUnknown;  // replayed at the last change
 };
 
