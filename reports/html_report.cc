@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "reports/escape.h"
 #include "reports/format.h"
@@ -36,9 +37,22 @@ std::string Table(absl::string_view id, const std::vector<std::string>& heads,
   return out;
 }
 
+// A definition list of (name, value) pairs; values are already HTML.
+std::string FactList(
+    absl::string_view id,
+    const std::vector<std::pair<std::string, std::string>>& facts) {
+  std::string out = absl::StrCat("<dl class=\"facts\" id=\"", id, "\">");
+  for (const auto& [name, value] : facts) {
+    absl::StrAppend(&out, "<div><dt>", name, "</dt><dd>", value,
+                    "</dd></div>");
+  }
+  out.append("</dl>\n");
+  return out;
+}
+
 std::string CaptureFacts(const AnalysisResult& r) {
   const CaptureSummary& s = r.summary;
-  std::vector<std::pair<std::string, std::string>> facts = {
+  const std::vector<std::pair<std::string, std::string>> facts = {
       {"packets", absl::StrCat(s.packets)},
       {"bytes", absl::StrCat(s.bytes)},
       {"TCP packets", absl::StrCat(s.tcp_packets)},
@@ -53,13 +67,7 @@ std::string CaptureFacts(const AnalysisResult& r) {
       {"capture span", FormatSeconds(CaptureDuration(s)) + " s"},
       {"timestamps backwards", absl::StrCat(s.timestamps_backwards)},
   };
-  std::string out = "<dl class=\"facts\" id=\"capture-facts\">";
-  for (const auto& [name, value] : facts) {
-    absl::StrAppend(&out, "<div><dt>", name, "</dt><dd>", value,
-                    "</dd></div>");
-  }
-  out.append("</dl>\n");
-  return out;
+  return FactList("capture-facts", facts);
 }
 
 // A live run's libpcap statistics; drops make the states unreliable.
@@ -71,7 +79,7 @@ std::string LiveCaptureFacts(const LiveCaptureInfo& live) {
         "dropped before tcpstate saw them; the states of their connections "
         "may be wrong.</p>\n");
   }
-  const std::pair<const char*, std::string> facts[] = {
+  const std::vector<std::pair<std::string, std::string>> facts = {
       {"interface", HtmlEscape(live.interface)},
       {"started", FormatUtc(live.started)},
       {"stopped", absl::StrCat(FormatUtc(live.stopped), " (",
@@ -80,12 +88,7 @@ std::string LiveCaptureFacts(const LiveCaptureInfo& live) {
       {"dropped by the kernel", absl::StrCat(live.dropped_by_kernel)},
       {"dropped by the interface", absl::StrCat(live.dropped_by_interface)},
   };
-  out.append("<dl class=\"facts\" id=\"live-capture\">");
-  for (const auto& [name, value] : facts) {
-    absl::StrAppend(&out, "<div><dt>", name, "</dt><dd>", value,
-                    "</dd></div>");
-  }
-  out.append("</dl>\n");
+  out.append(FactList("live-capture", facts));
   return out;
 }
 

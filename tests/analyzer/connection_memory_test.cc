@@ -40,8 +40,9 @@ bool Inline(const Events& events) {
 
 class ConnectionMemoryTest : public ::testing::TestWithParam<bool> {
  protected:
-  // Feeds `steps` one millisecond apart and re-evaluates at the end.
-  void Run(const std::vector<Step>& steps, absl::Duration settle) {
+  // Feeds `steps` one millisecond apart to a new connection and
+  // re-evaluates it one second after the last.
+  void Run(const std::vector<Step>& steps) {
     peers_.client = GetParam() ? IpAddress::FromBytes(kClient6)
                                : IpAddress::V4(0xC6120001);
     peers_.server = GetParam() ? IpAddress::FromBytes(kServer6)
@@ -61,7 +62,7 @@ class ConnectionMemoryTest : public ::testing::TestWithParam<bool> {
                                    s.ack, s.len, static_cast<uint16_t>(packet)),
                        s.from_client, SegmentContext{packet, now_});
     }
-    conn_->Refresh(now_ + settle);
+    conn_->Refresh(now_ + absl::Seconds(1));
   }
 
   static constexpr uint8_t kClient6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
@@ -76,39 +77,51 @@ class ConnectionMemoryTest : public ::testing::TestWithParam<bool> {
 
 constexpr uint32_t kC = 1000, kS = 5000;  // ISNs
 
-TEST_P(ConnectionMemoryTest, FullOpenAndCloseKeepsEventsInline) {
-  Run({{true, kSyn, kC, 0, 0},
-       {false, kSyn | kAck, kS, kC + 1, 0},
-       {true, kAck, kC + 1, kS + 1, 0},
-       {true, kAck | kPsh, kC + 1, kS + 1, 100},
-       {false, kAck | kPsh, kS + 1, kC + 101, 300},
-       {true, kFin | kAck, kC + 101, kS + 301, 0},
-       {false, kAck, kS + 301, kC + 102, 0},
-       {false, kFin | kAck, kS + 301, kC + 102, 0},
-       {true, kAck, kC + 102, kS + 302, 0}},
-      absl::Seconds(1));
-  ASSERT_EQ(conn_->client_state(), TcpState::kTimeWait);
-  ASSERT_EQ(conn_->server_state(), TcpState::kClosed);
-  EXPECT_GE(conn_->client().events.size(), 7u);
-  EXPECT_TRUE(Inline(conn_->client().events))
-      << conn_->client().events.size() << " events";
-  EXPECT_TRUE(Inline(conn_->server().events))
-      << conn_->server().events.size() << " events";
-}
+struct Case {
+  const char* name;
+  std::vector<Step> steps;
+  TcpState client, server;  // states one second after the last step
+  size_t min_client_events;
+};
 
-TEST_P(ConnectionMemoryTest, SimultaneousCloseKeepsEventsInline) {
-  Run({{true, kSyn, kC, 0, 0},
-       {false, kSyn | kAck, kS, kC + 1, 0},
-       {true, kAck, kC + 1, kS + 1, 0},
-       {true, kFin | kAck, kC + 1, kS + 1, 0},
-       {false, kFin | kAck, kS + 1, kC + 1, 0},
-       {true, kAck, kC + 2, kS + 2, 0},
-       {false, kAck, kS + 2, kC + 2, 0}},
-      absl::Seconds(1));
-  ASSERT_EQ(conn_->client_state(), TcpState::kTimeWait);
-  ASSERT_EQ(conn_->server_state(), TcpState::kTimeWait);
-  EXPECT_TRUE(Inline(conn_->client().events));
-  EXPECT_TRUE(Inline(conn_->server().events));
+TEST_P(ConnectionMemoryTest, OpenAndCloseKeepEventsInline) {
+  const Case cases[] = {
+      {"full open and close",
+       {{true, kSyn, kC, 0, 0},
+        {false, kSyn | kAck, kS, kC + 1, 0},
+        {true, kAck, kC + 1, kS + 1, 0},
+        {true, kAck | kPsh, kC + 1, kS + 1, 100},
+        {false, kAck | kPsh, kS + 1, kC + 101, 300},
+        {true, kFin | kAck, kC + 101, kS + 301, 0},
+        {false, kAck, kS + 301, kC + 102, 0},
+        {false, kFin | kAck, kS + 301, kC + 102, 0},
+        {true, kAck, kC + 102, kS + 302, 0}},
+       TcpState::kTimeWait,
+       TcpState::kClosed,
+       7},
+      {"simultaneous close",
+       {{true, kSyn, kC, 0, 0},
+        {false, kSyn | kAck, kS, kC + 1, 0},
+        {true, kAck, kC + 1, kS + 1, 0},
+        {true, kFin | kAck, kC + 1, kS + 1, 0},
+        {false, kFin | kAck, kS + 1, kC + 1, 0},
+        {true, kAck, kC + 2, kS + 2, 0},
+        {false, kAck, kS + 2, kC + 2, 0}},
+       TcpState::kTimeWait,
+       TcpState::kTimeWait,
+       0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Run(c.steps);
+    ASSERT_EQ(conn_->client_state(), c.client);
+    ASSERT_EQ(conn_->server_state(), c.server);
+    EXPECT_GE(conn_->client().events.size(), c.min_client_events);
+    EXPECT_TRUE(Inline(conn_->client().events))
+        << conn_->client().events.size() << " events";
+    EXPECT_TRUE(Inline(conn_->server().events))
+        << conn_->server().events.size() << " events";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(IpVersions, ConnectionMemoryTest,

@@ -113,11 +113,7 @@ TEST(HtmlReportTest, DamagedInputShowsTheError) {
 TEST(HtmlReportTest, LiveCaptureStatisticsAndDrops) {
   AnalysisResult result = testing_results::Sample();
   EXPECT_THAT(RenderHtml(result, {}), Not(HasSubstr("id=\"live-capture\"")));
-  LiveCaptureInfo live;
-  live.interface = "<eth0>";
-  live.stop_reason = "signal";
-  live.received = 900;
-  result.live = live;
+  result.live = testing_results::Live("<eth0>", 900, 0, 0);
   const std::string complete = RenderHtml(result, {});
   EXPECT_THAT(complete, HasSubstr("<dt>interface</dt><dd>&lt;eth0&gt;</dd>"));
   EXPECT_THAT(complete, HasSubstr("<dt>received</dt><dd>900</dd>"));

@@ -130,19 +130,6 @@ TEST(JsonReportTest, ErrorIsReported) {
   EXPECT_EQ(inputs.items[1].Find("error")->text, doc.Find("error")->text);
 }
 
-// A live run's capture statistics; drops make it incomplete.
-LiveCaptureInfo LiveInfo(uint64_t kernel_drops, uint64_t interface_drops) {
-  LiveCaptureInfo live;
-  live.interface = "veth0";
-  live.started = absl::FromUnixSeconds(1763730000);
-  live.stopped = absl::FromUnixSeconds(1763730042);
-  live.stop_reason = "signal";
-  live.received = 5000;
-  live.dropped_by_kernel = kernel_drops;
-  live.dropped_by_interface = interface_drops;
-  return live;
-}
-
 TEST(JsonReportTest, LiveCaptureStatisticsAndCompleteness) {
   EXPECT_EQ(MustParse(RenderJson(testing_results::Sample()))
                 .Find("summary")
@@ -156,7 +143,7 @@ TEST(JsonReportTest, LiveCaptureStatisticsAndCompleteness) {
   for (const Case& c : {Case{0, 0, true}, Case{7, 0, false},
                         Case{0, 3, false}}) {
     AnalysisResult result = testing_results::Sample();
-    result.live = LiveInfo(c.kernel, c.interface);
+    result.live = testing_results::Live("veth0", 5000, c.kernel, c.interface);
     const JsonValue doc = MustParse(RenderJson(result));
     const JsonValue* live = doc.Find("summary")->Find("live_capture");
     ASSERT_NE(live, nullptr);

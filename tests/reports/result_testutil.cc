@@ -346,5 +346,18 @@ std::string WithoutZeroDecodeCounters(const std::string& json) {
   }
 }
 
+LiveCaptureInfo Live(const std::string& interface, uint64_t received,
+                     uint64_t kernel_drops, uint64_t interface_drops) {
+  LiveCaptureInfo live;
+  live.interface = interface;
+  live.started = absl::FromUnixSeconds(1763730000);
+  live.stopped = absl::FromUnixSeconds(1763730042);
+  live.stop_reason = "signal";
+  live.received = received;
+  live.dropped_by_kernel = kernel_drops;
+  live.dropped_by_interface = interface_drops;
+  return live;
+}
+
 }  // namespace testing_results
 }  // namespace tcpstate

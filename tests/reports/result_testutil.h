@@ -50,6 +50,11 @@ AnalysisResult Damaged();
 // escape and invalid UTF-8 in every field that can come from outside.
 AnalysisResult Hostile();
 
+// A live run's capture statistics on `interface`, stopped by a signal after
+// 42 s; drops make it incomplete.
+LiveCaptureInfo Live(const std::string& interface, uint64_t received,
+                     uint64_t kernel_drops, uint64_t interface_drops);
+
 // Succeeds when every byte of `s` is printable ASCII (0x20 to 0x7e);
 // otherwise names the first byte that is not and its offset.
 ::testing::AssertionResult IsPrintableAscii(absl::string_view s);

@@ -100,11 +100,7 @@ TEST(TextReportTest, ErrorAndInputsInSummary) {
 
 TEST(TextReportTest, LiveDropsAreFlaggedIncomplete) {
   AnalysisResult result = testing_results::Sample();
-  LiveCaptureInfo live;
-  live.interface = "eth0";
-  live.stop_reason = "duration";
-  live.received = 900;
-  result.live = live;
+  result.live = testing_results::Live("eth0", 900, 0, 0);
   const std::string complete = RenderText(result, {});
   EXPECT_NE(complete.find("900 received, 0 dropped by the kernel, 0 dropped "
                           "by the interface"),
