@@ -18,7 +18,17 @@ build_dir="${BUILD_DIR:-build}"
 # nftables, ethtool and tmux.
 packages=(build-essential cmake pkg-config libpcap-dev libabsl-dev libgtest-dev
           libgmock-dev python3 libxml2-utils valgrind iproute2 nftables ethtool
-          tmux)
+          tmux ccache)
+
+# Every build goes through ccache, its cache outside the checkout so that a
+# fresh clone (CI) reuses the objects of earlier runs on this machine.
+export CCACHE_DIR="${CCACHE_DIR:-/var/cache/tcpstate-ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+# Object files do not depend on where the checkout lives.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+export CCACHE_NOHASHDIR=1
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
+launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 install_missing() {
   local missing=()
@@ -44,7 +54,7 @@ test_packages=(chromium)
 fuzz_packages=(clang libclang-rt-14-dev)
 
 build() {  # [target]
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
   cmake --build "$build_dir" -j "$(nproc)" ${1:+--target "$1"}
 }
 
@@ -65,7 +75,7 @@ case "$mode" in
     asan_dir="${ASAN_BUILD_DIR:-build-asan}"
     # No _FORTIFY_SOURCE here: CMakeLists.txt drops hardening when
     # CMAKE_CXX_FLAGS asks for a sanitizer.
-    cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
       -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
       >/dev/null
     cmake --build "$asan_dir" -j "$(nproc)"
@@ -77,7 +87,7 @@ case "$mode" in
   fuzz-smoke)
     install_missing "${packages[@]}" "${fuzz_packages[@]}"
     fuzz_dir="${FUZZ_BUILD_DIR:-build-fz}"
-    cmake -S . -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ -DTCPSTATE_FUZZ=ON \
+    cmake -S . -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ -DTCPSTATE_FUZZ=ON "${launcher[@]}" \
       -DTCPSTATE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$fuzz_dir" -j "$(nproc)"
     bash tests/fuzz/fuzz.sh "$fuzz_dir" fuzz "${FUZZ_SECONDS:-20}"
