@@ -158,7 +158,6 @@ class Connection {
   bool client_is_low() const { return client_is_low_; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
-  bool has_reset() const { return reset_seen_; }
   // Not both endpoints synchronized: a handshake that never completed (or
   // a one-sided pickup). Evicted first when the table is full.
   bool half_open() const {
@@ -166,7 +165,11 @@ class Connection {
   }
 
   // Builds the report record; `now` is the capture time it is written at.
-  ConnectionRecord ToRecord(absl::Time now, EndReason reason) const;
+  // `cause` is why the flow table writes it out (capture end, idle timeout,
+  // a new connection on the 4-tuple, eviction, or both endpoints closed);
+  // when both endpoints reached CLOSED, the end reason is derived from the
+  // steps that took them there instead (reset only by an accepted RST).
+  ConnectionRecord ToRecord(absl::Time now, EndReason cause) const;
 
   // Live mode. The stuck-state rules the record applies (lifecycle.cc),
   // evaluated on the current states at `now`: call Refresh(now) first.
@@ -229,7 +232,6 @@ class Connection {
   uint64_t id_;
   bool client_is_low_;
   bool mid_stream_;
-  bool reset_seen_ = false;
   bool dirty_ = false;
   std::string role_rule_;
   ConnectionOptions options_;

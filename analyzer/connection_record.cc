@@ -57,6 +57,63 @@ bool RstAcceptable(const TcpSegment& seg, const Side& x, const Side& y,
   return y.has_ack && matches(y.max_ack);
 }
 
+// What took an endpoint to CLOSED, ranked: a reset says more than a
+// replacement by a new connection, which says more than a timer or a close.
+enum class ClosedBy : uint8_t { kNotClosed, kClose, kTimeWait, kReplaced, kRst };
+
+ClosedBy ClosedByOf(const Side& s, const ReplayResult& r) {
+  if (r.state != S::kClosed || r.steps.empty()) {
+    return ClosedBy::kNotClosed;
+  }
+  const int i = r.steps.back().event_index;
+  if (i < 0) {  // a timer: TIME_WAIT ran out, or a handshake was given up
+    const size_t n = r.steps.size();
+    return n >= 2 && r.steps[n - 2].state == S::kTimeWait ? ClosedBy::kTimeWait
+                                                           : ClosedBy::kClose;
+  }
+  switch (s.events[i].event) {
+    case E::kSendRst:
+    case E::kRecvRst:
+      return ClosedBy::kRst;  // RFC 9293 3.10.7: an accepted RST
+    case E::kReplaced:
+      return ClosedBy::kReplaced;  // RFC 6191: a new SYN ended TIME_WAIT
+    case E::kSendSyn:
+    case E::kSendSynAck:
+    case E::kSendAck:
+    case E::kSendFin:
+    case E::kRecvSyn:
+    case E::kRecvFin:
+    case E::kRecvAckOfSyn:
+    case E::kRecvAckOfFin:
+      return ClosedBy::kClose;
+  }
+  return ClosedBy::kClose;
+}
+
+// The end reason follows from the endpoints' own steps when both reached
+// CLOSED; otherwise the flow table's cause (capture end, idle timeout, a
+// new connection on the 4-tuple, eviction) stands.
+EndReason DeriveEndReason(const Side& c, const ReplayResult& cr, const Side& s,
+                          const ReplayResult& sr, EndReason cause) {
+  const ClosedBy a = ClosedByOf(c, cr);
+  const ClosedBy b = ClosedByOf(s, sr);
+  if (a == ClosedBy::kNotClosed || b == ClosedBy::kNotClosed) {
+    return cause;
+  }
+  switch (std::max(a, b)) {
+    case ClosedBy::kRst:
+      return EndReason::kReset;
+    case ClosedBy::kReplaced:
+      return EndReason::kPortReuse;
+    case ClosedBy::kTimeWait:
+      return EndReason::kTimeWaitExpired;
+    case ClosedBy::kClose:
+    case ClosedBy::kNotClosed:
+      return EndReason::kClosed;
+  }
+  return EndReason::kClosed;
+}
+
 bool FindEventAt(const Side& s, E kind, uint64_t packet) {
   for (const EventRecord& ev : s.events) {
     if (ev.event == kind && ev.packet == packet) {
@@ -262,7 +319,6 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
     ev.assumed = true;
     y.events.push_back(ev);
-    reset_seen_ = true;
   } else {
     if (y.ignored_rst_packet == 0) {
       y.ignored_rst_packet = c.packet;
@@ -282,7 +338,7 @@ void Connection::AddNotes(const Side& s, const Side& peer, const char* name,
   AddRstAndFinReceiptNotes(s, peer, state, name, peer_name, rec.notes);
 }
 
-ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
+ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   ConnectionRecord rec;
   rec.id = id_;
   rec.first_seen = first_seen_;
@@ -298,7 +354,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason reason) const {
   rec.history = zeek_.history();
   rec.mid_stream = mid_stream_;
   rec.role_rule = role_rule_;
-  rec.end_reason = reason;
+  rec.end_reason = DeriveEndReason(client_, cr, server_, sr, cause);
   // FlowDirection copies the handshake round trip into both directions.
   if (client_.flow.irtt > absl::ZeroDuration()) {
     rec.handshake_rtt = client_.flow.irtt;

@@ -131,8 +131,9 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
     Connection& conn = *it->second;
     const bool from_client = from_low == conn.client_is_low();
     if (ZeekWouldHaveRemoved(conn, seg, ctx.t)) {
+      // The segment opens a new record on the 4-tuple (Zeek's row split).
       conn.Refresh(ctx.t);
-      Finish(conn, ctx.t, EndReason::kReset);
+      Finish(conn, ctx.t, EndReason::kPortReuse);
       table_.erase(it);
     } else if (!StartsNewConnection(conn, seg, from_client, ctx)) {
       conn.OnSegment(seg, from_client, ctx);
@@ -167,16 +168,6 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
 
 void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
   ConnectionRecord rec = conn.ToRecord(now, reason);
-  if (reason == EndReason::kClosed) {
-    // Closed by the TIME_WAIT timer rather than by a packet?
-    for (const EndpointRecord* e : {&rec.client, &rec.server}) {
-      const size_t n = e->timeline.size();
-      if (n >= 2 && e->timeline[n - 1].packet == 0 &&
-          e->timeline[n - 2].state == TcpState::kTimeWait) {
-        rec.end_reason = EndReason::kTimeWaitExpired;
-      }
-    }
-  }
   if (options_.live) {
     FinishLive(conn, now, rec);
   }
@@ -245,7 +236,7 @@ void FlowTable::Expire(absl::Time now) {
     if (Finished(conn.client_state()) && Finished(conn.server_state()) &&
         idle >= options_.close_linger) {
       done = true;
-      reason = conn.has_reset() ? EndReason::kReset : EndReason::kClosed;
+      reason = EndReason::kClosed;  // ToRecord derives which close it was
     } else if (idle >= options_.idle_timeout ||
                (conn.half_open() && idle >= half_open_timeout)) {
       done = true;

@@ -3,6 +3,7 @@
 #include "analyzer/flow_table.h"
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -349,6 +350,94 @@ TEST_P(FlowTableTest, SequenceWraparound) {
   EXPECT_EQ(r.client.state, S::kTimeWait);
   EXPECT_EQ(r.server.state, S::kClosed);
 }
+
+// end_reason is derived from the endpoints' steps: "reset" only when an
+// accepted RST took an endpoint to CLOSED, never for a row split or an RST
+// the receiver's later traffic disproved.
+struct EndReasonCase {
+  const char* name;
+  void (*script)(Script&);
+  EndReason first_record;  // the end reason of the 4-tuple's first record
+};
+
+const EndReasonCase kEndReasonCases[] = {
+    {"AcceptedRst",
+     [](Script& s) {
+       s.Handshake();
+       s.C(kRst | kAck, 1, 1);
+     },
+     EndReason::kReset},
+    {"Refused",
+     [](Script& s) {
+       s.C(kSyn, 0, 0);
+       s.Srv(kRst | kAck, 1, 1);
+     },
+     EndReason::kReset},
+    {"RstOutOfWindowIgnored",
+     [](Script& s) {
+       s.Handshake();
+       s.C(kRst | kAck, 90000, 1);  // not at RCV.NXT: not acceptable
+       s.Srv(kAck | kPsh, 1, 1, 10);
+     },
+     EndReason::kCaptureEnd},
+    {"RstLostAfterTapThenRowSplit",
+     [](Script& s) {
+       s.Handshake();
+       s.C(kRst | kAck, 1, 1);
+       s.Srv(kAck | kPsh, 1, 1, 10);  // the server never got the RST
+       s.Wait(absl::Seconds(6));      // Zeek removes the connection
+       s.Srv(kAck | kPsh, 11, 1, 10);
+     },
+     EndReason::kPortReuse},
+    {"UnansweredSynRowSplit",
+     [](Script& s) {
+       s.C(kSyn, 0, 0);
+       s.Wait(absl::Seconds(6));  // Zeek's attempt timer
+       s.C(kSyn, 0, 0);
+     },
+     EndReason::kPortReuse},
+    {"TimeWaitExpired",
+     [](Script& s) {
+       s.Handshake();
+       s.C(kFin | kAck, 1, 1);
+       s.Srv(kFin | kAck, 1, 2);
+       s.C(kAck, 2, 2);
+       s.Wait(absl::Seconds(61));
+     },
+     EndReason::kTimeWaitExpired},
+    {"OpenAtCaptureEnd",
+     [](Script& s) { s.Handshake(); },
+     EndReason::kCaptureEnd},
+};
+
+void PrintTo(const EndReasonCase& c, std::ostream* os) { *os << c.name; }
+
+class EndReasonTest
+    : public testing::TestWithParam<std::tuple<EndReasonCase, bool>> {};
+
+TEST_P(EndReasonTest, DerivedFromTheSteps) {
+  const EndReasonCase& c = std::get<0>(GetParam());
+  Script s(std::get<1>(GetParam()));
+  c.script(s);
+  std::vector<ConnectionRecord> r = s.Finish();
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(EndReasonName(r[0].end_reason), EndReasonName(c.first_record));
+  for (const ConnectionRecord& rec : r) {
+    if (rec.end_reason == EndReason::kReset) {
+      EXPECT_GT(rec.client.rsts + rec.server.rsts, 0u);
+      EXPECT_EQ(rec.client.state, S::kClosed);
+      EXPECT_EQ(rec.server.state, S::kClosed);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, EndReasonTest,
+    testing::Combine(testing::ValuesIn(kEndReasonCases), testing::Bool()),
+    [](const testing::TestParamInfo<std::tuple<EndReasonCase, bool>>& i) {
+      return std::string(std::get<0>(i.param).name) +
+             (std::get<1>(i.param) ? "_IPv6" : "_IPv4");
+    });
 
 INSTANTIATE_TEST_SUITE_P(IpVersions, FlowTableTest, testing::Bool(),
                          [](const testing::TestParamInfo<bool>& i) {
