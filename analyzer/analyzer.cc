@@ -23,6 +23,8 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   t.live = options.live;
   t.ladders = options.ladders;
   t.ladder_connection = options.ladder_connection;
+  t.ladder_ids = options.ladder_ids;
+  t.ladder_budget_bytes = options.ladder_budget_bytes;
   t.ladder_limits = options.ladder_limits;
   summary_.max_connections = t.max_connections;
   table_ = std::make_unique<FlowTable>(t);
@@ -34,11 +36,9 @@ Analyzer::~Analyzer() = default;
 
 size_t Analyzer::EffectiveMaxConnections(const AnalyzerOptions& options) {
   // A connection costs its object, its allocation and its table slot.
-  // With ladders for every connection, its recorder and two allocations.
-  uint64_t per_connection = sizeof(Connection) + 128;
-  if (options.ladders == LadderMode::kSelected) {
-    per_connection += LadderRecorder::BytesFor(options.ladder_limits) + 32;
-  }
+  // Ladder recorders have a budget of their own: whatever the report, the
+  // table holds the same connections.
+  const uint64_t per_connection = sizeof(Connection) + 128;
   const uint64_t by_memory = options.max_memory_bytes / per_connection;
   return static_cast<size_t>(std::max<uint64_t>(
       1, std::min<uint64_t>(options.max_connections, by_memory)));

@@ -39,13 +39,17 @@ struct AnalyzerOptions {
   // How often expiry sweeps (and, live, the stuck-state rules) run.
   absl::Duration sweep_interval = absl::Seconds(5);
   // Ladder diagrams (ConnectionRecord::ladder) for the HTML and Mermaid
-  // reports. kSelected keeps the ladders of every connection with an
-  // anomaly plus those of the `ladder_others` unflagged connections with
-  // the lowest ids; the others are dropped when the record is written.
-  // kOne records only connection `ladder_connection`.
+  // reports; they never change the analysis (the caps do not depend on
+  // them). kSelected keeps the ladders of every connection with an anomaly
+  // plus those of the `ladder_others` unflagged connections with the
+  // lowest ids; the others are dropped when the record is written; the
+  // recorders of open connections share `ladder_budget_bytes`. kOne records
+  // only connection `ladder_connection`, kIds those in `ladder_ids`.
   LadderMode ladders = LadderMode::kOff;
   uint64_t ladder_connection = 0;
+  std::vector<uint64_t> ladder_ids;  // sorted
   uint64_t ladder_others = 50;
+  uint64_t ladder_budget_bytes = uint64_t{64} << 20;
   LadderLimits ladder_limits;  // per connection
   // IP fragment reassembly (analyzer/ip_reassembly.h). Off: a first
   // fragment is analysed as a short segment, the others skipped.

@@ -156,6 +156,7 @@ class Connection {
   const Side& client() const { return client_; }
   const Side& server() const { return server_; }
   bool client_is_low() const { return client_is_low_; }
+  bool records_ladder() const { return ladder_ != nullptr; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
   // Not both endpoints synchronized: a handshake that never completed (or

@@ -87,10 +87,9 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   ConnectionOptions copts;
   copts.time_wait = options_.time_wait;
   copts.anomalies = &options_.anomalies;
-  if (options_.ladders == LadderMode::kSelected ||
-      (options_.ladders == LadderMode::kOne &&
-       options_.ladder_connection == next_id_)) {
+  if (RecordsLadder(next_id_)) {
     copts.ladder = &options_.ladder_limits;
+    ++ladders_recording_;
   }
   auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
                                            std::move(rule), mid_stream, copts);
@@ -166,8 +165,28 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   }
 }
 
+bool FlowTable::RecordsLadder(uint64_t id) const {
+  switch (options_.ladders) {
+    case LadderMode::kOff:
+      return false;
+    case LadderMode::kSelected:
+      return (ladders_recording_ + 1) *
+                 LadderRecorder::BytesFor(options_.ladder_limits) <=
+             options_.ladder_budget_bytes;
+    case LadderMode::kOne:
+      return id == options_.ladder_connection;
+    case LadderMode::kIds:
+      return std::binary_search(options_.ladder_ids.begin(),
+                                options_.ladder_ids.end(), id);
+  }
+  return false;
+}
+
 void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
   ConnectionRecord rec = conn.ToRecord(now, reason);
+  if (conn.records_ladder()) {
+    --ladders_recording_;
+  }
   if (options_.live) {
     FinishLive(conn, now, rec);
   }

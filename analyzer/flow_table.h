@@ -42,6 +42,10 @@ struct FlowTableOptions {
   // Which connections record a ladder, and how much of it.
   LadderMode ladders = LadderMode::kOff;
   uint64_t ladder_connection = 0;  // with kOne
+  std::vector<uint64_t> ladder_ids;  // with kIds, sorted
+  // With kSelected: at most this many bytes of recorders at once; a
+  // connection created while they are all in use records no ladder.
+  uint64_t ladder_budget_bytes = uint64_t{64} << 20;
   LadderLimits ladder_limits;
 };
 
@@ -93,6 +97,7 @@ class FlowTable {
                 const Anomaly& anomaly);
 
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
+  bool RecordsLadder(uint64_t id) const;
   void EvictBatch(absl::Time now);
   void SortNewlyFinished(size_t first_new);
   bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
@@ -105,6 +110,7 @@ class FlowTable {
   absl::flat_hash_map<FlowKey, std::unique_ptr<Connection>> table_;
   std::vector<ConnectionRecord> finished_;
   uint64_t next_id_ = 1;
+  size_t ladders_recording_ = 0;  // open connections with a recorder
   absl::Time last_sweep_ = absl::InfinitePast();
   absl::flat_hash_map<uint64_t, LiveConn> live_;  // by connection id
   std::vector<StateChangeEvent> state_events_;

@@ -13,11 +13,16 @@
 namespace tcpstate {
 
 // Which connections record a ladder (AnalyzerOptions::ladders).
+// Recording a ladder never changes the analysis: the flow table's caps are
+// the same in every mode, and recorders have a memory budget of their own.
 enum class LadderMode : uint8_t {
   kOff,       // none: no memory, no work per packet (the default)
-  kSelected,  // every connection records one; the analyzer keeps those of
-              // connections with an anomaly and of the first N others
+  kSelected,  // connections record one while the recorder budget lasts;
+              // the analyzer keeps those of connections with an anomaly
+              // and of the first N others (input that cannot be read twice)
   kOne,       // only the connection with one given id
+  kIds,       // only the connections with the given ids (a second read of
+              // a file, once the first has chosen what to draw)
 };
 
 // How many segments a connection's ladder keeps in each of its parts: the

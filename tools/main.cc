@@ -142,6 +142,61 @@ int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
            std::ostream& out);
 
+// --format html on files: the first read analyses with no ladders (the
+// same analysis as every other format); a second read records the ladders
+// of just the connections the page draws. Standard input cannot be read
+// twice: there the first read records ladders within their own budget.
+bool LaddersFromSecondRead(const CliOptions& options) {
+  if (options.format != ReportFormat::kHtml) {
+    return false;
+  }
+  for (const std::string& input : options.inputs) {
+    if (input == "-") {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The second read: the ladders of the connections the HTML page draws,
+// moved into `result` (whose connections are sorted by id). The analysis
+// is the first read's, repeated on the same input with the same options,
+// so the ids match.
+void AddLadders(const CliOptions& options, AnalysisResult& result) {
+  const HtmlOptions html;
+  const std::vector<bool> selected = DiagramSelection(
+      result.connections, options.diagrams, html.max_flagged);
+  AnalyzerOptions a = AnalyzerOptionsOf(options);
+  a.ladders = LadderMode::kIds;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    if (selected[i]) {
+      a.ladder_ids.push_back(result.connections[i].id);
+    }
+  }
+  if (a.ladder_ids.empty()) {
+    return;
+  }
+  absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
+      PcapFileSource::Open({options.inputs, options.filter});
+  if (!source.ok()) {
+    return;  // the page then says segments were not recorded
+  }
+  Analyzer analyzer(a, nullptr);
+  ProgressMeter quiet(nullptr, [] { return absl::Now(); });
+  Feed(**source, analyzer, quiet);
+  AnalysisResult second = analyzer.Finish();
+  size_t j = 0;
+  for (ConnectionRecord& c : second.connections) {
+    while (j < result.connections.size() && result.connections[j].id < c.id) {
+      ++j;
+    }
+    if (c.ladder && j < result.connections.size() &&
+        result.connections[j].id == c.id) {
+      result.connections[j].ladder = std::move(c.ladder);
+    }
+  }
+}
+
 int Run(const CliOptions& options) {
   // Expectations and baseline first: a bad file fails before any work.
   absl::StatusOr<CiInputs> ci = LoadCiInputs(options.ci);
@@ -165,7 +220,12 @@ int Run(const CliOptions& options) {
 
   const bool jsonl = options.format == ReportFormat::kJsonl;
   JsonlSink sink(&out);
-  Analyzer analyzer(AnalyzerOptionsOf(options), jsonl ? &sink : nullptr);
+  AnalyzerOptions analyzer_options = AnalyzerOptionsOf(options);
+  const bool second_read = LaddersFromSecondRead(options);
+  if (second_read) {
+    analyzer_options.ladders = LadderMode::kOff;
+  }
+  Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
 
   ProgressMeter progress(
       ProgressWanted(isatty(STDERR_FILENO) == 1, options.quiet) ? &std::cerr
@@ -177,6 +237,9 @@ int Run(const CliOptions& options) {
   result.inputs = src.inputs();
   result.error = error;
   result.summary.timestamps_backwards = src.timestamps_backwards();
+  if (second_read) {
+    AddLadders(options, result);
+  }
   return Report(options, *ci, result, sink.tally(), out);
 }
 

@@ -19,7 +19,7 @@
 namespace tcpstate {
 namespace {
 
-constexpr uint16_t kSyn = TcpFlags::kSyn, kAck = TcpFlags::kAck,
+constexpr uint16_t kSyn = TcpFlags::kSyn, kAck = TcpFlags::kAck, kRst = TcpFlags::kRst,
                    kFin = TcpFlags::kFin, kPsh = TcpFlags::kPsh;
 constexpr uint32_t kC = 3000000000u, kS = 7000;  // ISNs (client wraps)
 
@@ -279,19 +279,60 @@ TEST(LadderTest, OffByDefault) {
   EXPECT_FALSE(out[0].ladder.has_value());
 }
 
-TEST(LadderTest, MemoryEstimateIncludesLadders) {
+// Ladders never change the analysis: the table cap is the same whatever
+// the ladder mode (recorders have their own budget).
+TEST(LadderTest, TableCapIndependentOfLadders) {
   AnalyzerOptions o;
   o.max_connections = size_t{1} << 30;
   o.max_memory_bytes = uint64_t{64} << 20;
   const size_t off = Analyzer::EffectiveMaxConnections(o);
-  o.ladders = LadderMode::kOne;
-  EXPECT_EQ(Analyzer::EffectiveMaxConnections(o), off);
-  o.ladders = LadderMode::kSelected;
-  const size_t on = Analyzer::EffectiveMaxConnections(o);
-  EXPECT_LT(on, off);
-  EXPECT_LE(on * (sizeof(Connection) + LadderRecorder::BytesFor({})),
-            o.max_memory_bytes);
+  for (LadderMode m : {LadderMode::kOne, LadderMode::kSelected,
+                       LadderMode::kIds}) {
+    o.ladders = m;
+    EXPECT_EQ(Analyzer::EffectiveMaxConnections(o), off);
+  }
   EXPECT_GE(LadderRecorder::BytesFor({}), 72 * sizeof(LadderSegment));
+}
+
+// kSelected: recorders of open connections share a budget; a connection
+// created while it is spent records none, one created after a recorder was
+// freed records one again.
+TEST(LadderTest, SelectedRecordersShareABudget) {
+  FlowTableOptions o;
+  o.ladders = LadderMode::kSelected;
+  o.ladder_budget_bytes = 2 * LadderRecorder::BytesFor(o.ladder_limits);
+  FlowTable table(o);
+  absl::Time t = absl::FromUnixSeconds(1);
+  uint64_t n = 0;
+  auto syn = [&](uint16_t port) {
+    TestPeers peers{IpAddress::V4(1), IpAddress::V4(2), port, 80};
+    t += absl::Milliseconds(1);
+    table.OnSegment(MakeSegment(peers, true, kSyn, 1, 0, 0, 1), {++n, t});
+  };
+  auto rst = [&](uint16_t port) {  // closes it at once
+    TestPeers peers{IpAddress::V4(1), IpAddress::V4(2), port, 80};
+    t += absl::Milliseconds(1);
+    table.OnSegment(MakeSegment(peers, false, kRst | kAck, 0, 2, 0, 1),
+                    {++n, t});
+  };
+  syn(40001);
+  syn(40002);
+  syn(40003);  // budget spent: no ladder
+  rst(40001);
+  t += absl::Seconds(30);
+  table.Expire(t);  // 40001 written out: its recorder is freed
+  syn(40004);
+  table.FlushAll(t);
+  std::vector<ConnectionRecord> out = table.TakeFinished();
+  ASSERT_EQ(out.size(), 4u);
+  std::sort(out.begin(), out.end(),
+            [](const ConnectionRecord& a, const ConnectionRecord& b) {
+              return a.id < b.id;
+            });
+  EXPECT_TRUE(out[0].ladder.has_value());
+  EXPECT_TRUE(out[1].ladder.has_value());
+  EXPECT_FALSE(out[2].ladder.has_value());
+  EXPECT_TRUE(out[3].ladder.has_value());
 }
 
 // --- Selection through the analyzer ---
@@ -376,6 +417,22 @@ TEST(LadderSelectionTest, FlaggedPlusLowestIdsOfTheOthers) {
     }
   }
   EXPECT_EQ(with_ladder, want);
+}
+
+TEST(LadderSelectionTest, GivenIdsOnly) {
+  AnalyzerOptions o;
+  o.ladders = LadderMode::kIds;
+  o.ladder_ids = {2, 4};
+  Analyzer analyzer(o, nullptr);
+  FrameFeeder feed(&analyzer);
+  for (uint16_t port = 40001; port <= 40004; ++port) {
+    feed.Complete(port);
+  }
+  const AnalysisResult r = analyzer.Finish();
+  ASSERT_EQ(r.connections.size(), 4u);
+  for (const ConnectionRecord& c : r.connections) {
+    EXPECT_EQ(c.ladder.has_value(), c.id == 2 || c.id == 4) << c.id;
+  }
 }
 
 TEST(LadderSelectionTest, OneConnectionOnly) {
