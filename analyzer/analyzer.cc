@@ -28,6 +28,8 @@ Analyzer::Analyzer(const AnalyzerOptions& options, ConnectionSink* sink)
   t.ladder_limits = options.ladder_limits;
   summary_.max_connections = t.max_connections;
   table_ = std::make_unique<FlowTable>(t);
+  table_->SetFinishedHandler(
+      [this](ConnectionRecord&& rec) { OnFinished(std::move(rec)); });
   syn_flood_ = std::make_unique<SynFloodDetector>(options.anomalies);
   isn_ = std::make_unique<IsnAnalyzer>();
 }
@@ -119,31 +121,35 @@ void Analyzer::Drain() {
       }
     }
   }
-  for (ConnectionRecord& rec : table_->TakeFinished()) {
-    switch (rec.end_reason) {
-      case EndReason::kEvicted:
-        ++summary_.connections_evicted;
-        break;
-      case EndReason::kCaptureEnd:
-        ++summary_.connections_open_at_end;
-        break;
-      case EndReason::kClosed:
-      case EndReason::kReset:
-      case EndReason::kTimeWaitExpired:
-      case EndReason::kIdleTimeout:
-      case EndReason::kPortReuse:
-        ++summary_.connections_finished;
-        break;
-    }
-    SelectLadder(rec, finished_.size());
-    syn_flood_->Add(rec);
-    isn_->Add(rec);
-    if (sink_ != nullptr) {
-      sink_->OnConnectionFinished(rec);
-    }
-    if (options_.retain_connections) {
-      finished_.push_back(std::move(rec));
-    }
+}
+
+// Each record as the flow table finishes it: counted, fed to the host-level
+// analyses, streamed to the sink, kept only when the report needs it.
+void Analyzer::OnFinished(ConnectionRecord&& rec) {
+  Drain();  // live: what happened before it was finished comes first
+  switch (rec.end_reason) {
+    case EndReason::kEvicted:
+      ++summary_.connections_evicted;
+      break;
+    case EndReason::kCaptureEnd:
+      ++summary_.connections_open_at_end;
+      break;
+    case EndReason::kClosed:
+    case EndReason::kReset:
+    case EndReason::kTimeWaitExpired:
+    case EndReason::kIdleTimeout:
+    case EndReason::kPortReuse:
+      ++summary_.connections_finished;
+      break;
+  }
+  SelectLadder(rec, finished_.size());
+  syn_flood_->Add(rec);
+  isn_->Add(rec);
+  if (sink_ != nullptr) {
+    sink_->OnConnectionFinished(rec);
+  }
+  if (options_.retain_connections) {
+    finished_.push_back(std::move(rec));
   }
 }
 
@@ -192,11 +198,17 @@ AnalysisResult Analyzer::Finish() {
   isn_->Finish(result.hosts, result.anomalies);
   summary_.connections = table_->created();
   result.summary = summary_;
-  std::sort(finished_.begin(), finished_.end(),
-            [](const ConnectionRecord& a, const ConnectionRecord& b) {
-              return a.id < b.id;
-            });
-  result.connections = std::move(finished_);
+  // By id: sort (id, index) pairs, then move each record once.
+  std::vector<std::pair<uint64_t, size_t>> order;
+  order.reserve(finished_.size());
+  for (size_t i = 0; i < finished_.size(); ++i) {
+    order.emplace_back(finished_[i].id, i);
+  }
+  std::sort(order.begin(), order.end());
+  result.connections.reserve(finished_.size());
+  for (const auto& [id, index] : order) {
+    result.connections.push_back(std::move(finished_[index]));
+  }
   finished_.clear();
   return result;
 }

@@ -102,6 +102,7 @@ class Analyzer {
 
  private:
   void Drain();
+  void OnFinished(ConnectionRecord&& rec);
   // Reassembles `d` when it is a fragment (following a reassembled tunnel
   // to the fragments inside it), then hands a TCP segment to the table.
   void Feed(DecodedPacket d, const SegmentContext& context);

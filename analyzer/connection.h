@@ -157,6 +157,20 @@ class Connection {
   const Side& server() const { return server_; }
   bool client_is_low() const { return client_is_low_; }
   bool records_ladder() const { return ladder_ != nullptr; }
+  // The flow table key (canonical 5-tuple) of this connection.
+  FlowKey key() const {
+    return client_is_low_ ? FlowKey{client_.ep, server_.ep}
+                          : FlowKey{server_.ep, client_.ep};
+  }
+
+  // The flow table's eviction order: connections in two lists (half-open,
+  // established), each least recently active first. Owned by the table.
+  struct EvictionLink {
+    Connection* prev = nullptr;
+    Connection* next = nullptr;
+    bool half_open = false;  // which list
+  };
+  EvictionLink& eviction_link() { return eviction_link_; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
   // Not both endpoints synchronized: a handshake that never completed (or
@@ -241,6 +255,7 @@ class Connection {
   ZeekModel zeek_;
   absl::InlinedVector<AnomalyTally, 2> tallies_;
   std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
+  EvictionLink eviction_link_;
   std::optional<RstFacts> rst_;  // the RST that (last) ended it
   std::optional<ReuseFacts> reuse_;
   absl::Time first_seen_;

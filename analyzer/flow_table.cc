@@ -133,9 +133,10 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
       // The segment opens a new record on the 4-tuple (Zeek's row split).
       conn.Refresh(ctx.t);
       Finish(conn, ctx.t, EndReason::kPortReuse);
-      table_.erase(it);
+      Remove(conn);
     } else if (!StartsNewConnection(conn, seg, from_client, ctx)) {
       conn.OnSegment(seg, from_client, ctx);
+      Touch(conn);
       if (options_.live) {
         NoteLive(conn, ctx.t, ctx.packet);
       }
@@ -149,7 +150,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
       }
       conn.EndTimeWaitForReuse(ctx);
       Finish(conn, ctx.t, EndReason::kPortReuse);
-      table_.erase(it);
+      Remove(conn);
     }
   }
   if (table_.size() >= options_.max_connections) {
@@ -160,6 +161,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
     conn.NotePortReuse(*reuse);
   }
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
+  LinkAtTail(conn);
   if (options_.live) {
     NoteLive(conn, ctx.t, ctx.packet);
   }
@@ -190,47 +192,44 @@ void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
   if (options_.live) {
     FinishLive(conn, now, rec);
   }
-  finished_.push_back(std::move(rec));
+  if (on_finished_) {
+    on_finished_(std::move(rec));
+  } else {
+    finished_.push_back(std::move(rec));
+  }
 }
 
-void FlowTable::SortNewlyFinished(size_t first_new) {
-  // Hash order is not deterministic: order each batch's output by id.
-  std::sort(finished_.begin() + first_new, finished_.end(),
-            [](const ConnectionRecord& a, const ConnectionRecord& b) {
-              return a.id < b.id;
-            });
+// Writes out `done` (connections of this table) in id order and removes
+// them: hash order is not deterministic, and sorting the connections rather
+// than their records moves pointers, not records.
+void FlowTable::FinishAll(std::vector<Connection*>& done, absl::Time now,
+                          EndReason reason) {
+  std::sort(done.begin(), done.end(), [](const Connection* a,
+                                         const Connection* b) {
+    return a->id() < b->id();
+  });
+  for (Connection* conn : done) {
+    conn->Refresh(now);
+    Finish(*conn, now, reason);
+    Remove(*conn);
+  }
 }
 
 // The table is full: write out 1/16 of it, handshakes that never completed
-// first, then the longest idle (conntrack's early_drop, in batches so the
-// cost per new connection stays constant).
+// first, then the least recently active (conntrack's early_drop, in batches
+// so the cost per new connection stays constant). The two lists keep that
+// order, so no scan of the table is needed.
 void FlowTable::EvictBatch(absl::Time now) {
-  struct Candidate {
-    bool established;
-    absl::Time last_seen;
-    uint64_t id;
-    const FlowKey* key;
-  };
-  std::vector<Candidate> all;
-  all.reserve(table_.size());
-  for (const auto& [key, conn] : table_) {
-    all.push_back({!conn->half_open(), conn->last_seen(), conn->id(), &key});
-  }
   const size_t batch = std::max<size_t>(1, table_.size() / 16);
-  auto before = [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.established, a.last_seen, a.id) <
-           std::tie(b.established, b.last_seen, b.id);
-  };
-  std::nth_element(all.begin(), all.begin() + (batch - 1), all.end(), before);
-  all.resize(batch);
-  const size_t first_new = finished_.size();
-  for (const Candidate& c : all) {
-    auto it = table_.find(*c.key);
-    it->second->Refresh(now);
-    Finish(*it->second, now, EndReason::kEvicted);
-    table_.erase(it);
+  std::vector<Connection*> victims;
+  victims.reserve(batch);
+  for (EvictionList* list : {&half_open_, &established_}) {
+    for (Connection* c = list->head; c != nullptr && victims.size() < batch;
+         c = c->eviction_link().next) {
+      victims.push_back(c);
+    }
   }
-  SortNewlyFinished(first_new);
+  FinishAll(victims, now, EndReason::kEvicted);
 }
 
 void FlowTable::Expire(absl::Time now) {
@@ -238,47 +237,74 @@ void FlowTable::Expire(absl::Time now) {
     return;
   }
   last_sweep_ = now;
-  const size_t first_new = finished_.size();
   const bool pressure = table_.size() * 10 >= options_.max_connections * 9;
   const absl::Duration half_open_timeout =
       pressure ? options_.half_open_timeout_under_pressure
                : options_.half_open_timeout;
-  for (auto it = table_.begin(); it != table_.end();) {
-    Connection& conn = *it->second;
+  std::vector<std::pair<Connection*, EndReason>> done;
+  for (auto& [key, ptr] : table_) {
+    Connection& conn = *ptr;
     conn.Refresh(now);
     if (options_.live) {
       SweepLive(conn, now);
     }
     const absl::Duration idle = now - conn.last_seen();
-    EndReason reason = EndReason::kCaptureEnd;
-    bool done = false;
     if (Finished(conn.client_state()) && Finished(conn.server_state()) &&
         idle >= options_.close_linger) {
-      done = true;
-      reason = EndReason::kClosed;  // ToRecord derives which close it was
+      // ToRecord derives which close it was.
+      done.emplace_back(&conn, EndReason::kClosed);
     } else if (idle >= options_.idle_timeout ||
                (conn.half_open() && idle >= half_open_timeout)) {
-      done = true;
-      reason = EndReason::kIdleTimeout;
-    }
-    if (done) {
-      Finish(conn, now, reason);
-      table_.erase(it++);
-    } else {
-      ++it;
+      done.emplace_back(&conn, EndReason::kIdleTimeout);
+    } else if (conn.half_open() != conn.eviction_link().half_open) {
+      Touch(conn);  // a timer moved it between the eviction lists
     }
   }
-  SortNewlyFinished(first_new);
+  std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) {
+    return a.first->id() < b.first->id();
+  });
+  for (const auto& [conn, reason] : done) {
+    Finish(*conn, now, reason);
+    Remove(*conn);
+  }
 }
 
 void FlowTable::FlushAll(absl::Time now) {
-  const size_t first_new = finished_.size();
+  std::vector<Connection*> all;
+  all.reserve(table_.size());
   for (auto& [key, conn] : table_) {
-    conn->Refresh(now);
-    Finish(*conn, now, EndReason::kCaptureEnd);
+    all.push_back(conn.get());
   }
-  table_.clear();
-  SortNewlyFinished(first_new);
+  FinishAll(all, now, EndReason::kCaptureEnd);
+}
+
+void FlowTable::Unlink(Connection& conn) {
+  Connection::EvictionLink& l = conn.eviction_link();
+  EvictionList& list = l.half_open ? half_open_ : established_;
+  (l.prev != nullptr ? l.prev->eviction_link().next : list.head) = l.next;
+  (l.next != nullptr ? l.next->eviction_link().prev : list.tail) = l.prev;
+  l.prev = nullptr;
+  l.next = nullptr;
+}
+
+void FlowTable::LinkAtTail(Connection& conn) {
+  Connection::EvictionLink& l = conn.eviction_link();
+  l.half_open = conn.half_open();
+  EvictionList& list = l.half_open ? half_open_ : established_;
+  l.prev = list.tail;
+  l.next = nullptr;
+  (list.tail != nullptr ? list.tail->eviction_link().next : list.head) = &conn;
+  list.tail = &conn;
+}
+
+void FlowTable::Touch(Connection& conn) {
+  Unlink(conn);
+  LinkAtTail(conn);
+}
+
+void FlowTable::Remove(Connection& conn) {
+  Unlink(conn);
+  table_.erase(conn.key());  // destroys conn
 }
 
 std::vector<ConnectionRecord> FlowTable::TakeFinished() {

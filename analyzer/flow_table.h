@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct FlowTableOptions {
   absl::Duration sweep_interval = absl::Seconds(5);
   // Table cap: when it is full, a batch of connections is evicted (written
   // out with end reason "evicted"), handshakes that never completed first,
-  // oldest first, as Linux conntrack does.
+  // least recently active first (its last packet, or a timer that changed
+  // its states), as Linux conntrack does.
   size_t max_connections = 65536;
   // Idle timeout of a handshake that never completed (conntrack: SYN_SENT
   // 120 s), and the shorter one used while the table is over 90% full
@@ -64,6 +66,13 @@ class FlowTable {
 
   // Records finished since the last call, in a deterministic order.
   std::vector<ConnectionRecord> TakeFinished();
+  // Instead of TakeFinished(): each record is handed to `handler` as soon
+  // as it is finished (within a batch, in id order), so no batch of
+  // records is ever held.
+  using FinishedHandler = std::function<void(ConnectionRecord&&)>;
+  void SetFinishedHandler(FinishedHandler handler) {
+    on_finished_ = std::move(handler);
+  }
 
   uint64_t created() const { return next_id_ - 1; }
   size_t open() const { return table_.size(); }
@@ -99,7 +108,18 @@ class FlowTable {
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
   bool RecordsLadder(uint64_t id) const;
   void EvictBatch(absl::Time now);
-  void SortNewlyFinished(size_t first_new);
+  // Writes out `done` in id order and removes them from the table.
+  void FinishAll(std::vector<Connection*>& done, absl::Time now,
+                 EndReason reason);
+  // The eviction lists (Connection::EvictionLink).
+  struct EvictionList {
+    Connection* head = nullptr;  // least recently active
+    Connection* tail = nullptr;
+  };
+  void Unlink(Connection& conn);
+  void LinkAtTail(Connection& conn);  // into the list half_open() names
+  void Touch(Connection& conn);       // active now: to its list's tail
+  void Remove(Connection& conn);      // unlinks and destroys it
   bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
                            bool from_client, const SegmentContext& ctx);
   void Finish(Connection& conn, absl::Time now, EndReason reason);
@@ -109,6 +129,9 @@ class FlowTable {
   // a pointer, not a whole connection.
   absl::flat_hash_map<FlowKey, std::unique_ptr<Connection>> table_;
   std::vector<ConnectionRecord> finished_;
+  FinishedHandler on_finished_;
+  EvictionList half_open_;
+  EvictionList established_;
   uint64_t next_id_ = 1;
   size_t ladders_recording_ = 0;  // open connections with a recorder
   absl::Time last_sweep_ = absl::InfinitePast();

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -108,12 +109,50 @@ void Complete(Writer& w, uint32_t i) {
   w.Tcp(kClient, kServer, port, 80, c + 2 + req, s + 2 + resp, kAck, 0);
 }
 
+// Connection i of `open` mode: from 10.x.y.z (a distinct address per 60,000
+// connections) to the server, handshake and one request, never closed.
+void OpenConnection(Writer& w, uint64_t i) {
+  const uint32_t client = 0x0A000000u + static_cast<uint32_t>(i / 60000) + 1;
+  const uint16_t port = static_cast<uint16_t>(1024 + i % 60000);
+  const uint32_t c = static_cast<uint32_t>(i * 2654435761u);
+  const uint32_t s = c ^ 0x5bd1e995u;
+  w.Tcp(client, kServer, port, 80, c, 0, kSyn, 0);
+  w.Tcp(kServer, client, 80, port, s, c + 1, kSyn | kAck, 0);
+  w.Tcp(client, kServer, port, 80, c + 1, s + 1, kAck, 0);
+  w.Tcp(client, kServer, port, 80, c + 1, s + 1, kAck | kPsh, 200);
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: gen_flood SYNS COMPLETE OUT.pcap [SEED] [--answered]\n"
+               "       gen_flood --open N OUT.pcap\n");
+  return 2;
+}
+
 }  // namespace
 
+// gen_flood SYNS COMPLETE OUT.pcap [SEED] [--answered]: SYNS spoofed SYNs
+// (each answered by the server's SYN-ACK with --answered) and COMPLETE
+// complete connections. gen_flood --open N OUT.pcap: N connections opened
+// (handshake and a 200-byte request) and left open: N concurrent
+// connections at the end of the capture.
 int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "--open") {
+    FILE* f = std::fopen(argv[3], "wb");
+    if (f == nullptr) {
+      std::perror(argv[3]);
+      return 2;
+    }
+    Writer w(f);
+    const uint64_t n = std::strtoull(argv[2], nullptr, 10);
+    for (uint64_t i = 0; i < n; ++i) {
+      OpenConnection(w, i);
+    }
+    std::fclose(f);
+    return 0;
+  }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: gen_flood SYNS COMPLETE OUT.pcap [SEED]\n");
-    return 2;
+    return Usage();
   }
   const uint64_t syns = std::strtoull(argv[1], nullptr, 10);
   const uint32_t complete = static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10));
@@ -122,7 +161,9 @@ int main(int argc, char** argv) {
     std::perror(argv[3]);
     return 2;
   }
-  std::mt19937_64 rng(argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1);
+  const bool answered = std::string(argv[argc - 1]) == "--answered";
+  const int plain_args = answered ? argc - 1 : argc;
+  std::mt19937_64 rng(plain_args > 4 ? std::strtoull(argv[4], nullptr, 10) : 1);
   Writer w(f);
   const uint64_t every = complete > 0 ? syns / complete : 0;
   uint32_t done = 0;
@@ -135,8 +176,13 @@ int main(int argc, char** argv) {
       ++src;
     }
     const uint64_t r = rng();
-    w.Tcp(src, kServer, static_cast<uint16_t>(1024 + r % 60000), 80,
-          static_cast<uint32_t>(r >> 32), 0, kSyn, 0);
+    const uint16_t sport = static_cast<uint16_t>(1024 + r % 60000);
+    const uint32_t isn = static_cast<uint32_t>(r >> 32);
+    w.Tcp(src, kServer, sport, 80, isn, 0, kSyn, 0);
+    if (answered) {
+      w.Tcp(kServer, src, 80, sport, isn ^ 0x9e3779b9u, isn + 1, kSyn | kAck,
+            0);
+    }
   }
   while (done < complete) {
     Complete(w, done++);
