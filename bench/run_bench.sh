@@ -7,7 +7,7 @@
 #    two network namespaces (tcpst-bench-a 198.18.0.1, tcpst-bench-b
 #    198.18.0.2) joined by a veth pair with TSO/GSO/GRO and checksum offload
 #    off, so every packet on the wire is at most MTU-sized; many short
-#    connections plus paced bulk transfers (bench/traffic.py); tcpdump -s 96
+#    connections plus paced bulk transfers (bench/traffic.py); tcpdump -s 0
 #    on the client side. Needs root. The namespaces are removed on exit.
 # 2. Times, one after the other on that file, with /usr/bin/time -v:
 #    tcpstate --format json and --format jsonl, a bare libpcap read loop
@@ -100,7 +100,7 @@ generate() {
   pids+=($!)
   local tmp="$pcap.partial"
   rm -f "$tmp"
-  ip netns exec "$ns_a" tcpdump -i tsb-a -n -s 96 -B 262144 -w "$tmp" tcp \
+  ip netns exec "$ns_a" tcpdump -i tsb-a -n -s 0 -B 262144 -w "$tmp" tcp \
     2>"$out/tcpdump.log" &
   local dump_pid=$!
   pids+=("$dump_pid")
@@ -202,7 +202,7 @@ declare -A label=(
   [tcptrace]="tcptrace -n -l"
 )
 {
-  echo "Capture: \`$pcap\`: $packets packets, $size_mib MiB (snaplen 96)."
+  echo "Capture: \`$pcap\`: $packets packets, $size_mib MiB (full-size packets: tcpdump -s 0)."
   echo
   echo "| tool | wall s | packets/s | peak RSS MiB | time vs tcpstate | exit |"
   echo "|---|---:|---:|---:|---:|---:|"

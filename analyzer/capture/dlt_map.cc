@@ -20,6 +20,24 @@ constexpr int kDltLinuxSll2 = 276;
 
 }  // namespace
 
+int DltFromLinktype(uint32_t linktype) {
+  linktype &= 0x03FFFFFF;
+  switch (linktype) {
+    case 100:
+      return 11;  // ATM_RFC1483
+    case kLinktypeRaw:
+      return kDltRaw;
+    case 102:
+      return 15;  // SLIP_BSDOS
+    case 103:
+      return 16;  // PPP_BSDOS
+    case 106:
+      return 19;  // ATM_CLIP
+    default:
+      return static_cast<int>(linktype);
+  }
+}
+
 std::optional<LinkType> LinkTypeFromDlt(int dlt) {
   switch (dlt) {
     case kDltEthernet:

@@ -13,8 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "analyzer/capture/block_guard.h"
-#include "analyzer/capture/counting_stream.h"
+#include "analyzer/capture/capture_file_reader.h"
 #include "analyzer/capture/dlt_map.h"
 #include "analyzer/status_macros.h"
 
@@ -23,9 +22,6 @@ namespace {
 
 constexpr char kStdinPath[] = "-";
 constexpr char kStdinName[] = "<stdin>";
-
-// libpcap reports pcapng sections as version 1.x and pcap files as 2.x.
-constexpr int kPcapngMajorVersion = 1;
 
 bool IsStdin(const std::string& path) { return path == kStdinPath; }
 
@@ -48,15 +44,11 @@ std::string DltName(int dlt) {
   return name != nullptr ? std::string(name) : absl::StrCat("DLT_", dlt);
 }
 
-// Opens `path` as a counting stdio stream ("-" = standard input, not closed).
-absl::StatusOr<FILE*> OpenStream(const std::string& path, BlockGuard* guard) {
+// Opens `path` for reading ("-" = standard input, not closed). Returns the
+// descriptor and whether the caller owns it.
+absl::StatusOr<std::pair<int, bool>> OpenInput(const std::string& path) {
   if (IsStdin(path)) {
-    FILE* stream = OpenCountingStream(STDIN_FILENO, /*owns_fd=*/false, guard);
-    if (stream == nullptr) {
-      return absl::ErrnoToStatus(errno,
-                                 absl::StrCat(kStdinName, ": cannot read"));
-    }
-    return stream;
+    return std::make_pair(STDIN_FILENO, false);
   }
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -69,18 +61,8 @@ absl::StatusOr<FILE*> OpenStream(const std::string& path, BlockGuard* guard) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": is a directory, not a capture file"));
   }
-  FILE* stream = OpenCountingStream(fd, /*owns_fd=*/true, guard);
-  if (stream == nullptr) {
-    const int error = errno;
-    return absl::ErrnoToStatus(error, absl::StrCat(path, ": cannot open"));
-  }
-  return stream;
-}
-
-absl::Time FrameTime(const pcap_pkthdr& header) {
-  // Opened with nanosecond precision: tv_usec carries nanoseconds.
-  return absl::FromUnixSeconds(header.ts.tv_sec) +
-         absl::Nanoseconds(header.ts.tv_usec);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::make_pair(fd, true);
 }
 
 }  // namespace
@@ -101,8 +83,7 @@ class PcapFileSource::Impl {
   uint64_t timestamps_backwards() const { return timestamps_backwards_; }
   uint64_t total_bytes() const { return total_bytes_; }
   uint64_t consumed_bytes() const {
-    return finished_bytes_ +
-           static_cast<uint64_t>(position_ > 0 ? position_ : 0);
+    return finished_bytes_ + (reader_ ? reader_->consumed() : 0);
   }
 
  private:
@@ -110,31 +91,26 @@ class PcapFileSource::Impl {
   absl::Status CheckLinkType(const std::string& path);
   absl::Status CompileFilter(const std::string& path);
   // Counts the record just read; returns a frame unless the filter drops it.
-  std::optional<Frame> Accept(const pcap_pkthdr& header, const u_char* data);
-  absl::Status RecordError(int64_t offset) const;
+  std::optional<Frame> Accept(const CaptureRecord& record);
+  absl::Status RecordError(const absl::Status& damage) const;
   // Closes the current input after its clean end and moves to the next one.
   void FinishCurrent();
   absl::Status Fail(absl::Status status);
   void CloseCurrent();
-  int64_t Position() const;
 
   FileSourceOptions options_;
   std::vector<InputInfo> inputs_;
   uint64_t total_bytes_ = 0;
 
   size_t current_ = 0;
-  pcap_t* pcap_ = nullptr;
-  FILE* stream_ = nullptr;  // owned by pcap_ once that is open
-  BlockGuard guard_;        // sees the current input's bytes before libpcap
+  std::unique_ptr<CaptureFileReader> reader_;
   bpf_program program_{};
   bool has_program_ = false;
   LinkType link_ = LinkType::kEthernet;
-  bool pcapng_ = false;
   bool done_ = false;
 
   uint64_t number_ = 0;          // records read across all inputs
   uint64_t record_in_file_ = 0;  // records read from the current input
-  int64_t position_ = 0;         // end of the last record read; -1 when unknown
   uint64_t finished_bytes_ = 0;  // bytes of inputs already read to the end
   uint64_t timestamps_backwards_ = 0;
   absl::Time latest_ = absl::InfinitePast();
@@ -172,7 +148,6 @@ absl::Status PcapFileSource::Impl::ValidatePaths() const {
 absl::Status PcapFileSource::Impl::OpenCurrent() {
   const std::string& path = options_.paths[current_];
   record_in_file_ = 0;
-  position_ = 0;
   absl::Status status = OpenPcap(path);
   if (status.ok()) {
     status = CheckLinkType(path);
@@ -183,36 +158,26 @@ absl::Status PcapFileSource::Impl::OpenCurrent() {
   if (!status.ok()) {
     return Fail(std::move(status));
   }
-  position_ = Position();
   return absl::OkStatus();
 }
 
 absl::Status PcapFileSource::Impl::OpenPcap(const std::string& path) {
-  guard_ = BlockGuard();
-  ASSIGN_OR_RETURN(stream_, OpenStream(path, &guard_));
-  char errbuf[PCAP_ERRBUF_SIZE] = {0};
-  pcap_ = pcap_fopen_offline_with_tstamp_precision(
-      stream_, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-  if (pcap_ == nullptr) {
-    // libpcap leaves the stream to us when it cannot open the capture.
-    const bool empty = Position() == 0;
-    fclose(stream_);
-    stream_ = nullptr;
-    if (guard_.tripped()) {
-      return absl::DataLossError(absl::StrFormat(
-          "%s: header at byte offset %d: %s", DisplayName(path),
-          guard_.offset(), guard_.Describe()));
-    }
-    return absl::DataLossError(
-        absl::StrCat(DisplayName(path), ": not a readable capture file",
-                     empty ? " (empty input)" : "", ": ", errbuf));
+  absl::StatusOr<std::pair<int, bool>> fd = OpenInput(path);
+  if (!fd.ok()) {
+    return fd.status();
   }
-  pcapng_ = pcap_major_version(pcap_) == kPcapngMajorVersion;
+  absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
+      CaptureFileReader::Open(fd->first, fd->second);
+  if (!reader.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(DisplayName(path), ": ", reader.status().message()));
+  }
+  reader_ = std::move(*reader);
   return absl::OkStatus();
 }
 
 absl::Status PcapFileSource::Impl::CheckLinkType(const std::string& path) {
-  const int dlt = pcap_datalink(pcap_);
+  const int dlt = reader_->dlt();
   inputs_[current_].link_type = DltName(dlt);
   const std::optional<LinkType> link = LinkTypeFromDlt(dlt);
   if (!link.has_value()) {
@@ -224,15 +189,26 @@ absl::Status PcapFileSource::Impl::CheckLinkType(const std::string& path) {
   return absl::OkStatus();
 }
 
+// The filter is compiled for the file's link type and applied to each
+// record with pcap_offline_filter, as tcpdump -r does.
 absl::Status PcapFileSource::Impl::CompileFilter(const std::string& path) {
   if (options_.bpf_filter.empty()) {
     return absl::OkStatus();
   }
-  if (pcap_compile(pcap_, &program_, options_.bpf_filter.c_str(),
-                   /*optimize=*/1, PCAP_NETMASK_UNKNOWN) != 0) {
+  pcap_t* dead = pcap_open_dead_with_tstamp_precision(
+      reader_->dlt(), static_cast<int>(reader_->snaplen()),
+      PCAP_TSTAMP_PRECISION_NANO);
+  if (dead == nullptr) {
+    return absl::ResourceExhaustedError("cannot compile the filter");
+  }
+  const int rc = pcap_compile(dead, &program_, options_.bpf_filter.c_str(),
+                              /*optimize=*/1, PCAP_NETMASK_UNKNOWN);
+  const std::string error = rc != 0 ? pcap_geterr(dead) : "";
+  pcap_close(dead);
+  if (rc != 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "invalid filter \"%s\": %s (compiled for %s, link type %s)",
-        options_.bpf_filter, pcap_geterr(pcap_), DisplayName(path),
+        options_.bpf_filter, error, DisplayName(path),
         inputs_[current_].link_type));
   }
   has_program_ = true;
@@ -241,86 +217,70 @@ absl::Status PcapFileSource::Impl::CompileFilter(const std::string& path) {
 
 absl::StatusOr<std::optional<Frame>> PcapFileSource::Impl::Next() {
   while (!done_) {
-    if (pcap_ == nullptr) {
+    if (reader_ == nullptr) {
       if (current_ >= inputs_.size()) {
         done_ = true;
         break;
       }
       RETURN_IF_ERROR(OpenCurrent());
     }
-    // Nothing else reads the stream, so the record starts where the last
-    // one ended: one position query per record.
-    const int64_t offset = position_;
-    pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(pcap_, &header, &data);
-    if (rc == 1) {
-      position_ = Position();
-      std::optional<Frame> frame = Accept(*header, data);
-      if (frame.has_value()) {
-        return frame;
-      }
-    } else if (rc == PCAP_ERROR_BREAK) {
+    CaptureRecord record;
+    absl::StatusOr<bool> read = reader_->Next(&record);
+    if (!read.ok()) {
+      return Fail(RecordError(read.status()));
+    }
+    if (!*read) {
       FinishCurrent();
-    } else {
-      return Fail(RecordError(offset));
+      continue;
+    }
+    std::optional<Frame> frame = Accept(record);
+    if (frame.has_value()) {
+      return frame;
     }
   }
   return std::nullopt;
 }
 
-std::optional<Frame> PcapFileSource::Impl::Accept(const pcap_pkthdr& header,
-                                                  const u_char* data) {
+std::optional<Frame> PcapFileSource::Impl::Accept(const CaptureRecord& record) {
   ++number_;
   ++record_in_file_;
   InputInfo& info = inputs_[current_];
   ++info.packets;
-  info.bytes += header.caplen;
-  const absl::Time timestamp = FrameTime(header);
-  if (timestamp < latest_) {
+  info.bytes += record.data.size();
+  if (record.timestamp < latest_) {
     ++timestamps_backwards_;
   } else {
-    latest_ = timestamp;
+    latest_ = record.timestamp;
   }
-  if (has_program_ && pcap_offline_filter(&program_, &header, data) == 0) {
-    return std::nullopt;
+  if (has_program_) {
+    pcap_pkthdr header{};
+    header.caplen = static_cast<bpf_u_int32>(record.data.size());
+    header.len = record.wire_length;
+    if (pcap_offline_filter(&program_, &header, record.data.data()) == 0) {
+      return std::nullopt;
+    }
   }
   Frame frame;
-  frame.timestamp = timestamp;
+  frame.timestamp = record.timestamp;
   frame.number = number_;
-  frame.wire_length = header.len;
+  frame.wire_length = record.wire_length;
   frame.link = link_;
   frame.input_index = static_cast<uint32_t>(current_);
-  frame.bytes = absl::Span<const uint8_t>(data, header.caplen);
+  frame.bytes = record.data;
   return frame;
 }
 
-absl::Status PcapFileSource::Impl::RecordError(int64_t offset) const {
-  const std::string name = DisplayName(options_.paths[current_]);
-  if (guard_.tripped()) {
-    // The guard knows exactly where the oversized record or block starts.
-    return absl::DataLossError(absl::StrFormat(
-        "%s: record %d at byte offset %d: %s", name, record_in_file_ + 1,
-        guard_.offset(), guard_.Describe()));
-  }
-  const char* reason = pcap_geterr(pcap_);
-  if (offset < 0) {
-    return absl::DataLossError(
-        absl::StrFormat("%s: record %d (byte offset unknown): %s", name,
-                        record_in_file_ + 1, reason));
-  }
-  // libpcap reads pcapng blocks that carry no packet (interface, name and
-  // statistics blocks) silently, so the damage may lie after `offset`.
+absl::Status PcapFileSource::Impl::RecordError(
+    const absl::Status& damage) const {
   return absl::DataLossError(absl::StrFormat(
-      "%s: record %d at %sbyte offset %d: %s", name, record_in_file_ + 1,
-      pcapng_ ? "approximately " : "", offset, reason));
+      "%s: record %d at byte offset %d: %s",
+      DisplayName(options_.paths[current_]), record_in_file_ + 1,
+      reader_->record_offset(), damage.message()));
 }
 
 void PcapFileSource::Impl::FinishCurrent() {
-  const int64_t end = Position();
-  finished_bytes_ += static_cast<uint64_t>(end > 0 ? end : 0);
+  finished_bytes_ += reader_->consumed();
   CloseCurrent();
-  position_ = 0;
   ++current_;
 }
 
@@ -338,20 +298,7 @@ void PcapFileSource::Impl::CloseCurrent() {
     pcap_freecode(&program_);
     has_program_ = false;
   }
-  if (pcap_ != nullptr) {
-    pcap_close(pcap_);  // also closes stream_
-    pcap_ = nullptr;
-  } else if (stream_ != nullptr) {
-    fclose(stream_);
-  }
-  stream_ = nullptr;
-}
-
-int64_t PcapFileSource::Impl::Position() const {
-  if (stream_ == nullptr) {
-    return -1;
-  }
-  return static_cast<int64_t>(ftello(stream_));
+  reader_.reset();
 }
 
 absl::StatusOr<std::unique_ptr<PcapFileSource>> PcapFileSource::Open(

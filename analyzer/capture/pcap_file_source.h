@@ -17,7 +17,9 @@ struct FileSourceOptions {
   std::string bpf_filter;
 };
 
-// Offline reader for pcap and pcapng files (libpcap), nanosecond timestamps.
+// Offline reader for pcap and pcapng files (CaptureFileReader: our own
+// bounds-checked parser over large reads; libpcap compiles and applies the
+// BPF filter), nanosecond timestamps.
 //
 // Frame.number counts every record read, including records the filter
 // drops, so numbers match Wireshark's frame numbers for the concatenated
@@ -27,7 +29,7 @@ struct FileSourceOptions {
 // (usage, directory, bad filter), Unimplemented (unsupported link type),
 // DataLoss (not a capture file, or damaged / truncated record; record
 // errors name the file, the 1-based record number in that file and the
-// byte offset of the record, "approximately" for pcapng).
+// exact byte offset where the record or block starts).
 class PcapFileSource : public PacketSource {
  public:
   // Opens the first file and compiles the filter eagerly, so that usage

@@ -101,10 +101,21 @@ std::vector<DamageCase> DamageCases() {
        "record 1 at byte offset 24: truncated dump file; tried to read 58 "
        "captured bytes, only got 14"},
       {"PcapngTruncatedBlock", PcapngOneGoodPacket() + epb.substr(0, 50), 1,
-       "record 2 at approximately byte offset 140: truncated pcapng dump "
+       "record 2 at byte offset 140: truncated pcapng dump "
        "file; tried to read 84 bytes, only got 42"},
       {"PcapngBadBlockLength", PcapngOneGoodPacket() + bad_block, 1,
-       "record 2 at approximately byte offset 140: block in pcapng dump file "
+       "record 2 at byte offset 140: block in pcapng dump file "
+       "has a length of 8 < 12"},
+      // The offset is the damaged block's own, exact, even after blocks
+      // that carry no packet (here a 16-byte custom block).
+      {"PcapngExactOffsetAfterOtherBlocks",
+       PcapngOneGoodPacket() +
+           std::string("\xad\x0b\x00\x40\x10\x00\x00\x00xxxx"
+                       "\x10\x00\x00\x00",
+                       16) +
+           bad_block,
+       1,
+       "record 2 at byte offset 156: block in pcapng dump file "
        "has a length of 8 < 12"},
   };
 }

@@ -1,0 +1,211 @@
+#include "analyzer/capture/capture_file_reader.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/base/internal/endian.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "analyzer/capture/dlt_map.h"
+
+namespace tcpstate {
+namespace {
+
+// The buffer starts small, so a short or damaged file costs little memory,
+// and doubles while the file keeps yielding records, up to reads of 4 MiB
+// that keep the system calls per record near zero.
+constexpr size_t kFirstBuffer = size_t{64} << 10;
+constexpr size_t kLargestBuffer = size_t{4} << 20;
+
+constexpr uint32_t kPcapMagicMicro = 0xA1B2C3D4;
+constexpr uint32_t kPcapMagicNano = 0xA1B23C4D;
+constexpr uint32_t kPcapMagicModified = 0xA1B2CD34;  // Kuznetzov's patch
+constexpr uint32_t kPcapngSectionHeader = 0x0A0D0D0A;
+constexpr size_t kPcapFileHeader = 24;
+constexpr uint32_t kDefaultSnaplen = 262144;  // libpcap's MAXIMUM_SNAPLEN
+
+uint32_t Swap32(uint32_t v) { return absl::gbswap_32(v); }
+
+absl::Status Damage(const std::string& reason) {
+  return absl::DataLossError(reason);
+}
+
+std::string Oversized(const char* what, uint64_t declared) {
+  return absl::StrFormat("%s declares %d bytes, over tcpstate's limit of %d",
+                         what, declared, CaptureFileReader::kMaxBlockBytes);
+}
+
+}  // namespace
+
+CaptureFileReader::CaptureFileReader(int fd, bool owns_fd)
+    : fd_(fd), owns_fd_(owns_fd), buffer_(kFirstBuffer) {}
+
+CaptureFileReader::~CaptureFileReader() {
+  if (owns_fd_ && fd_ >= 0) {
+    close(fd_);
+  }
+}
+
+size_t CaptureFileReader::Fill(size_t n) {
+  if (end_ - start_ >= n || eof_) {
+    return std::min(n, end_ - start_);
+  }
+  if (start_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
+    buffer_offset_ += start_;
+    end_ -= start_;
+    start_ = 0;
+  }
+  size_t size = std::max(buffer_.size(), n);
+  if (consumed_ >= 2 * size && size < kLargestBuffer) {
+    size = std::min(2 * size, kLargestBuffer);  // the file keeps yielding
+  }
+  if (size > buffer_.size()) {
+    buffer_.resize(size);
+  }
+  while (end_ < n && !eof_) {
+    const ssize_t got = read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      read_errno_ = errno;
+      eof_ = true;
+    } else if (got == 0) {
+      eof_ = true;
+    } else {
+      end_ += static_cast<size_t>(got);
+    }
+  }
+  return std::min(n, end_ - start_);
+}
+
+void CaptureFileReader::Consume(size_t n) {
+  start_ += n;
+  consumed_ = buffer_offset_ + start_;
+}
+
+uint32_t CaptureFileReader::U32(const uint8_t* p) const {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return swapped_ ? Swap32(v) : v;
+}
+
+uint16_t CaptureFileReader::U16(const uint8_t* p) const {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return swapped_ ? absl::gbswap_16(v) : v;
+}
+
+absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
+    int fd, bool owns_fd) {
+  std::unique_ptr<CaptureFileReader> r(new CaptureFileReader(fd, owns_fd));
+  const size_t got = r->Fill(4);
+  absl::Status status;
+  if (got < 4) {
+    status = Damage(absl::StrFormat(
+        "truncated dump file; tried to read 4 file header bytes, only got %d",
+        got));
+  } else {
+    uint32_t magic;
+    std::memcpy(&magic, r->At(), sizeof(magic));
+    status = magic == kPcapngSectionHeader ? r->OpenPcapng()
+                                           : r->OpenPcap(magic);
+  }
+  if (status.ok()) {
+    return r;
+  }
+  if (r->oversized_) {  // the header itself declares too much
+    return Damage(absl::StrFormat("header at byte offset %d: %s",
+                                  r->record_offset_, status.message()));
+  }
+  return Damage(absl::StrCat("not a readable capture file",
+                             got == 0 ? " (empty input)" : "", ": ",
+                             status.message()));
+}
+
+absl::Status CaptureFileReader::OpenPcap(uint32_t magic) {
+  bool known = false;
+  for (uint32_t m : {kPcapMagicMicro, kPcapMagicNano, kPcapMagicModified}) {
+    if (magic == m || magic == Swap32(m)) {
+      known = true;
+      swapped_ = magic != m;
+      nanoseconds_ = m == kPcapMagicNano;
+      record_header_ = m == kPcapMagicModified ? 24 : 16;
+    }
+  }
+  if (!known) {
+    return Damage("unknown file format");
+  }
+  const size_t got = Fill(kPcapFileHeader);
+  if (got < kPcapFileHeader) {
+    // libpcap counts the bytes after the magic number.
+    return Damage(absl::StrFormat(
+        "truncated dump file; tried to read %d file header bytes, only got %d",
+        kPcapFileHeader, got - 4));
+  }
+  const uint8_t* h = At();
+  const uint16_t major = U16(h + 4);
+  const uint16_t minor = U16(h + 6);
+  if (major < 2) {
+    return Damage("archaic pcap savefile format");
+  }
+  if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
+    return Damage(absl::StrFormat("unsupported pcap savefile version %d.%d",
+                                  major, minor));
+  }
+  snaplen_ = U32(h + 16);
+  if (snaplen_ == 0 || snaplen_ > kDefaultSnaplen) {
+    snaplen_ = kDefaultSnaplen;
+  }
+  dlt_ = DltFromLinktype(U32(h + 20));
+  Consume(kPcapFileHeader);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> CaptureFileReader::Next(CaptureRecord* record) {
+  return pcapng_ ? NextPcapng(record) : NextPcap(record);
+}
+
+absl::StatusOr<bool> CaptureFileReader::NextPcap(CaptureRecord* record) {
+  record_offset_ = consumed_;
+  const size_t got = Fill(record_header_);
+  if (got == 0) {
+    return false;
+  }
+  if (got < record_header_) {
+    return Damage(absl::StrFormat(
+        "truncated dump file; tried to read %d header bytes, only got %d",
+        record_header_, got));
+  }
+  const uint8_t* h = At();
+  const uint32_t sec = U32(h);
+  const uint32_t frac = U32(h + 4);
+  const uint32_t caplen = U32(h + 8);
+  const uint32_t len = U32(h + 12);
+  if (caplen > kMaxBlockBytes) {
+    oversized_ = true;
+    return Damage(Oversized("record", caplen));
+  }
+  const size_t want = record_header_ + caplen;
+  const size_t have = Fill(want);
+  if (have < want) {
+    return Damage(absl::StrFormat(
+        "truncated dump file; tried to read %d captured bytes, only got %d",
+        caplen, have - record_header_));
+  }
+  // libpcap hands over at most the snaplen and skips the rest.
+  const uint32_t kept = std::min(caplen, snaplen_);
+  record->timestamp = absl::FromUnixSeconds(sec) +
+                      absl::Nanoseconds(nanoseconds_ ? frac : uint64_t{frac} * 1000);
+  record->wire_length = len;
+  record->data = absl::Span<const uint8_t>(At() + record_header_, kept);
+  Consume(want);
+  return true;
+}
+
+}  // namespace tcpstate
