@@ -49,7 +49,7 @@ absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
     return absl::InfinitePast();
   }
   const absl::Duration gap =
-      std::max(receiver.last_control_gap, kMinRetransmitGap);
+      std::max(absl::Duration(receiver.last_control_gap), kMinRetransmitGap);
   return std::max(ack_time, receiver.last_control_sent + gap * 2.5);
 }
 
@@ -438,7 +438,7 @@ ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
       (r.state == TcpState::kSynReceived && FindEvent(s, E::kSendSynAck) >= 0);
   if (handshaking && s.last_control_sent != absl::Time()) {
     const absl::Duration wait =
-        std::max(kSilenceProof, s.last_control_gap * 2.5);
+        std::max(kSilenceProof, absl::Duration(s.last_control_gap) * 2.5);
     if (now - s.last_control_sent >= wait) {
       r.state = TcpState::kClosed;
       r.steps.push_back({TcpState::kClosed, 0, s.last_control_sent + wait, -1});

@@ -13,6 +13,7 @@
 #include "analyzer/endpoint_machine.h"
 #include "analyzer/flow_key.h"
 #include "analyzer/ladder_recorder.h"
+#include "analyzer/packed_time.h"
 #include "analyzer/seq_analysis.h"
 #include "analyzer/zeek_model.h"
 #include "dissectors/tcp_segment.h"
@@ -40,7 +41,7 @@ struct Side {
   bool sent_syn_ack = false;
   SeqNum isn;
   uint64_t syn_packet = 0;  // first SYN or SYN-ACK
-  absl::Time syn_time;
+  PackedTime syn_time;
   std::optional<uint16_t> syn_ip_id;  // its IPv4 ID (ISN analysis)
   std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
   SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
@@ -51,15 +52,15 @@ struct Side {
   bool fin_sent = false;
   SeqNum fin_seq;  // sequence number the FIN occupies
   uint64_t fin_packet = 0;
-  absl::Time fin_time;
+  PackedTime fin_time;
   PacketList fin_retransmits;
   uint32_t fin_retransmit_count = 0;
   PacketList syn_retransmits;
   uint32_t syn_retransmit_count = 0;
-  absl::Time last_control_sent;     // last SYN/FIN (re)transmission time
-  absl::Duration last_control_gap;  // gap between the last two of them
+  PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
+  PackedDuration last_control_gap;  // gap between the last two of them
   uint64_t last_packet = 0;
-  absl::Time last_time;
+  PackedTime last_time;
   // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
   uint32_t syn_ack_losses = 0;
   uint32_t fin_ack_losses = 0;
@@ -70,7 +71,7 @@ struct Side {
   // ports, "-i any") is a duplicate, not a retransmission.
   struct RecentPacket {
     uint64_t hash = 0;
-    absl::Time t;
+    PackedTime t;
     uint64_t packet = 0;
   };
   std::array<RecentPacket, 4> recent{};
@@ -79,7 +80,7 @@ struct Side {
   // Data transfer analysis of what this side sends.
   FlowDirection flow;
   uint64_t last_data_packet = 0;
-  absl::Time last_data_time;
+  PackedTime last_data_time;
   // Stats for the record.
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
@@ -101,15 +102,15 @@ struct AnomalyTally {
   uint64_t count = 0;
   uint64_t first_packet = 0;
   uint64_t last_packet = 0;
-  absl::Time first_t;
-  absl::Time last_t;
+  PackedTime first_t;
+  PackedTime last_t;
   PacketList packets;
 };
 
 // The first acceptable RST of a connection, for rst_teardown / refused.
 struct RstFacts {
   uint64_t packet = 0;
-  absl::Time t;
+  PackedTime t;
   bool from_client = false;
   bool carried_data = false;
   TcpState sender_state = TcpState::kUnknown;    // before the RST
@@ -123,7 +124,7 @@ struct ReuseFacts {
   TcpState previous_client = TcpState::kUnknown;
   TcpState previous_server = TcpState::kUnknown;
   uint64_t packet = 0;
-  absl::Time t;
+  PackedTime t;
 };
 
 struct ConnectionOptions {
@@ -258,8 +259,8 @@ class Connection {
   EvictionLink eviction_link_;
   std::optional<RstFacts> rst_;  // the RST that (last) ended it
   std::optional<ReuseFacts> reuse_;
-  absl::Time first_seen_;
-  absl::Time last_seen_;
+  PackedTime first_seen_;
+  PackedTime last_seen_;
   uint64_t first_packet_ = 0;
   uint64_t last_packet_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
+#include "analyzer/packed_time.h"
 #include "analyzer/tcp_state.h"
 #include "dissectors/seq_num.h"
 
@@ -34,11 +35,11 @@ const char* EndpointEventName(EndpointEvent e);
 struct EventRecord {
   uint64_t packet = 0;        // when it happened, as a packet number
   uint64_t proof_packet = 0;  // the packet that proved it (>= packet)
-  absl::Time t;
+  PackedTime t;
   // An assumed event counts only from this capture time on (used once the
   // path has been shown to lose this kind of ACK: it must be followed by
   // silence longer than the sender's retransmission back-off).
-  absl::Time valid_from = absl::InfinitePast();
+  PackedTime valid_from = absl::InfinitePast();
   EndpointEvent event = EndpointEvent::kSendSyn;
   // Order within one packet: receipts proven by the packet's ACK field come
   // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing

@@ -183,7 +183,7 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
   }
   const K kind = last_ack ? K::kLastAckStuck : K::kFinWait1Stuck;
   const EventRecord* send = Find(v.s, E::kSendFin);
-  const absl::Time since = send != nullptr ? send->t : now;
+  const absl::Time since = send != nullptr ? absl::Time(send->t) : now;
   if (v.s.fin_retransmit_count < o.stuck_fin_retransmits &&
       now - since < o.Threshold(kind)) {
     return;

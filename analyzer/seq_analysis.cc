@@ -174,7 +174,7 @@ AnomalyKindSet RetransmissionKind(const TcpSegment& seg, absl::Time t,
     return Bit(K::kFastRetransmission);
   }
   const absl::Duration reorder =
-      fwd.irtt > absl::ZeroDuration() ? fwd.irtt : kDefaultReorderWindow;
+      fwd.irtt > absl::ZeroDuration() ? absl::Duration(fwd.irtt) : kDefaultReorderWindow;
   if (t - fwd.next_seq_time < reorder &&
       fwd.next_seq != seg.seq.Plus(SeqLength(seg))) {
     return Bit(K::kOutOfOrder);

@@ -4,6 +4,7 @@
 
 #include "absl/time/time.h"
 #include "analyzer/anomaly_catalogue.h"
+#include "analyzer/packed_time.h"
 #include "dissectors/seq_num.h"
 #include "dissectors/tcp_segment.h"
 
@@ -34,12 +35,12 @@ struct FlowDirection {
   uint32_t dup_acks = 0;     // consecutive duplicate ACKs sent
   SeqNum next_seq;           // highest sequence number sent + 1
   SeqNum last_ack;           // ACK number of the last segment with ACK
-  absl::Time next_seq_time;  // when next_seq last advanced
-  absl::Time last_time;      // when this endpoint last sent anything
-  absl::Time syn_time;       // its most recent SYN (without ACK)
+  PackedTime next_seq_time;  // when next_seq last advanced
+  PackedTime last_time;      // when this endpoint last sent anything
+  PackedTime syn_time;       // its most recent SYN (without ACK)
   // Handshake round trip (SYN to the first ACK without SYN), copied into
   // both directions; zero while unknown.
-  absl::Duration irtt;
+  PackedDuration irtt;
 };
 
 // A set of AnomalyKind values.
