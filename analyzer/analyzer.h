@@ -97,6 +97,9 @@ class Analyzer {
   // `timestamps_backwards` are filled in by the caller.
   AnalysisResult Finish();
 
+  // The capture so far (packets, times, counters).
+  const CaptureSummary& summary() const { return summary_; }
+
   // The flow table cap the options give (connections).
   static size_t EffectiveMaxConnections(const AnalyzerOptions& options);
 

@@ -132,20 +132,25 @@ std::string ZeekConnRow(const ConnectionRecord& c) {
   return absl::StrCat(absl::StrJoin(cells, "\t"), "\n");
 }
 
+std::string ZeekConnLogHeader(const CaptureSummary& s) {
+  return absl::StrCat("#separator \\x09\n", "#set_separator\t,\n",
+                      "#empty_field\t", kEmpty, "\n", "#unset_field\t", kUnset,
+                      "\n", "#path\tconn\n", "#open\t",
+                      HeaderTime(s.first_packet_time), "\n", "#fields\t",
+                      absl::StrJoin(kFields, "\t"), "\n", "#types\t",
+                      absl::StrJoin(kTypes, "\t"), "\n");
+}
+
+std::string ZeekConnLogFooter(const CaptureSummary& s) {
+  return absl::StrCat("#close\t", HeaderTime(s.last_packet_time), "\n");
+}
+
 void WriteZeekConnLog(const AnalysisResult& result, std::ostream& os) {
-  const CaptureSummary& s = result.summary;
-  os << "#separator \\x09\n"
-     << "#set_separator\t,\n"
-     << "#empty_field\t" << kEmpty << "\n"
-     << "#unset_field\t" << kUnset << "\n"
-     << "#path\tconn\n"
-     << "#open\t" << HeaderTime(s.first_packet_time) << "\n"
-     << "#fields\t" << absl::StrJoin(kFields, "\t") << "\n"
-     << "#types\t" << absl::StrJoin(kTypes, "\t") << "\n";
+  os << ZeekConnLogHeader(result.summary);
   for (const ConnectionRecord& c : result.connections) {
     os << ZeekConnRow(c);
   }
-  os << "#close\t" << HeaderTime(s.last_packet_time) << "\n";
+  os << ZeekConnLogFooter(result.summary);
 }
 
 }  // namespace tcpstate

@@ -27,6 +27,11 @@ std::string ZeekUid(const ConnectionRecord& c);
 // One row (LF included).
 std::string ZeekConnRow(const ConnectionRecord& c);
 
+// The header lines (#open from the first packet's time) and the #close
+// line, for writers that stream the rows in between.
+std::string ZeekConnLogHeader(const CaptureSummary& summary);
+std::string ZeekConnLogFooter(const CaptureSummary& summary);
+
 void WriteZeekConnLog(const AnalysisResult& result, std::ostream& os);
 
 }  // namespace tcpstate

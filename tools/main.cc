@@ -44,23 +44,57 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitUsageOrInput = 2;
 
-// Streams each finished connection as one JSON line and keeps the state
-// tallies for the closing summary line.
-class JsonlSink : public ConnectionSink {
+// The formats whose rows are written as connections finish (offline).
+bool StreamsRows(ReportFormat f) {
+  return f == ReportFormat::kJsonl || f == ReportFormat::kCsv ||
+         f == ReportFormat::kZeek;
+}
+
+// jsonl, csv and zeek: each finished connection is written as soon as it
+// is finished, in the order connections finish (as Zeek writes conn.log),
+// and then dropped; Report() writes what follows the rows. Keeps the state
+// tallies for the JSONL summary line.
+class StreamingSink : public ConnectionSink {
  public:
-  explicit JsonlSink(std::ostream* out) : out_(out) {}
+  StreamingSink(ReportFormat format, std::ostream* out)
+      : format_(format), out_(out) {}
+  void set_analyzer(const Analyzer* analyzer) { analyzer_ = analyzer; }
 
   void OnConnectionFinished(const ConnectionRecord& record) override {
     // A file is read as fast as it can be: the stream's buffer decides
     // when to write (live capture flushes every line, tools/live.cc).
-    *out_ << RenderJsonlConnection(record);
+    WriteHeader();
+    if (format_ == ReportFormat::kCsv) {
+      *out_ << CsvRow(record);
+    } else if (format_ == ReportFormat::kZeek) {
+      *out_ << ZeekConnRow(record);
+    } else {
+      *out_ << RenderJsonlConnection(record);
+    }
     tally_.Add(record);
+  }
+
+  // The lines before the first row (written by then; at the end of an
+  // input with no connection, by Report()).
+  void WriteHeader() {
+    if (header_written_) {
+      return;
+    }
+    header_written_ = true;
+    if (format_ == ReportFormat::kCsv) {
+      *out_ << CsvHeader();
+    } else if (format_ == ReportFormat::kZeek && analyzer_ != nullptr) {
+      *out_ << ZeekConnLogHeader(analyzer_->summary());
+    }
   }
 
   const ConnectionTally& tally() const { return tally_; }
 
  private:
+  ReportFormat format_;
   std::ostream* out_;
+  const Analyzer* analyzer_ = nullptr;
+  bool header_written_ = false;
   ConnectionTally tally_;
 };
 
@@ -123,8 +157,7 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
   AnalyzerOptions a;
   a.time_wait = options.time_wait;
   a.anomalies = AnomalyOptionsOf(options);
-  a.retain_connections =
-      options.format != ReportFormat::kJsonl || options.ci.Active();
+  a.retain_connections = !StreamsRows(options.format) || options.ci.Active();
   a.max_connections = options.max_connections;
   a.max_memory_bytes = options.max_memory_mib << 20;
   a.reassembly = options.reassembly;
@@ -141,7 +174,7 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
 
 int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
-           std::ostream& out);
+           bool rows_streamed, std::ostream& out);
 
 // --format html on files: the first read analyses with no ladders (the
 // same analysis as every other format); a second read records the ladders
@@ -219,14 +252,15 @@ int Run(const CliOptions& options) {
   }
   std::ostream& out = **opened;
 
-  const bool jsonl = options.format == ReportFormat::kJsonl;
-  JsonlSink sink(&out);
+  const bool streamed = StreamsRows(options.format);
+  StreamingSink sink(options.format, &out);
   AnalyzerOptions analyzer_options = AnalyzerOptionsOf(options);
   const bool second_read = LaddersFromSecondRead(options);
   if (second_read) {
     analyzer_options.ladders = LadderMode::kOff;
   }
-  Analyzer analyzer(analyzer_options, jsonl ? &sink : nullptr);
+  Analyzer analyzer(analyzer_options, streamed ? &sink : nullptr);
+  sink.set_analyzer(&analyzer);
 
   ProgressMeter progress(
       ProgressWanted(isatty(STDERR_FILENO) == 1, options.quiet) ? &std::cerr
@@ -241,13 +275,18 @@ int Run(const CliOptions& options) {
   if (second_read) {
     AddLadders(options, result);
   }
-  return Report(options, *ci, result, sink.tally(), out);
+  if (streamed) {
+    sink.WriteHeader();
+  }
+  return Report(options, *ci, result, sink.tally(), streamed, out);
 }
 
 // The final report of `result` (offline and live alike), then the CI checks.
+// `rows_streamed`: the csv and zeek rows were written as connections
+// finished (offline), so only what follows them is left.
 int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
-           std::ostream& out) {
+           bool rows_streamed, std::ostream& out) {
   switch (options.format) {
     case ReportFormat::kText:
       out << RenderText(result, {OutputIsTerminal(options)});
@@ -259,10 +298,16 @@ int Report(const CliOptions& options, const CiInputs& ci,
       out << RenderJsonlSummary(result, tally);
       break;
     case ReportFormat::kCsv:
-      WriteCsv(result, out);
+      if (!rows_streamed) {
+        WriteCsv(result, out);
+      }
       break;
     case ReportFormat::kZeek:
-      WriteZeekConnLog(result, out);
+      if (rows_streamed) {
+        out << ZeekConnLogFooter(result.summary);
+      } else {
+        WriteZeekConnLog(result, out);
+      }
       break;
     case ReportFormat::kMermaid:
       if (const int rc = WriteMermaid(options, result, out); rc != kExitOk) {
@@ -299,7 +344,8 @@ int RunLiveCapture(const CliOptions& options) {
   hooks.report = [&](const CliOptions& final_options,
                      const AnalysisResult& result,
                      const ConnectionTally& tally, std::ostream& out) {
-    return Report(final_options, *ci, result, tally, out);
+    return Report(final_options, *ci, result, tally, /*rows_streamed=*/false,
+                  out);
   };
   return RunLive(options, hooks);
 }

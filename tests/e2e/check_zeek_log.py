@@ -6,7 +6,8 @@ usage: check_zeek_log.py TCPSTATE CAPTURES_DIR
 For every capture, reads tcpstate's conn.log the way zeek-cut does (the
 #separator line, then #fields naming the columns, #unset_field and
 #empty_field markers, \\xNN escapes) and checks it against the JSON report
-of the same capture: one row per connection, in id order, with the same
+of the same capture: one row per connection (in the order connections
+finished, as Zeek writes them), with the same
 endpoints, conn_state, history, packet and byte counts. Also checks the
 header lines Zeek's ASCII writer writes (#set_separator, #path, #open,
 #types with one type per field, #close) and that two runs are identical.
@@ -103,8 +104,22 @@ def main():
         conns = report["connections"]
         check(len(rows) == len(conns), "%s: %d rows for %d connections" % (
             name, len(rows), len(conns)))
+        # Rows come in the order connections finished (as Zeek writes
+        # conn.log); each matches one connection by 5-tuple and start.
+        def key(ts, oh, op, rh, rp):
+            return (ts, oh, str(op), rh, str(rp))
+        by_key = {key(r["ts"], r["id.orig_h"], r["id.orig_p"], r["id.resp_h"],
+                      r["id.resp_p"]): r for r in rows}
+        check(len(by_key) == len(rows), name + ": two rows for one connection")
+        paired = []
+        for c in conns:
+            k = key(c["first_seen"], c["client"]["addr"], c["client"]["port"],
+                    c["server"]["addr"], c["server"]["port"])
+            check(k in by_key, "%s conn %d: no row" % (name, c["id"]))
+            if k in by_key:
+                paired.append((by_key[k], c))
         uids = set()
-        for row, c in zip(rows, conns):
+        for row, c in paired:
             where = "%s conn %d" % (name, c["id"])
             uids.add(row["uid"])
             check(UID_RE.match(row["uid"] or ""), where + ": uid")
