@@ -56,13 +56,13 @@ absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
 }  // namespace
 
 Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
-                       std::string role_rule, bool mid_stream,
+                       RoleRule role_rule, bool mid_stream,
                        const ConnectionOptions& options)
     : id_(id),
       client_is_low_(client_is_low),
       mid_stream_(mid_stream),
-      role_rule_(std::move(role_rule)),
-      options_(options) {
+      role_rule_(role_rule),
+      options_(&options) {
   client_.ep = client_is_low ? key.low : key.high;
   server_.ep = client_is_low ? key.high : key.low;
   if (options.ladder != nullptr) {
@@ -432,7 +432,7 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
 }
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
-  ReplayResult r = Replay(s.events, now, options_.time_wait);
+  ReplayResult r = Replay(s.events, now, options_->time_wait);
   const bool handshaking =
       r.state == TcpState::kSynSent ||
       (r.state == TcpState::kSynReceived && FindEvent(s, E::kSendSynAck) >= 0);

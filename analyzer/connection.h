@@ -14,6 +14,7 @@
 #include "analyzer/flow_key.h"
 #include "analyzer/ladder_recorder.h"
 #include "analyzer/packed_time.h"
+#include "analyzer/role_rule.h"
 #include "analyzer/seq_analysis.h"
 #include "analyzer/zeek_model.h"
 #include "dissectors/tcp_segment.h"
@@ -140,8 +141,9 @@ void SortAnomalies(std::vector<Anomaly>& anomalies);
 class Connection {
  public:
   // `client_is_low`: whether the FlowKey's low endpoint is the client.
+  // `options` must outlive the connection (the flow table owns it).
   Connection(uint64_t id, const FlowKey& key, bool client_is_low,
-             std::string role_rule, bool mid_stream,
+             RoleRule role_rule, bool mid_stream,
              const ConnectionOptions& options);
 
   // Feeds one segment; `from_client` says who sent it.
@@ -249,8 +251,8 @@ class Connection {
   bool client_is_low_;
   bool mid_stream_;
   bool dirty_ = false;
-  std::string role_rule_;
-  ConnectionOptions options_;
+  RoleRule role_rule_;
+  const ConnectionOptions* options_;
   Side client_;
   Side server_;
   ZeekModel zeek_;

@@ -353,7 +353,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
       zeek_.ConnState(client_.data_progress, server_.data_progress);
   rec.history = zeek_.history();
   rec.mid_stream = mid_stream_;
-  rec.role_rule = role_rule_;
+  rec.role_rule = RoleRuleName(role_rule_);
   rec.end_reason = DeriveEndReason(client_, cr, server_, sr, cause);
   // FlowDirection copies the handshake round trip into both directions.
   if (client_.flow.irtt > absl::ZeroDuration()) {
@@ -362,7 +362,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   if (mid_stream_) {
     rec.notes.push_back(absl::StrCat(
         "No SYN seen: the capture started mid-connection; roles by rule '",
-        role_rule_, "', states inferred from the traffic."));
+        RoleRuleName(role_rule_), "', states inferred from the traffic."));
   }
   AddNotes(client_, server_, "client", "server", rec);
   AddNotes(server_, client_, "server", "client", rec);
@@ -380,7 +380,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
     if (before == S::kTimeWait) {
       rec.notes.push_back(absl::StrFormat(
           "the %s's TIME_WAIT (%s) ran out in capture time: it is CLOSED.",
-          name, absl::FormatDuration(options_.time_wait)));
+          name, absl::FormatDuration(options_->time_wait)));
     } else {
       rec.notes.push_back(absl::StrFormat(
           "the %s stopped retransmitting its unanswered %s: it gave up or "

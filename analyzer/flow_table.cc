@@ -51,32 +51,37 @@ bool Finished(TcpState s) { return s == TcpState::kClosed; }
 // SYN-ACK: its sender is the server. Otherwise the endpoint on a well-known
 // port (< 1024) while the other is not, else the lower port, else the
 // receiver of the first segment, is the server.
-bool ServerIsSender(const TcpSegment& seg, std::string* rule) {
+bool ServerIsSender(const TcpSegment& seg, RoleRule* rule) {
   if (seg.flags.syn() && seg.flags.ack()) {
-    *rule = "syn_ack_sender_is_server";
+    *rule = RoleRule::kSynAckSenderIsServer;
     return true;
   }
   const bool src_wk = seg.src_port < kWellKnownPortLimit;
   const bool dst_wk = seg.dst_port < kWellKnownPortLimit;
   if (src_wk != dst_wk) {
-    *rule = "well_known_port_is_server";
+    *rule = RoleRule::kWellKnownPortIsServer;
     return src_wk;
   }
   if (seg.src_port != seg.dst_port) {
-    *rule = "lower_port_is_server";
+    *rule = RoleRule::kLowerPortIsServer;
     return seg.src_port < seg.dst_port;
   }
-  *rule = "first_packet_receiver_is_server";
+  *rule = RoleRule::kFirstPacketReceiverIsServer;
   return false;
 }
 
 }  // namespace
 
-FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {}
+FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {
+  connection_options_.time_wait = options_.time_wait;
+  connection_options_.anomalies = &options_.anomalies;
+  with_ladder_ = connection_options_;
+  with_ladder_.ladder = &options_.ladder_limits;
+}
 
 Connection& FlowTable::Create(const FlowKey& key, bool from_low,
                               const TcpSegment& seg) {
-  std::string rule = "syn_sender_is_client";
+  RoleRule rule = RoleRule::kSynSenderIsClient;
   bool sender_is_client = true;
   const bool pure_syn = seg.flags.syn() && !seg.flags.ack();
   if (!pure_syn) {
@@ -84,15 +89,11 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   }
   const bool mid_stream = !seg.flags.syn();
   const bool client_is_low = sender_is_client == from_low;
-  ConnectionOptions copts;
-  copts.time_wait = options_.time_wait;
-  copts.anomalies = &options_.anomalies;
-  if (RecordsLadder(next_id_)) {
-    copts.ladder = &options_.ladder_limits;
-    ++ladders_recording_;
-  }
-  auto conn = std::make_unique<Connection>(next_id_, key, client_is_low,
-                                           std::move(rule), mid_stream, copts);
+  const bool ladder = RecordsLadder(next_id_);
+  ladders_recording_ += ladder ? 1 : 0;
+  auto conn = std::make_unique<Connection>(
+      next_id_, key, client_is_low, rule, mid_stream,
+      ladder ? with_ladder_ : connection_options_);
   ++next_id_;
   Connection& ref = *conn;
   table_[key] = std::move(conn);

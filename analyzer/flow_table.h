@@ -125,6 +125,9 @@ class FlowTable {
   void Finish(Connection& conn, absl::Time now, EndReason reason);
 
   FlowTableOptions options_;
+  // What every connection points to: without and with a ladder recorder.
+  ConnectionOptions connection_options_;
+  ConnectionOptions with_ladder_;
   // Connections live behind pointers: a flat table's empty slots then cost
   // a pointer, not a whole connection.
   absl::flat_hash_map<FlowKey, std::unique_ptr<Connection>> table_;

@@ -210,7 +210,7 @@ void Connection::AddStuck(absl::Time now, TcpState client_state,
                           std::vector<Anomaly>& out) const {
   static const AnomalyOptions kDefaults;
   const AnomalyOptions& o =
-      options_.anomalies != nullptr ? *options_.anomalies : kDefaults;
+      options_->anomalies != nullptr ? *options_->anomalies : kDefaults;
   const SideView views[] = {
       {client_, server_, "client", "server", client_state, horizon},
       {server_, client_, "server", "client", server_state, horizon}};

@@ -140,7 +140,7 @@ void Connection::AddShapeAnomalies(ConnectionRecord& rec) const {
         K::kMidStream, "client", first_packet_, first_seen_,
         absl::StrFormat("no SYN seen: picked up mid-connection at pkt %d; "
                         "roles by rule %s.",
-                        first_packet_, role_rule_)));
+                        first_packet_, RoleRuleName(role_rule_))));
   }
 }
 

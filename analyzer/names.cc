@@ -1,5 +1,6 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly.h"
+#include "analyzer/role_rule.h"
 #include "analyzer/tcp_state.h"
 
 namespace tcpstate {
@@ -74,6 +75,22 @@ const char* CertaintyName(Certainty c) {
       return "inferred";
     case Certainty::kUnknown:
       return "unknown";
+  }
+  return "unknown";
+}
+
+const char* RoleRuleName(RoleRule rule) {
+  switch (rule) {
+    case RoleRule::kSynSenderIsClient:
+      return "syn_sender_is_client";
+    case RoleRule::kSynAckSenderIsServer:
+      return "syn_ack_sender_is_server";
+    case RoleRule::kWellKnownPortIsServer:
+      return "well_known_port_is_server";
+    case RoleRule::kLowerPortIsServer:
+      return "lower_port_is_server";
+    case RoleRule::kFirstPacketReceiverIsServer:
+      return "first_packet_receiver_is_server";
   }
   return "unknown";
 }

@@ -52,7 +52,7 @@ class ConnectionMemoryTest : public ::testing::TestWithParam<bool> {
     bool from_low = false;
     const FlowKey key = FlowKey::Of(first, &from_low);
     conn_ = std::make_unique<Connection>(1, key, from_low,
-                                         "syn_sender_is_client", false,
+                                         RoleRule::kSynSenderIsClient, false,
                                          options_);
     uint64_t packet = 0;
     for (const Step& s : steps) {
@@ -122,6 +122,14 @@ TEST_P(ConnectionMemoryTest, OpenAndCloseKeepEventsInline) {
     EXPECT_TRUE(Inline(conn_->server().events))
         << conn_->server().events.size() << " events";
   }
+}
+
+// The size of one open connection, pinned so that it cannot creep back up.
+// Lower the pin whenever the connection shrinks (issue 14 aims at 512 bytes
+// with the flow table's share); never raise it without a stated reason.
+TEST(ConnectionSizeTest, PinnedSoItCannotCreepBack) {
+  constexpr size_t kPinnedBytes = 2376;
+  EXPECT_LE(sizeof(Connection), kPinnedBytes);
 }
 
 INSTANTIATE_TEST_SUITE_P(IpVersions, ConnectionMemoryTest,
