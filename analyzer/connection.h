@@ -256,7 +256,8 @@ class Connection {
   Side client_;
   Side server_;
   ZeekModel zeek_;
-  absl::InlinedVector<AnomalyTally, 2> tallies_;
+  // Empty (no heap block) unless a data-transfer anomaly was flagged.
+  std::vector<AnomalyTally> tallies_;
   std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   EvictionLink eviction_link_;
   std::optional<RstFacts> rst_;  // the RST that (last) ended it

@@ -23,13 +23,13 @@ enum class ZeekState : uint8_t {
 struct ZeekSide {
   ZeekState state = ZeekState::kInactive;
   ZeekState prev_state = ZeekState::kInactive;
-  // history bookkeeping
-  uint32_t seen_letters = 0;  // bit per once-only letter
+  // history bookkeeping (the flags first, so that they pack)
   bool has_syn_seq = false;
-  SeqNum last_syn_seq;
   bool has_fin_end = false;
-  SeqNum last_fin_end;
   bool has_rst_seq = false;
+  uint32_t seen_letters = 0;  // bit per once-only letter
+  SeqNum last_syn_seq;
+  SeqNum last_fin_end;
   SeqNum last_rst_seq;
   uint64_t retransmits = 0, retransmit_threshold = 1;
   uint64_t zero_windows = 0, zero_window_threshold = 1;
@@ -37,8 +37,8 @@ struct ZeekSide {
   // Content as Zeek's reassembler sees it: the end of the contiguous data
   // and one block held above a hole.
   bool stream_started = false;
-  SeqNum contiguous_end;
   bool has_above = false;
+  SeqNum contiguous_end;
   SeqNum above_begin;
   SeqNum above_end;
 };
