@@ -79,6 +79,12 @@ FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {
   with_ladder_.ladder = &options_.ladder_limits;
 }
 
+FlowTable::~FlowTable() {
+  for (auto& [key, conn] : table_) {
+    pool_.Delete(conn);
+  }
+}
+
 Connection& FlowTable::Create(const FlowKey& key, bool from_low,
                               const TcpSegment& seg) {
   RoleRule rule = RoleRule::kSynSenderIsClient;
@@ -91,13 +97,12 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   const bool client_is_low = sender_is_client == from_low;
   const bool ladder = RecordsLadder(next_id_);
   ladders_recording_ += ladder ? 1 : 0;
-  auto conn = std::make_unique<Connection>(
-      next_id_, key, client_is_low, rule, mid_stream,
-      ladder ? with_ladder_ : connection_options_);
+  Connection* conn =
+      pool_.New(next_id_, key, client_is_low, rule, mid_stream,
+                ladder ? with_ladder_ : connection_options_);
   ++next_id_;
-  Connection& ref = *conn;
-  table_[key] = std::move(conn);
-  return ref;
+  table_[key] = conn;
+  return *conn;
 }
 
 // RFC 9293 3.10.7.4 / RFC 6191 and Wireshark's reused-ports rule: a SYN with
@@ -274,7 +279,7 @@ void FlowTable::FlushAll(absl::Time now) {
   std::vector<Connection*> all;
   all.reserve(table_.size());
   for (auto& [key, conn] : table_) {
-    all.push_back(conn.get());
+    all.push_back(conn);
   }
   FinishAll(all, now, EndReason::kCaptureEnd);
 }
@@ -305,7 +310,8 @@ void FlowTable::Touch(Connection& conn) {
 
 void FlowTable::Remove(Connection& conn) {
   Unlink(conn);
-  table_.erase(conn.key());  // destroys conn
+  table_.erase(conn.key());
+  pool_.Delete(&conn);
 }
 
 std::vector<ConnectionRecord> FlowTable::TakeFinished() {

@@ -11,6 +11,7 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
 #include "analyzer/connection.h"
+#include "analyzer/connection_pool.h"
 #include "analyzer/flow_key.h"
 #include "analyzer/live.h"
 #include "dissectors/tcp_segment.h"
@@ -57,6 +58,9 @@ struct FlowTableOptions {
 class FlowTable {
  public:
   explicit FlowTable(const FlowTableOptions& options);
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
 
   void OnSegment(const TcpSegment& seg, const SegmentContext& ctx);
   // Writes out connections whose time is up at capture time `now`.
@@ -128,9 +132,10 @@ class FlowTable {
   // What every connection points to: without and with a ladder recorder.
   ConnectionOptions connection_options_;
   ConnectionOptions with_ladder_;
-  // Connections live behind pointers: a flat table's empty slots then cost
-  // a pointer, not a whole connection.
-  absl::flat_hash_map<FlowKey, std::unique_ptr<Connection>> table_;
+  // Connections live in the pool; the table maps keys to them, so its
+  // empty slots cost a key and a pointer, not a whole connection.
+  ConnectionPool pool_;
+  absl::flat_hash_map<FlowKey, Connection*> table_;
   std::vector<ConnectionRecord> finished_;
   FinishedHandler on_finished_;
   EvictionList half_open_;
