@@ -9,11 +9,12 @@
 #    off, so every packet on the wire is at most MTU-sized; many short
 #    connections plus paced bulk transfers (bench/traffic.py); tcpdump -s 0
 #    on the client side. Needs root. The namespaces are removed on exit.
-# 2. Times, one after the other on that file, with /usr/bin/time -v:
+# 2. Times, one after the other on that file (bench/compare.sh):
 #    tcpstate --format json and --format jsonl, a bare libpcap read loop
 #    (bench/pcap_read_loop.cc), tshark -q -z conv,tcp, tcptrace -n -l, after
 #    one untimed read of the file (so all find it in the page cache).
-# 3. Prints a Markdown table (also written to bench/out/results.md).
+# 3. Prints a Markdown table (also written to bench/out/results.md), each
+#    time as a multiple of the read loop's.
 # No timing is asserted anywhere: the numbers are for people to read.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 out="$here/out"
 pcap="$out/bench.pcap"
-tcpstate="${TCPSTATE:-$root/build/tools/tcpstate}"
+tcpstate_arg=""
 regen=0
 short_per_client=70000   # two client processes run this many each
 short_clients=2
@@ -31,7 +32,7 @@ target_packets=3000000
 
 while (($#)); do
   case "$1" in
-    --tcpstate) tcpstate="$2"; shift 2 ;;
+    --tcpstate) tcpstate_arg="$2"; shift 2 ;;
     --regen) regen=1; shift ;;
     --short) short_per_client="$2"; shift 2 ;;
     --bulk-mib) bulk_mib="$2"; shift 2 ;;
@@ -138,85 +139,9 @@ else
   log "using cached $pcap (--regen to make a new one)"
 fi
 
-# ------------------------------------------------------------ baseline reader
-loop_bin="$out/pcap_read_loop"
-if [ ! -x "$loop_bin" ] || [ "$here/pcap_read_loop.cc" -nt "$loop_bin" ]; then
-  c++ -O2 -Wall -Wextra -o "$loop_bin" "$here/pcap_read_loop.cc" -lpcap
-fi
-read -r _ packets _ captured _ _ < <("$loop_bin" "$pcap")
-size_mib=$(awk -v b="$(stat -c %s "$pcap")" 'BEGIN{printf "%.0f", b/1048576}')
-log "$pcap: $packets packets, $size_mib MiB"
-if ((packets < target_packets)); then
-  log "WARNING: fewer than $target_packets packets; try --regen --short N / --bulk-mib N"
-fi
-
-# ------------------------------------------------------------ tcpstate probe
-# The tool may not be built yet, or may still be a placeholder that prints
-# nothing: then its row is marked unavailable and the others still run.
-tcpstate_ok=0
-tcpstate_why="not built ($tcpstate)"
-if [ -x "$tcpstate" ]; then
-  probe="$out/probe.pcap"
-  tcpdump -r "$pcap" -c 2000 -w "$probe" 2>/dev/null
-  if "$tcpstate" --format json -r "$probe" 2>/dev/null |
-      python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d.get("connections") else 1)' \
-      2>/dev/null; then
-    tcpstate_ok=1
-  else
-    tcpstate_why="placeholder (no JSON connections on a probe)"
-  fi
-fi
-
 # ------------------------------------------------------------ timing
-declare -A wall rss status
-measure() {  # name, then the command; stdout goes to out/<name>.out
-  local name="$1"; shift
-  local tv="$out/$name.time"
-  log "running $name: $*"
-  /usr/bin/time -v -o "$tv" "$@" >"$out/$name.out" 2>"$out/$name.err" || true
-  wall[$name]=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0;
-                 for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$tv")
-  rss[$name]=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$tv")
-  status[$name]=$(awk -F': ' '/Exit status/{print $2}' "$tv")
-  [ -n "${status[$name]}" ] || status[$name]="?"
-}
-
-# Read the file once untimed so that the first tool timed does not pay for
-# the page cache alone.
-cat "$pcap" > /dev/null
-names=()
-if [ "$tcpstate_ok" = 1 ]; then
-  measure tcpstate "$tcpstate" --format json -r "$pcap" -o /dev/null
-  measure tcpstate_jsonl "$tcpstate" --format jsonl -r "$pcap" -o /dev/null
-  names+=(tcpstate tcpstate_jsonl)
-fi
-measure pcap_read_loop "$loop_bin" "$pcap"; names+=(pcap_read_loop)
-measure tshark tshark -q -z conv,tcp -r "$pcap"; names+=(tshark)
-measure tcptrace tcptrace -n -l "$pcap"; names+=(tcptrace)
-
-declare -A label=(
-  [tcpstate]="tcpstate --format json"
-  [tcpstate_jsonl]="tcpstate --format jsonl"
-  [pcap_read_loop]="libpcap read loop (pcap_next_ex)"
-  [tshark]="tshark -q -z conv,tcp"
-  [tcptrace]="tcptrace -n -l"
-)
-{
-  echo "Capture: \`$pcap\`: $packets packets, $size_mib MiB (full-size packets: tcpdump -s 0)."
-  echo
-  echo "| tool | wall s | packets/s | peak RSS MiB | time vs tcpstate | exit |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  if [ "$tcpstate_ok" != 1 ]; then
-    echo "| ${label[tcpstate]} | unavailable | - | - | - | $tcpstate_why |"
-  fi
-  for n in "${names[@]}"; do
-    w=${wall[$n]}
-    pps=$(awk -v p="$packets" -v w="$w" 'BEGIN{ if (w > 0) printf "%.0f", p/w; else print "-" }')
-    if [ "$tcpstate_ok" = 1 ]; then
-      ratio=$(awk -v a="$w" -v b="${wall[tcpstate]}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "-" }')
-    else
-      ratio="n/a"
-    fi
-    echo "| ${label[$n]} | $w | $pps | ${rss[$n]} | $ratio | ${status[$n]} |"
-  done
-} | tee "$out/results.md"
+args=()
+[ -n "$tcpstate_arg" ] && args=(--tcpstate "$tcpstate_arg")
+bash "$here/compare.sh" "${args[@]}" \
+  --label "Capture \`bench/out/bench.pcap\` (real kernel traffic, full-size packets: tcpdump -s 0)" \
+  "$pcap" | tee "$out/results.md"
