@@ -305,7 +305,9 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
   auto assume = [&](E kind, uint32_t losses) {
     EventRecord ev = MakeEvent(kind, c.packet, c.t, 4);
     ev.assumed = true;
-    ev.valid_from = AssumptionValidFrom(y, losses, c.t);
+    (kind == E::kRecvAckOfSyn ? y.valid_from.ack_of_syn
+                              : y.valid_from.ack_of_fin) =
+        AssumptionValidFrom(y, losses, c.t);
     if (len > 0) {
       ev.has_confirm_seq = true;
       ev.confirm_seq = seg.seq.Plus(len);
@@ -432,7 +434,7 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
 }
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
-  ReplayResult r = Replay(s.events, now, options_->time_wait);
+  ReplayResult r = Replay(s.events, now, options_->time_wait, s.valid_from);
   const bool handshaking =
       r.state == TcpState::kSynSent ||
       (r.state == TcpState::kSynReceived && FindEvent(s, E::kSendSynAck) >= 0);

@@ -35,36 +35,43 @@ inline constexpr size_t kMaxProofPackets = 8;
 // receiver. Sequence bookkeeping is written once and used with the roles
 // (sender, receiver) passed in.
 struct Side {
+  // Fields are grouped by size so that they pack (no padding to speak of).
   Endpoint4 ep;
-  // As sender.
+  // Flags, small counters and the replayed state.
   bool seq_known = false;
   bool has_isn = false;
   bool sent_syn_ack = false;
+  bool has_ack = false;
+  bool fin_sent = false;
+  uint8_t recent_next = 0;
+  TcpState state = TcpState::kUnknown;  // replayed at the last change
+  // As sender: sequence space.
   SeqNum isn;
-  uint64_t syn_packet = 0;  // first SYN or SYN-ACK
-  PackedTime syn_time;
+  SeqNum max_end;  // highest seq + len (+SYN/FIN) sent
+  SeqNum max_ack;  // highest ACK value sent
+  SeqNum fin_seq;  // sequence number the FIN occupies
+  uint32_t fin_retransmit_count = 0;
+  uint32_t syn_retransmit_count = 0;
+  // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
+  uint32_t syn_ack_losses = 0;
+  uint32_t fin_ack_losses = 0;
+  // Stats for the record.
+  uint32_t syns = 0, fins = 0, rsts = 0;
+  NegotiatedOptions options;
   std::optional<uint16_t> syn_ip_id;  // its IPv4 ID (ISN analysis)
   std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
-  SeqNum max_end;              // highest seq + len (+SYN/FIN) sent
+  uint64_t syn_packet = 0;  // first SYN or SYN-ACK
+  PackedTime syn_time;
   uint64_t data_progress = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of which the capture never saw
-  bool has_ack = false;
-  SeqNum max_ack;  // highest ACK value sent
-  bool fin_sent = false;
-  SeqNum fin_seq;  // sequence number the FIN occupies
   uint64_t fin_packet = 0;
   PackedTime fin_time;
   PacketList fin_retransmits;
-  uint32_t fin_retransmit_count = 0;
   PacketList syn_retransmits;
-  uint32_t syn_retransmit_count = 0;
   PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
   PackedDuration last_control_gap;  // gap between the last two of them
   uint64_t last_packet = 0;
   PackedTime last_time;
-  // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
-  uint32_t syn_ack_losses = 0;
-  uint32_t fin_ack_losses = 0;
   uint64_t lost_ack_packet = 0;     // an ACK this side never received
   uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
@@ -76,23 +83,19 @@ struct Side {
     uint64_t packet = 0;
   };
   std::array<RecentPacket, 4> recent{};
-  uint8_t recent_next = 0;
   uint64_t duplicates = 0;
   // Data transfer analysis of what this side sends.
   FlowDirection flow;
   uint64_t last_data_packet = 0;
   PackedTime last_data_time;
-  // Stats for the record.
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
-  uint32_t syns = 0, fins = 0, rsts = 0;
-  NegotiatedOptions options;
-  // The endpoint's believed history and its replayed state.
+  // The endpoint's believed history.
   // A connection opened and closed in full gives each endpoint seven events
   // (its SYN, the peer's SYN, the ACK of its SYN, its first ACK, its FIN,
   // the peer's FIN, the ACK of its FIN): eight fit without a heap block.
   absl::InlinedVector<EventRecord, 8> events;
-  TcpState state = TcpState::kUnknown;  // replayed at the last change
+  AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
 };
 
 // One anomaly kind on one endpoint of a connection: repeats are counted,

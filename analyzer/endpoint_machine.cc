@@ -177,12 +177,13 @@ TcpState NextState(TcpState state, EndpointEvent event, ReplayContext& ctx) {
 }
 
 ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
-                    absl::Duration time_wait) {
+                    absl::Duration time_wait,
+                    const AssumptionTimes& valid_from) {
   ReplayResult r;
   ReplayContext ctx;
   for (size_t i = 0; i < events.size(); ++i) {
     const EventRecord& ev = events[i];
-    if (ev.valid_from > now) {
+    if (ev.assumed && valid_from.For(ev.event) > now) {
       continue;
     }
     const TcpState next = NextState(r.state, ev.event, ctx);

@@ -36,10 +36,6 @@ struct EventRecord {
   uint64_t packet = 0;        // when it happened, as a packet number
   uint64_t proof_packet = 0;  // the packet that proved it (>= packet)
   PackedTime t;
-  // An assumed event counts only from this capture time on (used once the
-  // path has been shown to lose this kind of ACK: it must be followed by
-  // silence longer than the sender's retransmission back-off).
-  PackedTime valid_from = absl::InfinitePast();
   EndpointEvent event = EndpointEvent::kSendSyn;
   // Order within one packet: receipts proven by the packet's ACK field come
   // before what the packet itself sends (RFC 9293 3.10.7.4: ACK processing
@@ -64,6 +60,21 @@ inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, absl::Time t,
   return r;
 }
 
+// When the assumed ACKs of an endpoint's SYN and FIN count (at most one of
+// each is held at a time): from the capture time given, once the path has
+// been shown to lose that kind of ACK (it must be followed by silence
+// longer than the sender's retransmission back-off); always otherwise.
+struct AssumptionTimes {
+  PackedTime ack_of_syn = absl::InfinitePast();
+  PackedTime ack_of_fin = absl::InfinitePast();
+
+  absl::Time For(EndpointEvent e) const {
+    return e == EndpointEvent::kRecvAckOfSyn   ? absl::Time(ack_of_syn)
+           : e == EndpointEvent::kRecvAckOfFin ? absl::Time(ack_of_fin)
+                                               : absl::InfinitePast();
+  }
+};
+
 // Context carried through a replay.
 struct ReplayContext {
   bool own_syn_acked = false;
@@ -86,9 +97,10 @@ struct ReplayResult {
 };
 
 // Folds NextState over `events` (sorted by packet, order) that are valid at
-// `now`, then applies TIME_WAIT expiry (`time_wait` after entering it,
-// Linux TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL).
+// `now` (`valid_from`), then applies TIME_WAIT expiry (`time_wait` after
+// entering it, Linux TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL).
 ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
-                    absl::Duration time_wait);
+                    absl::Duration time_wait,
+                    const AssumptionTimes& valid_from = {});
 
 }  // namespace tcpstate

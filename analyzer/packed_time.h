@@ -13,8 +13,8 @@ namespace tcpstate {
 // code computes with absl::Time and absl::Duration as before.
 //
 // Packet timestamps are whole nanoseconds and are stored exactly. A time
-// with a fraction of a nanosecond (EventRecord::valid_from, a multiple of
-// a retransmission gap) is rounded up, which keeps "a > n" and "a <= n"
+// with a fraction of a nanosecond (AssumptionTimes, a multiple of a
+// retransmission gap) is rounded up, which keeps "a > n" and "a <= n"
 // against any whole-nanosecond time n exactly as they were (ceil(a) > n
 // iff a > n): the only comparisons such a time takes part in.
 class PackedTime {

@@ -93,9 +93,13 @@ TEST(ReplayTest, DeferredAssumptionCountsOnlyFromValidFrom) {
       MakeEvent(E::kSendFin, 2, T(1), 3),
       MakeEvent(E::kRecvAckOfFin, 3, T(2), 4),
   };
-  ev[2].valid_from = T(5000);
-  EXPECT_EQ(Replay(ev, T(4999), absl::Seconds(60)).state, S::kFinWait1);
-  EXPECT_EQ(Replay(ev, T(5000), absl::Seconds(60)).state, S::kFinWait2);
+  ev[2].assumed = true;
+  AssumptionTimes valid_from;
+  valid_from.ack_of_fin = T(5000);
+  EXPECT_EQ(Replay(ev, T(4999), absl::Seconds(60), valid_from).state,
+            S::kFinWait1);
+  EXPECT_EQ(Replay(ev, T(5000), absl::Seconds(60), valid_from).state,
+            S::kFinWait2);
 }
 
 }  // namespace
