@@ -80,7 +80,7 @@ FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {
 }
 
 FlowTable::~FlowTable() {
-  for (auto& [key, conn] : table_) {
+  for (Connection* conn : table_) {
     pool_.Delete(conn);
   }
 }
@@ -101,7 +101,7 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
       pool_.New(next_id_, key, client_is_low, rule, mid_stream,
                 ladder ? with_ladder_ : connection_options_);
   ++next_id_;
-  table_[key] = conn;
+  table_.insert(conn);
   return *conn;
 }
 
@@ -133,7 +133,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   auto it = table_.find(key);
   std::optional<ReuseFacts> reuse;
   if (it != table_.end()) {
-    Connection& conn = *it->second;
+    Connection& conn = **it;
     const bool from_client = from_low == conn.client_is_low();
     if (ZeekWouldHaveRemoved(conn, seg, ctx.t)) {
       // The segment opens a new record on the 4-tuple (Zeek's row split).
@@ -248,7 +248,7 @@ void FlowTable::Expire(absl::Time now) {
       pressure ? options_.half_open_timeout_under_pressure
                : options_.half_open_timeout;
   std::vector<std::pair<Connection*, EndReason>> done;
-  for (auto& [key, ptr] : table_) {
+  for (Connection* ptr : table_) {
     Connection& conn = *ptr;
     conn.Refresh(now);
     if (options_.live) {
@@ -278,7 +278,7 @@ void FlowTable::Expire(absl::Time now) {
 void FlowTable::FlushAll(absl::Time now) {
   std::vector<Connection*> all;
   all.reserve(table_.size());
-  for (auto& [key, conn] : table_) {
+  for (Connection* conn : table_) {
     all.push_back(conn);
   }
   FinishAll(all, now, EndReason::kCaptureEnd);

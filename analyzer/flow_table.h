@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
@@ -132,10 +134,25 @@ class FlowTable {
   // What every connection points to: without and with a ladder recorder.
   ConnectionOptions connection_options_;
   ConnectionOptions with_ladder_;
-  // Connections live in the pool; the table maps keys to them, so its
-  // empty slots cost a key and a pointer, not a whole connection.
+  // Connections live in the pool; the table holds pointers to them, found
+  // by the key each connection carries (hash and equality take a FlowKey
+  // or a connection), so a slot costs a pointer, not a key and a pointer.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(const FlowKey& k) const { return absl::Hash<FlowKey>()(k); }
+    size_t operator()(const Connection* c) const { return (*this)(c->key()); }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    static FlowKey KeyOf(const FlowKey& k) { return k; }
+    static FlowKey KeyOf(const Connection* c) { return c->key(); }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) == KeyOf(b);
+    }
+  };
   ConnectionPool pool_;
-  absl::flat_hash_map<FlowKey, Connection*> table_;
+  absl::flat_hash_set<Connection*, KeyHash, KeyEq> table_;
   std::vector<ConnectionRecord> finished_;
   FinishedHandler on_finished_;
   EvictionList half_open_;

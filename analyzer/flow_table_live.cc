@@ -185,7 +185,7 @@ LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_lingering) const {
   snap.open = table_.size();
   snap.created = created();
   std::map<std::pair<TcpState, TcpState>, uint64_t> pairs;
-  for (const auto& [key, conn] : table_) {
+  for (const Connection* conn : table_) {
     ++pairs[{conn->client_state(), conn->server_state()}];
     auto it = live_.find(conn->id());
     const LiveConn* lc = it != live_.end() ? &it->second : nullptr;
