@@ -329,8 +329,13 @@ void IsnAnalyzer::AddEndpoint(const EndpointRecord& e,
     it = hosts_.emplace(e.addr, Host{}).first;
   }
   Host& h = it->second;
-  for (const IsnSample& s : h.samples) {
-    if (s.peer == peer.addr && s.port == e.port && s.peer_port == peer.port) {
+  // The samples kept are the max_samples_ latest by packet: the end of the
+  // sorted vector. Older ones are trimmed in batches, not one per sample
+  // (a flood adds millions to one host), which keeps the same set.
+  const size_t kept = std::min(h.samples.size(), max_samples_);
+  for (auto k = h.samples.end() - kept; k != h.samples.end(); ++k) {
+    if (k->peer == peer.addr && k->port == e.port &&
+        k->peer_port == peer.port) {
       ++h.same_tuple;  // judged across different 4-tuples only
       return;
     }
@@ -341,8 +346,15 @@ void IsnAnalyzer::AddEndpoint(const EndpointRecord& e,
       h.samples.begin(), h.samples.end(), s.packet,
       [](uint64_t p, const IsnSample& x) { return p < x.packet; });
   h.samples.insert(pos, s);
+  if (h.samples.size() >= 2 * max_samples_) {
+    Trim(h);
+  }
+}
+
+void IsnAnalyzer::Trim(Host& h) const {
   if (h.samples.size() > max_samples_) {
-    h.samples.erase(h.samples.begin());
+    h.samples.erase(h.samples.begin(),
+                    h.samples.end() - static_cast<ptrdiff_t>(max_samples_));
   }
 }
 
@@ -384,7 +396,8 @@ Anomaly PredictableAnomaly(const IpAddress& addr,
 
 void IsnAnalyzer::Finish(std::vector<HostRecord>& hosts,
                          std::vector<Anomaly>& anomalies) {
-  for (const auto& [addr, host] : hosts_) {
+  for (auto& [addr, host] : hosts_) {
+    Trim(host);
     HostIsn isn = AnalyzeIsns(host.samples);
     isn.same_tuple = host.same_tuple;
     const IpAddress& key = addr;  // clang: lambdas cannot capture bindings

@@ -85,6 +85,8 @@ class IsnAnalyzer {
     uint64_t same_tuple = 0;
   };
   void AddEndpoint(const EndpointRecord& e, const EndpointRecord& peer);
+  // Keeps only the max_samples_ latest samples.
+  void Trim(Host& h) const;
 
   size_t max_hosts_;
   size_t max_samples_;

@@ -2,6 +2,7 @@
 // on known sequences (table-driven where it fits).
 #include "analyzer/isn_analysis.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -147,6 +148,63 @@ TEST(IsnAnalysisTest, TooFewSamplesGiveNoVerdict) {
       AnalyzeIsns(Samples(Arithmetic(1000, 64000, 3), absl::Milliseconds(10)));
   EXPECT_FALSE(h.enough);
   EXPECT_FALSE(h.predictable);
+}
+
+// IsnAnalyzer keeps the max_samples latest samples (by packet) of a host,
+// whatever order the records come in, and counts a repeated 4-tuple only
+// against those: checked against the definition on shuffled records.
+TEST(IsnAnalyzerTest, KeepsTheLatestSamplesWhateverTheOrder) {
+  constexpr size_t kMax = 4;
+  std::vector<uint64_t> packets;
+  for (uint64_t p = 1; p <= 40; ++p) {
+    packets.push_back(p * 10);
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(packets.begin(), packets.end(), rng);
+    IsnAnalyzer analyzer(/*max_hosts=*/8, kMax);
+    // The definition: (packet, client port) sorted by packet, the oldest
+    // dropped as soon as there are more than kMax.
+    std::vector<std::pair<uint64_t, uint16_t>> kept;
+    uint64_t same = 0;
+    for (size_t i = 0; i < packets.size(); ++i) {
+      ConnectionRecord r;
+      r.server.addr = IpAddress::V4(0xC6120002);
+      r.server.port = 80;
+      r.server.isn = static_cast<uint32_t>(packets[i] * 1000);
+      r.server.isn_packet = packets[i];
+      r.client.addr = IpAddress::V4(0xC6120001);
+      // Every fifth record reuses one client port: a repeated 4-tuple
+      // whenever an earlier record with that port is still kept.
+      r.client.port = static_cast<uint16_t>(
+          i % 5 == 4 ? 50000 : 40000 + packets[i]);
+      analyzer.Add(r);
+      bool dup = false;
+      for (const auto& [packet, port] : kept) {
+        dup = dup || port == r.client.port;
+      }
+      if (dup) {
+        ++same;
+        continue;
+      }
+      const std::pair<uint64_t, uint16_t> sample{packets[i], r.client.port};
+      kept.insert(std::upper_bound(kept.begin(), kept.end(), sample), sample);
+      if (kept.size() > kMax) {
+        kept.erase(kept.begin());
+      }
+    }
+    std::vector<uint64_t> want;
+    for (const auto& [packet, port] : kept) {
+      want.push_back(packet);
+    }
+    std::vector<HostRecord> hosts;
+    std::vector<Anomaly> anomalies;
+    analyzer.Finish(hosts, anomalies);
+    ASSERT_EQ(hosts.size(), 1u);
+    ASSERT_TRUE(hosts[0].isn.has_value());
+    EXPECT_EQ(hosts[0].isn->evidence, want) << "round " << round;
+    EXPECT_EQ(hosts[0].isn->same_tuple, same) << "round " << round;
+  }
 }
 
 struct IpIdCase {
