@@ -3,16 +3,20 @@
 # complete connections mixed in. Measures peak RSS at 2M and 10M SYNs and
 # checks that every complete connection is reported with exact byte counts
 # and that syn_flood is raised. Not a timed test; prints a Markdown table.
-#   bash bench/flood_bench.sh [--tcpstate PATH] [--sizes "2000000 10000000"]
+# --answered: every SYN is answered by the server's SYN-ACK (twice the
+# packets; what a server under a flood sends).
+#   bash bench/flood_bench.sh [--tcpstate PATH] [--sizes "2000000 10000000"] [--answered]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tcpstate=build/tools/tcpstate
 sizes="2000000 10000000"
+answered=""
 while (($#)); do
   case "$1" in
     --tcpstate) tcpstate="$2"; shift 2 ;;
     --sizes) sizes="$2"; shift 2 ;;
-    *) echo "usage: $0 [--tcpstate PATH] [--sizes LIST]" >&2; exit 2 ;;
+    --answered) answered=--answered; shift ;;
+    *) echo "usage: $0 [--tcpstate PATH] [--sizes LIST] [--answered]" >&2; exit 2 ;;
   esac
 done
 out=bench/out
@@ -23,8 +27,9 @@ c++ -O2 -std=c++17 -o "$out/gen_flood" bench/gen_flood.cc
 echo "| SYNs | packets | wall s | peak RSS MiB | evicted | complete ok | syn_flood |"
 echo "|---:|---:|---:|---:|---:|---:|---|"
 for n in $sizes; do
-  pcap="$out/flood_$n.pcap"
-  [ -f "$pcap" ] || "$out/gen_flood" "$n" 1000 "$pcap"
+  pcap="$out/flood_$n${answered:+_answered}.pcap"
+  # shellcheck disable=SC2086
+  [ -f "$pcap" ] || "$out/gen_flood" "$n" 1000 "$pcap" 1 $answered
   # The JSONL stream (gigabytes at 10M) is filtered on the fly: only the
   # legitimate client's lines and the summary are kept.
   /usr/bin/time -v "$tcpstate" --format jsonl -r "$pcap" 2> "$out/flood_$n.time" |
