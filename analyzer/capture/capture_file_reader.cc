@@ -119,12 +119,16 @@ absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
   if (status.ok()) {
     return r;
   }
+  status = r->NameReadError(std::move(status));
   if (r->oversized_) {  // the header itself declares too much
     return Damage(absl::StrFormat("header at byte offset %d: %s",
                                   r->record_offset_, status.message()));
   }
   return Damage(absl::StrCat("not a readable capture file",
-                             got == 0 ? " (empty input)" : "", ": ",
+                             got == 0 && r->read_errno_ == 0
+                                 ? " (empty input)"
+                                 : "",
+                             ": ",
                              status.message()));
 }
 
@@ -168,7 +172,19 @@ absl::Status CaptureFileReader::OpenPcap(uint32_t magic) {
 }
 
 absl::StatusOr<bool> CaptureFileReader::Next(CaptureRecord* record) {
-  return pcapng_ ? NextPcapng(record) : NextPcap(record);
+  absl::StatusOr<bool> next = pcapng_ ? NextPcapng(record) : NextPcap(record);
+  if (!next.ok()) {
+    return NameReadError(next.status());
+  }
+  return next;
+}
+
+absl::Status CaptureFileReader::NameReadError(absl::Status damage) const {
+  if (read_errno_ == 0) {
+    return damage;
+  }
+  // The input looked cut short because reading it failed: say so.
+  return Damage(absl::StrCat("read error: ", std::strerror(read_errno_)));
 }
 
 absl::StatusOr<bool> CaptureFileReader::NextPcap(CaptureRecord* record) {

@@ -73,6 +73,9 @@ class CaptureFileReader {
   };
 
   CaptureFileReader(int fd, bool owns_fd);
+  // `damage` or, when a read() failed, the read error instead (the data
+  // only looked cut short).
+  absl::Status NameReadError(absl::Status damage) const;
 
   // Makes `n` bytes from the read position available; returns how many
   // there are (fewer only at the end of the input).

@@ -159,6 +159,14 @@ TEST(CaptureFileReaderTest, SeveralSections) {
   EXPECT_EQ(r.data, (std::vector<std::string>{"one", "two"}));
 }
 
+// A failing read() is named as such, not as a truncated file.
+TEST(CaptureFileReaderTest, ReadErrorsAreNamed) {
+  const int fd = open("/", O_RDONLY | O_DIRECTORY);  // read() gives EISDIR
+  ASSERT_GE(fd, 0);
+  const Read r = ReadFd(fd);
+  EXPECT_EQ(r.error, "not a readable capture file: read error: Is a directory");
+}
+
 TEST(CaptureFileReaderTest, RefusesRecordsOverTheLimit) {
   std::string file = PcapFile({{1, 0, "ok", 0}, {2, 0, "x", 0}});
   const uint32_t huge = CaptureFileReader::kMaxBlockBytes + 1;
