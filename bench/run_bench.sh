@@ -19,7 +19,6 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
 out="$here/out"
 pcap="$out/bench.pcap"
 tcpstate_arg=""
@@ -45,15 +44,11 @@ mkdir -p "$out"
 log() { echo "[bench] $*" >&2; }
 
 # ------------------------------------------------------------ tools
+# What the capture needs; bench/compare.sh installs what the timing needs.
 need=()
-command -v tshark >/dev/null || need+=(tshark)
-command -v tcptrace >/dev/null || need+=(tcptrace)
-[ -x /usr/bin/time ] || need+=(time)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v ethtool >/dev/null || need+=(ethtool)
 command -v ip >/dev/null || need+=(iproute2)
-command -v c++ >/dev/null || need+=(g++)
-[ -e /usr/include/pcap/pcap.h ] || need+=(libpcap-dev)
 if ((${#need[@]})); then
   log "installing ${need[*]}"
   apt-get update -qq

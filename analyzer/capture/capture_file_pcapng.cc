@@ -25,10 +25,6 @@ constexpr uint16_t kOptionTsResolution = 9;
 constexpr uint16_t kOptionTsOffset = 14;
 constexpr size_t kSectionHeaderMin = 28;
 
-absl::Status Damage(const std::string& reason) {
-  return absl::DataLossError(reason);
-}
-
 uint32_t Pad4(uint32_t n) { return (n + 3) & ~uint32_t{3}; }
 
 absl::Time TimeOf(uint64_t units, uint64_t per_second, int64_t offset) {
@@ -51,7 +47,7 @@ absl::Status CaptureFileReader::OpenPcapng() {
     return read.status();
   }
   if (!*read) {
-    return Damage("truncated pcapng dump file");
+    return absl::DataLossError("truncated pcapng dump file");
   }
   if (absl::Status s = OnSectionHeader(block); !s.ok()) {
     return s;
@@ -63,11 +59,11 @@ absl::Status CaptureFileReader::OpenPcapng() {
       return read.status();
     }
     if (!*read) {
-      return Damage("the capture file has no Interface Description Blocks");
+      return absl::DataLossError("the capture file has no Interface Description Blocks");
     }
     if (type == kBlockEnhancedPacket || type == kBlockSimplePacket ||
         type == kBlockObsoletePacket) {
-      return Damage(
+      return absl::DataLossError(
           "the capture file has a packet block before any Interface "
           "Description Block");
     }
@@ -92,7 +88,7 @@ absl::StatusOr<bool> CaptureFileReader::ReadBlock(
     return false;
   }
   if (got < 8) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "truncated pcapng dump file; tried to read 8 bytes, only got %d",
         got));
   }
@@ -100,14 +96,14 @@ absl::StatusOr<bool> CaptureFileReader::ReadBlock(
   std::memcpy(&raw_type, At(), sizeof(raw_type));
   if (raw_type == kBlockSectionHeader) {  // the same in both byte orders
     if (got < 12) {
-      return Damage(absl::StrFormat(
+      return absl::DataLossError(absl::StrFormat(
           "truncated pcapng dump file; tried to read 12 bytes, only got %d",
           got));
     }
     uint32_t bom;
     std::memcpy(&bom, At() + 8, sizeof(bom));
     if (bom != kByteOrderMagic && bom != absl::gbswap_32(kByteOrderMagic)) {
-      return Damage(absl::StrFormat(
+      return absl::DataLossError(absl::StrFormat(
           "pcapng section header has an unknown byte-order magic number "
           "0x%08x",
           bom));
@@ -118,24 +114,21 @@ absl::StatusOr<bool> CaptureFileReader::ReadBlock(
   const uint32_t total = U32(At() + 4);
   const uint32_t min = *type == kBlockSectionHeader ? kSectionHeaderMin : 12;
   if (total < min) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "block in pcapng dump file has a length of %d < %d", total, min));
   }
   if (total % 4 != 0) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "block in pcapng dump file has a length of %d that is not a multiple "
         "of 4",
         total));
   }
   if (total > kMaxBlockBytes) {
-    oversized_ = true;
-    return Damage(absl::StrFormat(
-        "pcapng block declares %d bytes, over tcpstate's limit of %d", total,
-        kMaxBlockBytes));
+    return Oversized("pcapng block", total);
   }
   const size_t have = Fill(total);
   if (have < total) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "truncated pcapng dump file; tried to read %d bytes, only got %d",
         total - 8, have - 8));
   }
@@ -151,7 +144,7 @@ absl::Status CaptureFileReader::OnSectionHeader(
   const uint16_t major = U16(block.data() + 4);
   const uint16_t minor = U16(block.data() + 6);
   if (major != 1 || minor > 2) {
-    return Damage(absl::StrFormat("unsupported pcapng savefile version %d.%d",
+    return absl::DataLossError(absl::StrFormat("unsupported pcapng savefile version %d.%d",
                                   major, minor));
   }
   interfaces_.clear();  // interface ids count from 0 in each section
@@ -160,7 +153,7 @@ absl::Status CaptureFileReader::OnSectionHeader(
 
 absl::Status CaptureFileReader::OnInterface(absl::Span<const uint8_t> block) {
   if (block.size() < 8) {
-    return Damage(
+    return absl::DataLossError(
         "block of type 1 in pcapng dump file is too short (Interface "
         "Description Block)");
   }
@@ -180,26 +173,25 @@ absl::Status CaptureFileReader::OnInterface(absl::Span<const uint8_t> block) {
       break;
     }
     if (at + length > block.size()) {
-      return Damage("Interface Description Block option goes past the end "
-                    "of the block");
+      return absl::DataLossError(
+          "Interface Description Block option goes past the end of the "
+          "block");
     }
     const uint8_t* v = block.data() + at;
     if (code == kOptionTsResolution && length == 1) {
-      const uint8_t r = v[0];
-      i.power_of_two = (r & 0x80) != 0;
-      i.exponent = r & 0x7F;
-      if ((i.power_of_two && i.exponent > 63) ||
-          (!i.power_of_two && i.exponent > 19)) {
-        return Damage(absl::StrFormat(
+      // High bit: a negative power of two, else of ten.
+      const bool power_of_two = (v[0] & 0x80) != 0;
+      const uint8_t exponent = v[0] & 0x7F;
+      if (exponent > (power_of_two ? 63 : 19)) {
+        return absl::DataLossError(absl::StrFormat(
             "Interface Description Block has an unsupported timestamp "
             "resolution 0x%02x",
-            r));
+            v[0]));
       }
-      uint64_t units = 1;
-      for (uint8_t e = 0; e < i.exponent; ++e) {
-        units *= i.power_of_two ? 2 : 10;
+      i.units_per_second = 1;
+      for (uint8_t e = 0; e < exponent; ++e) {
+        i.units_per_second *= power_of_two ? 2 : 10;
       }
-      i.units_per_second = units;
     } else if (code == kOptionTsOffset && length == 8) {
       uint64_t raw;
       std::memcpy(&raw, v, sizeof(raw));
@@ -212,7 +204,7 @@ absl::Status CaptureFileReader::OnInterface(absl::Span<const uint8_t> block) {
     dlt_ = i.dlt;
     snaplen_ = i.snaplen;
   } else if (i.dlt != dlt_) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "an interface has a type %d different from the type of the first "
         "interface",
         i.dlt));
@@ -244,7 +236,7 @@ absl::StatusOr<bool> CaptureFileReader::NextPcapng(CaptureRecord* record) {
       case kBlockEnhancedPacket:
       case kBlockObsoletePacket: {
         if (b.size() < 20) {
-          return Damage(absl::StrFormat(
+          return absl::DataLossError(absl::StrFormat(
               "block of type %d in pcapng dump file is too short", type));
         }
         const uint32_t interface =
@@ -252,7 +244,7 @@ absl::StatusOr<bool> CaptureFileReader::NextPcapng(CaptureRecord* record) {
         const uint64_t ts = (uint64_t{U32(p + 4)} << 32) | U32(p + 8);
         const uint32_t caplen = U32(p + 12);
         if (caplen > b.size() - 20) {
-          return Damage(absl::StrFormat(
+          return absl::DataLossError(absl::StrFormat(
               "block of type %d in pcapng dump file is too short for its "
               "captured length %d",
               type, caplen));
@@ -261,7 +253,7 @@ absl::StatusOr<bool> CaptureFileReader::NextPcapng(CaptureRecord* record) {
       }
       case kBlockSimplePacket: {
         if (b.size() < 4) {
-          return Damage("block of type 3 in pcapng dump file is too short");
+          return absl::DataLossError("block of type 3 in pcapng dump file is too short");
         }
         const uint32_t len = U32(p);
         const uint32_t caplen =
@@ -280,7 +272,7 @@ absl::StatusOr<bool> CaptureFileReader::PacketOf(uint32_t interface,
                                                  const uint8_t* data,
                                                  CaptureRecord* record) {
   if (interface >= interfaces_.size()) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "a packet arrived on interface %d, but there's no Interface "
         "Description Block for that interface",
         interface));

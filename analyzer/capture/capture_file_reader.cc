@@ -30,15 +30,6 @@ constexpr uint32_t kDefaultSnaplen = 262144;  // libpcap's MAXIMUM_SNAPLEN
 
 uint32_t Swap32(uint32_t v) { return absl::gbswap_32(v); }
 
-absl::Status Damage(const std::string& reason) {
-  return absl::DataLossError(reason);
-}
-
-std::string Oversized(const char* what, uint64_t declared) {
-  return absl::StrFormat("%s declares %d bytes, over tcpstate's limit of %d",
-                         what, declared, CaptureFileReader::kMaxBlockBytes);
-}
-
 }  // namespace
 
 CaptureFileReader::CaptureFileReader(int fd, bool owns_fd)
@@ -107,7 +98,7 @@ absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
   const size_t got = r->Fill(4);
   absl::Status status;
   if (got < 4) {
-    status = Damage(absl::StrFormat(
+    status = absl::DataLossError(absl::StrFormat(
         "truncated dump file; tried to read 4 file header bytes, only got %d",
         got));
   } else {
@@ -121,10 +112,10 @@ absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
   }
   status = r->NameReadError(std::move(status));
   if (r->oversized_) {  // the header itself declares too much
-    return Damage(absl::StrFormat("header at byte offset %d: %s",
+    return absl::DataLossError(absl::StrFormat("header at byte offset %d: %s",
                                   r->record_offset_, status.message()));
   }
-  return Damage(absl::StrCat("not a readable capture file",
+  return absl::DataLossError(absl::StrCat("not a readable capture file",
                              got == 0 && r->read_errno_ == 0
                                  ? " (empty input)"
                                  : "",
@@ -143,12 +134,12 @@ absl::Status CaptureFileReader::OpenPcap(uint32_t magic) {
     }
   }
   if (!known) {
-    return Damage("unknown file format");
+    return absl::DataLossError("unknown file format");
   }
   const size_t got = Fill(kPcapFileHeader);
   if (got < kPcapFileHeader) {
     // libpcap counts the bytes after the magic number.
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "truncated dump file; tried to read %d file header bytes, only got %d",
         kPcapFileHeader, got - 4));
   }
@@ -156,10 +147,10 @@ absl::Status CaptureFileReader::OpenPcap(uint32_t magic) {
   const uint16_t major = U16(h + 4);
   const uint16_t minor = U16(h + 6);
   if (major < 2) {
-    return Damage("archaic pcap savefile format");
+    return absl::DataLossError("archaic pcap savefile format");
   }
   if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
-    return Damage(absl::StrFormat("unsupported pcap savefile version %d.%d",
+    return absl::DataLossError(absl::StrFormat("unsupported pcap savefile version %d.%d",
                                   major, minor));
   }
   snaplen_ = U32(h + 16);
@@ -179,12 +170,20 @@ absl::StatusOr<bool> CaptureFileReader::Next(CaptureRecord* record) {
   return next;
 }
 
+absl::Status CaptureFileReader::Oversized(const char* what,
+                                          uint64_t declared) {
+  oversized_ = true;
+  return absl::DataLossError(
+      absl::StrFormat("%s declares %d bytes, over tcpstate's limit of %d",
+                      what, declared, kMaxBlockBytes));
+}
+
 absl::Status CaptureFileReader::NameReadError(absl::Status damage) const {
   if (read_errno_ == 0) {
     return damage;
   }
   // The input looked cut short because reading it failed: say so.
-  return Damage(absl::StrCat("read error: ", std::strerror(read_errno_)));
+  return absl::DataLossError(absl::StrCat("read error: ", std::strerror(read_errno_)));
 }
 
 absl::StatusOr<bool> CaptureFileReader::NextPcap(CaptureRecord* record) {
@@ -194,7 +193,7 @@ absl::StatusOr<bool> CaptureFileReader::NextPcap(CaptureRecord* record) {
     return false;
   }
   if (got < record_header_) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "truncated dump file; tried to read %d header bytes, only got %d",
         record_header_, got));
   }
@@ -204,13 +203,12 @@ absl::StatusOr<bool> CaptureFileReader::NextPcap(CaptureRecord* record) {
   const uint32_t caplen = U32(h + 8);
   const uint32_t len = U32(h + 12);
   if (caplen > kMaxBlockBytes) {
-    oversized_ = true;
-    return Damage(Oversized("record", caplen));
+    return Oversized("record", caplen);
   }
   const size_t want = record_header_ + caplen;
   const size_t have = Fill(want);
   if (have < want) {
-    return Damage(absl::StrFormat(
+    return absl::DataLossError(absl::StrFormat(
         "truncated dump file; tried to read %d captured bytes, only got %d",
         caplen, have - record_header_));
   }

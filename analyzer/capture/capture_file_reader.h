@@ -67,8 +67,6 @@ class CaptureFileReader {
     uint32_t snaplen = 0;
     // Timestamp units per second, and the offset added (seconds).
     uint64_t units_per_second = 1000000;
-    bool power_of_two = false;
-    uint8_t exponent = 6;
     int64_t offset_seconds = 0;
   };
 
@@ -76,6 +74,9 @@ class CaptureFileReader {
   // `damage` or, when a read() failed, the read error instead (the data
   // only looked cut short).
   absl::Status NameReadError(absl::Status damage) const;
+  // The damage of a record or block over kMaxBlockBytes (noted, so that an
+  // oversized header is named as such).
+  absl::Status Oversized(const char* what, uint64_t declared);
 
   // Makes `n` bytes from the read position available; returns how many
   // there are (fewer only at the end of the input).

@@ -419,37 +419,42 @@ TEST(LadderSelectionTest, FlaggedPlusLowestIdsOfTheOthers) {
   EXPECT_EQ(with_ladder, want);
 }
 
-TEST(LadderSelectionTest, GivenIdsOnly) {
-  AnalyzerOptions o;
-  o.ladders = LadderMode::kIds;
-  o.ladder_ids = {2, 4};
-  Analyzer analyzer(o, nullptr);
-  FrameFeeder feed(&analyzer);
-  for (uint16_t port = 40001; port <= 40004; ++port) {
-    feed.Complete(port);
-  }
-  const AnalysisResult r = analyzer.Finish();
-  ASSERT_EQ(r.connections.size(), 4u);
-  for (const ConnectionRecord& c : r.connections) {
-    EXPECT_EQ(c.ladder.has_value(), c.id == 2 || c.id == 4) << c.id;
-  }
-}
+// kOne and kIds record exactly the connections asked for, whole.
+struct OnlyCase {
+  const char* name;
+  LadderMode mode;
+  uint64_t connection;       // kOne
+  std::vector<uint64_t> ids;  // kIds
+};
 
-TEST(LadderSelectionTest, OneConnectionOnly) {
-  AnalyzerOptions o;
-  o.ladders = LadderMode::kOne;
-  o.ladder_connection = 3;
-  Analyzer analyzer(o, nullptr);
-  FrameFeeder feed(&analyzer);
-  for (uint16_t port = 40001; port <= 40004; ++port) {
-    feed.Complete(port);
+TEST(LadderSelectionTest, OnlyTheConnectionsAskedFor) {
+  const OnlyCase cases[] = {
+      {"one", LadderMode::kOne, 3, {}},
+      {"ids", LadderMode::kIds, 0, {2, 4}},
+  };
+  for (const OnlyCase& k : cases) {
+    SCOPED_TRACE(k.name);
+    AnalyzerOptions o;
+    o.ladders = k.mode;
+    o.ladder_connection = k.connection;
+    o.ladder_ids = k.ids;
+    Analyzer analyzer(o, nullptr);
+    FrameFeeder feed(&analyzer);
+    for (uint16_t port = 40001; port <= 40004; ++port) {
+      feed.Complete(port);
+    }
+    const AnalysisResult r = analyzer.Finish();
+    ASSERT_EQ(r.connections.size(), 4u);
+    for (const ConnectionRecord& c : r.connections) {
+      const bool asked =
+          c.id == k.connection ||
+          std::find(k.ids.begin(), k.ids.end(), c.id) != k.ids.end();
+      EXPECT_EQ(c.ladder.has_value(), asked) << c.id;
+      if (asked && c.ladder) {
+        EXPECT_EQ(c.ladder->segments.size(), 6u) << c.id;
+      }
+    }
   }
-  const AnalysisResult r = analyzer.Finish();
-  ASSERT_EQ(r.connections.size(), 4u);
-  for (const ConnectionRecord& c : r.connections) {
-    EXPECT_EQ(c.ladder.has_value(), c.id == 3) << c.id;
-  }
-  EXPECT_EQ(r.connections[2].ladder->segments.size(), 6u);
 }
 
 }  // namespace
