@@ -17,14 +17,7 @@ constexpr absl::Duration kDuplicateWindow = absl::Milliseconds(5);
 // Sorts an event after everything else that happened at its packet.
 constexpr uint8_t kOrderAfterPacket = 6;
 
-int FindEvent(const Side& s, E kind) {
-  for (size_t i = 0; i < s.events.size(); ++i) {
-    if (s.events[i].event == kind) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
+bool HasEvent(const Side& s, E kind) { return s.events.Has(kind); }
 
 void RememberPacket(PacketList& list, uint64_t packet) {
   if (list.size() < kMaxProofPackets) {
@@ -150,17 +143,17 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
 bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
   // The sender retransmits what the ACK acknowledged, so the ACK never
   // reached it: an assumed (unconfirmed) receipt is taken back.
-  const int i = FindEvent(x, ack);
-  if (i < 0 || x.events[i].confirmed) {
+  EventRecord ev;
+  if (!x.events.Find(ack, &ev) || ev.confirmed) {
     return false;
   }
   if (x.lost_ack_packet == 0) {
-    x.lost_ack_packet = x.events[i].packet;
+    x.lost_ack_packet = ev.packet;
   }
   if (ladder_) {
-    ladder_->MarkLostAfterTap(x.events[i].packet);
+    ladder_->MarkLostAfterTap(ev.packet);
   }
-  x.events.erase(x.events.begin() + i);
+  x.events.Erase(ack);
   dirty_ = true;
   return true;
 }
@@ -195,17 +188,16 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     // RST was lost after the tap, not acceptable to it, or not sent by the
     // endpoint it claims to come from: flagged as ignored / injected.
     for (E kind : {E::kRecvRst, E::kSendRst}) {
-      const int i = FindEvent(x, kind);
-      if (i < 0) {
+      EventRecord ev;
+      if (!x.events.Find(kind, &ev)) {
         continue;
       }
-      const EventRecord ev = x.events[i];
       uint64_t& note = kind == E::kRecvRst ? x.ignored_rst_packet
                                            : x.forged_rst_packet;
       if (note == 0) {
         note = ev.packet;
       }
-      x.events.erase(x.events.begin() + i);
+      x.events.Erase(kind);
       dirty_ = true;
       // Against the endpoint the RST claims to come from; once per RST.
       const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
@@ -232,23 +224,18 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
         MakeEvent(kind, after_own ? own_prev.packet : peer_packet,
                   after_own ? own_prev.t : peer_t, kOrderAfterPacket);
     ev.proof_packet = proof.packet;
-    x.events.push_back(ev);
+    x.events.Add(ev);
     dirty_ = true;
   };
-  if (y.has_isn && seg.ack.IsAfter(y.isn) && FindEvent(x, E::kRecvSyn) < 0) {
-    received(E::kRecvSyn, y.syn_packet, y.syn_time);
+  if (y.has_isn && seg.ack.IsAfter(y.isn) && !HasEvent(x, E::kRecvSyn)) {
+    received(E::kRecvSyn, y.syn_packet(), y.syn_time());
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
-      FindEvent(x, E::kRecvFin) < 0) {
-    received(E::kRecvFin, y.fin_packet, y.fin_time);
+      !HasEvent(x, E::kRecvFin)) {
+    received(E::kRecvFin, y.fin_packet(), y.fin_time());
   }
   // This side ACKing a segment that carried an assumed event proves it.
-  for (EventRecord& ev : x.events) {
-    if (ev.assumed && !ev.confirmed && ev.has_confirm_seq &&
-        seg.ack.IsAfterOrEqual(ev.confirm_seq)) {
-      ev.confirmed = true;
-    }
-  }
+  x.events.ConfirmUpTo(seg.ack);
 }
 
 void Connection::RecordSends(const TcpSegment& seg, Side& x,
@@ -259,15 +246,13 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
     if (!x.has_isn) {
       x.has_isn = true;
       x.isn = seg.seq;
-      x.syn_packet = c.packet;
-      x.syn_time = c.t;
       if (!seg.src.is_v6()) {
         x.syn_ip_id = seg.ip_id;
       }
       if (seg.options.timestamps) {
         x.syn_tsval = seg.options.timestamps->value;
       }
-      x.events.push_back(
+      x.events.Add(
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);
       dirty_ = true;
@@ -278,8 +263,8 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.options.timestamps = o.timestamps.has_value();
       x.options.tfo = o.tfo;
     }
-  } else if (f.ack() && !f.rst() && FindEvent(x, E::kSendAck) < 0) {
-    x.events.push_back(MakeEvent(E::kSendAck, c.packet, c.t, 2));
+  } else if (f.ack() && !f.rst() && !HasEvent(x, E::kSendAck)) {
+    x.events.Add(MakeEvent(E::kSendAck, c.packet, c.t, 2));
     dirty_ = true;
   }
   if (f.fin()) {
@@ -287,9 +272,7 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
     if (!x.fin_sent) {
       x.fin_sent = true;
       x.fin_seq = seg.seq.Plus(seg.payload_len + (f.syn() ? 1 : 0));
-      x.fin_packet = c.packet;
-      x.fin_time = c.t;
-      x.events.push_back(MakeEvent(E::kSendFin, c.packet, c.t, 3));
+      x.events.Add(MakeEvent(E::kSendFin, c.packet, c.t, 3));
       NoteControlSent(x, c.t);
       dirty_ = true;
     }
@@ -312,15 +295,15 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
       ev.has_confirm_seq = true;
       ev.confirm_seq = seg.seq.Plus(len);
     }
-    y.events.push_back(ev);
+    y.events.Add(ev);
     dirty_ = true;
   };
   if (y.has_isn && seg.ack.IsAfter(y.isn) &&
-      FindEvent(y, E::kRecvAckOfSyn) < 0) {
+      !HasEvent(y, E::kRecvAckOfSyn)) {
     assume(E::kRecvAckOfSyn, y.syn_ack_losses);
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
-      FindEvent(y, E::kRecvAckOfFin) < 0) {
+      !HasEvent(y, E::kRecvAckOfFin)) {
     assume(E::kRecvAckOfFin, y.fin_ack_losses);
   }
 }
@@ -434,10 +417,11 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
 }
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
-  ReplayResult r = Replay(s.events, now, options_->time_wait, s.valid_from);
+  const EndpointEvents::Sorted events = s.events.InOrder();
+  ReplayResult r = Replay(events, now, options_->time_wait, s.valid_from);
   const bool handshaking =
       r.state == TcpState::kSynSent ||
-      (r.state == TcpState::kSynReceived && FindEvent(s, E::kSendSynAck) >= 0);
+      (r.state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));
   if (handshaking && s.last_control_sent != absl::Time()) {
     const absl::Duration wait =
         std::max(kSilenceProof, absl::Duration(s.last_control_gap) * 2.5);
@@ -450,14 +434,6 @@ ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
 }
 
 void Connection::ReplaySide(Side& s, absl::Time now) {
-  // Events are appended in (packet, order) order by construction; sort only
-  // if that ever stops holding.
-  auto before = [](const EventRecord& a, const EventRecord& b) {
-    return a.packet != b.packet ? a.packet < b.packet : a.order < b.order;
-  };
-  if (!std::is_sorted(s.events.begin(), s.events.end(), before)) {
-    std::stable_sort(s.events.begin(), s.events.end(), before);
-  }
   s.state = Evaluate(s, now).state;
 }
 
@@ -470,7 +446,7 @@ void Connection::EndTimeWaitForReuse(const SegmentContext& ctx) {
   for (Side* s : {&client_, &server_}) {
     Refresh(ctx.t);
     if (s->state == TcpState::kTimeWait) {
-      s->events.push_back(MakeEvent(E::kReplaced, ctx.packet, ctx.t, 5));
+      s->events.Add(MakeEvent(E::kReplaced, ctx.packet, ctx.t, 5));
     }
   }
   Refresh(ctx.t);

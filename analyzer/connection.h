@@ -10,6 +10,7 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/endpoint_events.h"
 #include "analyzer/endpoint_machine.h"
 #include "analyzer/flow_key.h"
 #include "analyzer/ladder_recorder.h"
@@ -60,12 +61,8 @@ struct Side {
   NegotiatedOptions options;
   std::optional<uint16_t> syn_ip_id;  // its IPv4 ID (ISN analysis)
   std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
-  uint64_t syn_packet = 0;  // first SYN or SYN-ACK
-  PackedTime syn_time;
   uint64_t data_progress = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of which the capture never saw
-  uint64_t fin_packet = 0;
-  PackedTime fin_time;
   PacketList fin_retransmits;
   PacketList syn_retransmits;
   PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
@@ -90,11 +87,12 @@ struct Side {
   PackedTime last_data_time;
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
-  // The endpoint's believed history.
-  // A connection opened and closed in full gives each endpoint seven events
-  // (its SYN, the peer's SYN, the ACK of its SYN, its first ACK, its FIN,
-  // the peer's FIN, the ACK of its FIN): eight fit without a heap block.
-  absl::InlinedVector<EventRecord, 8> events;
+  // The endpoint's believed history (its first SYN and FIN among it).
+  EndpointEvents events;
+  uint64_t syn_packet() const { return events.syn_packet(); }
+  PackedTime syn_time() const { return events.syn_time(); }
+  uint64_t fin_packet() const { return events.fin_packet(); }
+  PackedTime fin_time() const { return events.fin_time(); }
   AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
 };
 

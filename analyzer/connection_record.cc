@@ -61,17 +61,17 @@ bool RstAcceptable(const TcpSegment& seg, const Side& x, const Side& y,
 // replacement by a new connection, which says more than a timer or a close.
 enum class ClosedBy : uint8_t { kNotClosed, kClose, kTimeWait, kReplaced, kRst };
 
-ClosedBy ClosedByOf(const Side& s, const ReplayResult& r) {
+ClosedBy ClosedByOf(const ReplayResult& r) {
   if (r.state != S::kClosed || r.steps.empty()) {
     return ClosedBy::kNotClosed;
   }
-  const int i = r.steps.back().event_index;
-  if (i < 0) {  // a timer: TIME_WAIT ran out, or a handshake was given up
+  const ReplayResult::Step& last = r.steps.back();
+  if (last.event_index < 0) {  // a timer: TIME_WAIT ran out, or a give-up
     const size_t n = r.steps.size();
     return n >= 2 && r.steps[n - 2].state == S::kTimeWait ? ClosedBy::kTimeWait
                                                            : ClosedBy::kClose;
   }
-  switch (s.events[i].event) {
+  switch (last.event) {
     case E::kSendRst:
     case E::kRecvRst:
       return ClosedBy::kRst;  // RFC 9293 3.10.7: an accepted RST
@@ -93,10 +93,10 @@ ClosedBy ClosedByOf(const Side& s, const ReplayResult& r) {
 // The end reason follows from the endpoints' own steps when both reached
 // CLOSED; otherwise the flow table's cause (capture end, idle timeout, a
 // new connection on the 4-tuple, eviction) stands.
-EndReason DeriveEndReason(const Side& c, const ReplayResult& cr, const Side& s,
-                          const ReplayResult& sr, EndReason cause) {
-  const ClosedBy a = ClosedByOf(c, cr);
-  const ClosedBy b = ClosedByOf(s, sr);
+EndReason DeriveEndReason(const ReplayResult& cr, const ReplayResult& sr,
+                          EndReason cause) {
+  const ClosedBy a = ClosedByOf(cr);
+  const ClosedBy b = ClosedByOf(sr);
   if (a == ClosedBy::kNotClosed || b == ClosedBy::kNotClosed) {
     return cause;
   }
@@ -115,12 +115,7 @@ EndReason DeriveEndReason(const Side& c, const ReplayResult& cr, const Side& s,
 }
 
 bool FindEventAt(const Side& s, E kind, uint64_t packet) {
-  for (const EventRecord& ev : s.events) {
-    if (ev.event == kind && ev.packet == packet) {
-      return true;
-    }
-  }
-  return false;
+  return s.events.HasAt(kind, packet);
 }
 
 std::string PacketNumbers(const PacketList& list, uint32_t total) {
@@ -140,8 +135,8 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   e.state = r.state;
   if (s.has_isn) {
     e.isn = s.isn.value();
-    e.isn_time = s.syn_time;
-    e.isn_packet = s.syn_packet;
+    e.isn_time = s.syn_time();
+    e.isn_packet = s.syn_packet();
     e.syn_ip_id = s.syn_ip_id;
     e.syn_tsval = s.syn_tsval;
   }
@@ -165,12 +160,11 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   if (r.state == S::kUnknown) {
     e.certainty = Certainty::kUnknown;
   } else if (!r.steps.empty()) {
-    const int i = r.steps.back().event_index;
-    if (i < 0) {
+    const ReplayResult::Step& ev = r.steps.back();
+    if (ev.event_index < 0) {
       e.certainty = Certainty::kInferred;
     } else {
-      const EventRecord& ev = s.events[i];
-      if (ev.assumed && !ev.confirmed && now - ev.t < kSilenceProof) {
+      if (ev.unconfirmed && now - ev.t < kSilenceProof) {
         e.certainty = Certainty::kInferred;
       }
       if (mid_stream && (ev.event == E::kSendAck || ev.event == E::kRecvFin ||
@@ -179,10 +173,7 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
       }
     }
   }
-  bool has_recv_fin = false;
-  for (const EventRecord& ev : s.events) {
-    has_recv_fin = has_recv_fin || ev.event == E::kRecvFin;
-  }
+  const bool has_recv_fin = s.events.Has(E::kRecvFin);
   if (peer.fin_sent && !has_recv_fin && IsSynchronized(r.state)) {
     e.certainty = Certainty::kInferred;  // the peer's FIN may have arrived
   }
@@ -196,7 +187,7 @@ void AddFinNotes(const Side& s, S state, const char* name,
     const std::string head = absl::StrFormat(
         "%s FIN (pkt %d) ACKed by %s (pkt %d), yet %s retransmitted FIN %d× "
         "(pkts %s)",
-        name, s.fin_packet, peer_name, s.lost_ack_packet, name,
+        name, s.fin_packet(), peer_name, s.lost_ack_packet, name,
         s.fin_retransmit_count,
         PacketNumbers(s.fin_retransmits, s.fin_retransmit_count));
     if (state == S::kFinWait1 || state == S::kClosing || state == S::kLastAck) {
@@ -213,7 +204,7 @@ void AddFinNotes(const Side& s, S state, const char* name,
     notes.push_back(absl::StrFormat(
         "%s retransmitted its FIN (pkt %d) %d× (pkts %s) before it was "
         "acknowledged.",
-        name, s.fin_packet, s.fin_retransmit_count,
+        name, s.fin_packet(), s.fin_retransmit_count,
         PacketNumbers(s.fin_retransmits, s.fin_retransmit_count)));
   }
 }
@@ -258,15 +249,11 @@ void AddRstAndFinReceiptNotes(const Side& s, const Side& peer, S state,
         s.ignored_rst_packet, name, name));
   }
   if (peer.fin_sent && state != S::kClosed) {
-    bool acked = false;
-    for (const EventRecord& ev : s.events) {
-      acked = acked || ev.event == E::kRecvFin;
-    }
-    if (!acked) {
+    if (!s.events.Has(E::kRecvFin)) {
       notes.push_back(absl::StrFormat(
           "%s FIN (pkt %d) was never acknowledged by the %s in the capture: "
           "the %s may not have received it.",
-          peer_name, peer.fin_packet, name, name));
+          peer_name, peer.fin_packet(), name, name));
     }
   }
 }
@@ -288,12 +275,8 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     ReplaySide(y, c.t);
   }
   const bool acceptable = RstAcceptable(seg, x, y, y.state);
-  bool has_send_rst = false;
-  for (const EventRecord& ev : x.events) {
-    has_send_rst = has_send_rst || ev.event == E::kSendRst;
-  }
-  if (!has_send_rst) {
-    x.events.push_back(MakeEvent(E::kSendRst, c.packet, c.t, 3));
+  if (!x.events.Has(E::kSendRst)) {
+    x.events.Add(MakeEvent(E::kSendRst, c.packet, c.t, 3));
   }
   // A new acceptable RST replaces facts about one that later traffic
   // disproved.
@@ -318,7 +301,7 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   if (acceptable) {
     EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
     ev.assumed = true;
-    y.events.push_back(ev);
+    y.events.Add(ev);
   } else {
     if (y.ignored_rst_packet == 0) {
       y.ignored_rst_packet = c.packet;
@@ -354,7 +337,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   rec.history = zeek_.history();
   rec.mid_stream = mid_stream_;
   rec.role_rule = RoleRuleName(role_rule_);
-  rec.end_reason = DeriveEndReason(client_, cr, server_, sr, cause);
+  rec.end_reason = DeriveEndReason(cr, sr, cause);
   // FlowDirection copies the handshake round trip into both directions.
   if (client_.flow.irtt > absl::ZeroDuration()) {
     rec.handshake_rtt = client_.flow.irtt;

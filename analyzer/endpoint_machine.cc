@@ -192,7 +192,8 @@ ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
     }
     if (next != r.state) {
       r.state = next;
-      r.steps.push_back({next, ev.packet, ev.t, static_cast<int>(i)});
+      r.steps.push_back({next, ev.packet, ev.t, static_cast<int>(i), ev.event,
+                         ev.assumed && !ev.confirmed});
     }
   }
   if (r.state == S::kTimeWait && now - ctx.time_wait_since >= time_wait) {

@@ -92,6 +92,9 @@ struct ReplayResult {
     uint64_t packet;
     absl::Time t;
     int event_index;  // index into the replayed events; -1: timer expiry
+    // The event that caused it (meaningless for a timer).
+    EndpointEvent event = EndpointEvent::kSendSyn;
+    bool unconfirmed = false;  // an assumed receipt not yet proven
   };
   absl::InlinedVector<Step, 8> steps;  // every change of state, in order
 };

@@ -1,6 +1,7 @@
 // The anomalies of a connection as a whole, judged when its record is
 // written: stuck closing states, failed handshakes, RST teardown, and the
 // per-segment tallies turned into records.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,20 +21,19 @@ using S = TcpState;
 // off by the end of the capture.
 constexpr absl::Duration kHandshakeVerdictAfter = absl::Seconds(3);
 
-const EventRecord* Find(const Side& s, E kind) {
-  for (const EventRecord& ev : s.events) {
-    if (ev.event == kind) {
-      return &ev;
-    }
+std::optional<EventRecord> Find(const Side& s, E kind) {
+  EventRecord ev;
+  if (!s.events.Find(kind, &ev)) {
+    return std::nullopt;
   }
-  return nullptr;
+  return ev;
 }
 
 double Secs(absl::Duration d) { return absl::ToDoubleSeconds(d); }
 
 
 std::vector<uint64_t> FinPackets(const Side& s) {
-  std::vector<uint64_t> p = {s.fin_packet};
+  std::vector<uint64_t> p = {s.fin_packet()};
   p.insert(p.end(), s.fin_retransmits.begin(), s.fin_retransmits.end());
   return p;
 }
@@ -125,8 +125,8 @@ const char* Horizon(EndReason reason) {
 
 void StuckCloseWait(const SideView& v, absl::Time now,
                     const AnomalyOptions& o, std::vector<Anomaly>& out) {
-  const EventRecord* fin = Find(v.s, E::kRecvFin);
-  if (v.state != S::kCloseWait || fin == nullptr) {
+  const std::optional<EventRecord> fin = Find(v.s, E::kRecvFin);
+  if (v.state != S::kCloseWait || !fin) {
     return;
   }
   const absl::Duration stuck = now - fin->t;
@@ -146,17 +146,17 @@ void StuckCloseWait(const SideView& v, absl::Time now,
   }
   out.push_back(MakeAnomaly(
       K::kCloseWaitStuck, v.name, fin->proof_packet, v.s.last_packet, fin->t,
-      stuck, 1, {v.peer.fin_packet, fin->proof_packet},
+      stuck, 1, {v.peer.fin_packet(), fin->proof_packet},
       absl::StrFormat("%s's FIN (pkt %d) ACKed at pkt %d; the %s sent no FIN "
                       "for %.1f s %s and %s.",
-                      v.peer_name, v.peer.fin_packet, fin->proof_packet,
+                      v.peer_name, v.peer.fin_packet(), fin->proof_packet,
                       v.name, Secs(stuck), v.horizon, activity)));
 }
 
 void StuckFinWait2(const SideView& v, absl::Time now, const AnomalyOptions& o,
                    std::vector<Anomaly>& out) {
-  const EventRecord* ack = Find(v.s, E::kRecvAckOfFin);
-  if (v.state != S::kFinWait2 || ack == nullptr) {
+  const std::optional<EventRecord> ack = Find(v.s, E::kRecvAckOfFin);
+  if (v.state != S::kFinWait2 || !ack) {
     return;
   }
   const absl::Time quiet_since = std::max(ack->t, v.peer.last_time);
@@ -166,11 +166,11 @@ void StuckFinWait2(const SideView& v, absl::Time now, const AnomalyOptions& o,
   }
   out.push_back(MakeAnomaly(
       K::kFinWait2Stuck, v.name, ack->packet, v.peer.last_packet, ack->t,
-      now - ack->t, 1, {v.s.fin_packet, ack->packet},
+      now - ack->t, 1, {v.s.fin_packet(), ack->packet},
       absl::StrFormat("%s's FIN (pkt %d) was ACKed at pkt %d; the %s then "
                       "sent neither FIN nor anything else for %.1f s: "
                       "half-open, the %s waits in FIN_WAIT_2.",
-                      v.name, v.s.fin_packet, ack->packet, v.peer_name,
+                      v.name, v.s.fin_packet(), ack->packet, v.peer_name,
                       Secs(quiet), v.name)));
 }
 
@@ -182,8 +182,8 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
     return;
   }
   const K kind = last_ack ? K::kLastAckStuck : K::kFinWait1Stuck;
-  const EventRecord* send = Find(v.s, E::kSendFin);
-  const absl::Time since = send != nullptr ? absl::Time(send->t) : now;
+  const std::optional<EventRecord> send = Find(v.s, E::kSendFin);
+  const absl::Time since = send.has_value() ? absl::Time(send->t) : now;
   if (v.s.fin_retransmit_count < o.stuck_fin_retransmits &&
       now - since < o.Threshold(kind)) {
     return;
@@ -195,11 +195,11 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
                             v.peer_name, v.s.lost_ack_packet, v.name)
           : std::string("it was never acknowledged in the capture");
   out.push_back(MakeAnomaly(
-      kind, v.name, v.s.fin_packet, v.s.last_packet, since, now - since,
+      kind, v.name, v.s.fin_packet(), v.s.last_packet, since, now - since,
       v.s.fin_retransmit_count + 1, FinPackets(v.s),
       absl::StrFormat("%s's FIN (pkt %d) retransmitted %d× over %.1f s: %s; "
                       "it is still in %s.",
-                      v.name, v.s.fin_packet, v.s.fin_retransmit_count,
+                      v.name, v.s.fin_packet(), v.s.fin_retransmit_count,
                       Secs(now - since), why, TcpStateName(v.state))));
 }
 
@@ -238,8 +238,8 @@ void Connection::AddLifecycleAnomalies(absl::Time now,
 
 void Connection::AddHandshakeAnomalies(absl::Time now,
                                        ConnectionRecord& rec) const {
-  const EventRecord* syn = Find(client_, E::kSendSyn);
-  if (syn != nullptr && server_.packets == 0 &&
+  const std::optional<EventRecord> syn = Find(client_, E::kSendSyn);
+  if (syn.has_value() && server_.packets == 0 &&
       (client_.syn_retransmit_count > 0 ||
        now - syn->t >= kHandshakeVerdictAfter)) {
     std::vector<uint64_t> p = {syn->packet};
@@ -253,10 +253,10 @@ void Connection::AddHandshakeAnomalies(absl::Time now,
                         syn->packet, client_.syns, client_.syns - 1,
                         Secs(client_.last_time - syn->t))));
   }
-  const EventRecord* synack = Find(server_, E::kSendSynAck);
-  const bool completed = Find(server_, E::kRecvAckOfSyn) != nullptr ||
-                         Find(server_, E::kSendAck) != nullptr;
-  if (synack != nullptr && !completed && !rst_ &&
+  const std::optional<EventRecord> synack = Find(server_, E::kSendSynAck);
+  const bool completed = server_.events.Has(E::kRecvAckOfSyn) ||
+                         server_.events.Has(E::kSendAck);
+  if (synack.has_value() && !completed && !rst_ &&
       (server_.syn_retransmit_count > 0 ||
        now - synack->t >= kHandshakeVerdictAfter)) {
     std::vector<uint64_t> p = {synack->packet};

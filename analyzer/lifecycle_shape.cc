@@ -14,12 +14,7 @@ using K = AnomalyKind;
 using S = TcpState;
 
 bool HasAt(const Side& s, E kind, uint64_t packet) {
-  for (const EventRecord& ev : s.events) {
-    if (ev.event == kind && ev.packet == packet) {
-      return true;
-    }
-  }
-  return false;
+  return s.events.HasAt(kind, packet);
 }
 
 // A one-off event: one packet, no duration.

@@ -1,0 +1,248 @@
+#include "analyzer/endpoint_events.h"
+
+#include <algorithm>
+
+namespace tcpstate {
+namespace {
+
+using E = EndpointEvent;
+
+constexpr uint8_t kSynAckBit = 1;
+uint8_t HasConfirmBit(int i) { return static_cast<uint8_t>(2u << i); }
+uint8_t ConfirmedBit(int i) { return static_cast<uint8_t>(8u << i); }
+
+}  // namespace
+
+uint8_t EndpointEvents::OrderOf(EndpointEvent kind) {
+  // Within one packet: what its ACK field proves the sender received comes
+  // first (RFC 9293 3.10.7.4), then what it sends, then what its peer is
+  // assumed to receive; a receipt placed at a packet (proven later) comes
+  // after everything else there.
+  switch (kind) {
+    case E::kSendSyn:
+    case E::kSendSynAck:
+    case E::kSendAck:
+      return 2;
+    case E::kSendFin:
+    case E::kSendRst:
+      return 3;
+    case E::kRecvAckOfSyn:
+    case E::kRecvAckOfFin:
+    case E::kRecvRst:
+      return 4;
+    case E::kReplaced:
+      return 5;
+    case E::kRecvSyn:
+    case E::kRecvFin:
+      return 6;
+  }
+  return 6;
+}
+
+bool EndpointEvents::AssumedKind(EndpointEvent kind) {
+  return kind == E::kRecvAckOfSyn || kind == E::kRecvAckOfFin ||
+         kind == E::kRecvRst;
+}
+
+EndpointEvents::Slot EndpointEvents::SlotOf(EndpointEvent kind) {
+  switch (kind) {
+    case E::kSendSyn:
+    case E::kSendSynAck:
+      return kSyn;
+    case E::kSendAck:
+      return kAck;
+    case E::kSendFin:
+      return kFin;
+    case E::kRecvSyn:
+      return kRecvSyn;
+    case E::kRecvFin:
+      return kRecvFin;
+    case E::kRecvAckOfSyn:
+      return kAckOfSyn;
+    case E::kRecvAckOfFin:
+      return kAckOfFin;
+    case E::kSendRst:
+    case E::kRecvRst:
+    case E::kReplaced:
+      return kNumSlots;
+  }
+  return kNumSlots;
+}
+
+bool EndpointEvents::Has(EndpointEvent kind) const {
+  const Slot s = SlotOf(kind);
+  if (s != kNumSlots) {
+    if (!Present(s)) {
+      return false;
+    }
+    return s != kSyn || ((flags_ & kSynAckBit) != 0) == (kind == E::kSendSynAck);
+  }
+  if (listed_ == nullptr) {
+    return false;
+  }
+  for (const EventRecord& ev : *listed_) {
+    if (ev.event == kind) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool EndpointEvents::HasAt(EndpointEvent kind, uint64_t packet) const {
+  const Slot s = SlotOf(kind);
+  if (s != kNumSlots) {
+    return Has(kind) && at_[s].packet == packet;
+  }
+  if (listed_ == nullptr) {
+    return false;
+  }
+  for (const EventRecord& ev : *listed_) {
+    if (ev.event == kind && ev.packet == packet) {
+      return true;
+    }
+  }
+  return false;
+}
+
+EventRecord EndpointEvents::Materialize(Slot s) const {
+  static constexpr E kKinds[kNumSlots] = {
+      E::kSendSyn, E::kSendAck,      E::kSendFin,     E::kRecvSyn,
+      E::kRecvFin, E::kRecvAckOfSyn, E::kRecvAckOfFin};
+  E kind = kKinds[s];
+  if (s == kSyn && (flags_ & kSynAckBit) != 0) {
+    kind = E::kSendSynAck;
+  }
+  EventRecord ev = MakeEvent(kind, at_[s].packet, at_[s].t, OrderOf(kind));
+  if (s == kRecvFin) {
+    ev.proof_packet = recv_fin_proof_;
+  }
+  if (s == kAckOfSyn || s == kAckOfFin) {
+    const int i = s - kAckOfSyn;
+    ev.assumed = true;
+    ev.has_confirm_seq = (flags_ & HasConfirmBit(i)) != 0;
+    ev.confirm_seq = confirm_seq_[i];
+    ev.confirmed = (flags_ & ConfirmedBit(i)) != 0;
+  }
+  return ev;
+}
+
+bool EndpointEvents::Find(EndpointEvent kind, EventRecord* out) const {
+  const Slot s = SlotOf(kind);
+  if (s != kNumSlots) {
+    if (!Has(kind)) {
+      return false;
+    }
+    *out = Materialize(s);
+    return true;
+  }
+  if (listed_ == nullptr) {
+    return false;
+  }
+  // The list is in arrival order; the first in (packet, order) order wins.
+  const EventRecord* best = nullptr;
+  for (const EventRecord& ev : *listed_) {
+    if (ev.event == kind && (best == nullptr || ev.packet < best->packet)) {
+      best = &ev;
+    }
+  }
+  if (best == nullptr) {
+    return false;
+  }
+  *out = *best;
+  return true;
+}
+
+void EndpointEvents::Add(const EventRecord& ev) {
+  const Slot s = SlotOf(ev.event);
+  if (s == kNumSlots) {
+    if (listed_ == nullptr) {
+      listed_ = std::make_unique<std::vector<EventRecord>>();
+    }
+    listed_->push_back(ev);
+    return;
+  }
+  present_ = static_cast<uint8_t>(present_ | (1u << s));
+  at_[s] = At{ev.packet, ev.t};
+  if (s == kSyn) {
+    flags_ = static_cast<uint8_t>(
+        ev.event == E::kSendSynAck ? flags_ | kSynAckBit : flags_ & ~kSynAckBit);
+  } else if (s == kRecvFin) {
+    recv_fin_proof_ = ev.proof_packet;
+  } else if (s == kAckOfSyn || s == kAckOfFin) {
+    const int i = s - kAckOfSyn;
+    flags_ = static_cast<uint8_t>(flags_ & ~(HasConfirmBit(i) | ConfirmedBit(i)));
+    if (ev.has_confirm_seq) {
+      flags_ = static_cast<uint8_t>(flags_ | HasConfirmBit(i));
+      confirm_seq_[i] = ev.confirm_seq;
+    }
+    if (ev.confirmed) {
+      flags_ = static_cast<uint8_t>(flags_ | ConfirmedBit(i));
+    }
+  }
+}
+
+bool EndpointEvents::Erase(EndpointEvent kind) {
+  const Slot s = SlotOf(kind);
+  if (s != kNumSlots) {
+    if (!Has(kind)) {
+      return false;
+    }
+    present_ = static_cast<uint8_t>(present_ & ~(1u << s));
+    return true;
+  }
+  if (listed_ == nullptr) {
+    return false;
+  }
+  auto first = listed_->end();
+  for (auto it = listed_->begin(); it != listed_->end(); ++it) {
+    if (it->event == kind &&
+        (first == listed_->end() || it->packet < first->packet)) {
+      first = it;
+    }
+  }
+  if (first == listed_->end()) {
+    return false;
+  }
+  listed_->erase(first);
+  return true;
+}
+
+void EndpointEvents::ConfirmUpTo(SeqNum ack) {
+  for (int i = 0; i < 2; ++i) {
+    const Slot s = i == 0 ? kAckOfSyn : kAckOfFin;
+    if (Present(s) && (flags_ & HasConfirmBit(i)) != 0 &&
+        ack.IsAfterOrEqual(confirm_seq_[i])) {
+      flags_ = static_cast<uint8_t>(flags_ | ConfirmedBit(i));
+    }
+  }
+}
+
+EndpointEvents::Sorted EndpointEvents::InOrder() const {
+  Sorted out;
+  for (int s = 0; s < kNumSlots; ++s) {
+    if (Present(static_cast<Slot>(s))) {
+      out.push_back(Materialize(static_cast<Slot>(s)));
+    }
+  }
+  if (listed_ != nullptr) {
+    out.insert(out.end(), listed_->begin(), listed_->end());
+  }
+  // Slots are in kind order and the list in arrival order: a stable sort
+  // by (packet, order) keeps that for ties.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const EventRecord& a, const EventRecord& b) {
+                     return a.packet != b.packet ? a.packet < b.packet
+                                                 : a.order < b.order;
+                   });
+  return out;
+}
+
+size_t EndpointEvents::size() const {
+  size_t n = 0;
+  for (int s = 0; s < kNumSlots; ++s) {
+    n += Present(static_cast<Slot>(s)) ? 1 : 0;
+  }
+  return n + (listed_ != nullptr ? listed_->size() : 0);
+}
+
+}  // namespace tcpstate

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "analyzer/endpoint_machine.h"
+#include "analyzer/packed_time.h"
+#include "dissectors/seq_num.h"
+
+namespace tcpstate {
+
+// The believed history of one endpoint (EndpointEvent), stored compactly.
+//
+// Every event a connection opened and closed in full produces happens at
+// most once per endpoint (its SYN or SYN-ACK, its first ACK, its FIN, the
+// peer's SYN and FIN, the ACKs of its SYN and FIN): each has a fixed slot
+// of 16 bytes, its kind, order and "assumed" flag follow from the slot.
+// RSTs and a TIME_WAIT replaced by a new connection are rare and may
+// repeat: they go to a list allocated on first use.
+//
+// Readers see the events as EventRecords in (packet, order) order, the
+// order a replay folds them in (InOrder()).
+class EndpointEvents {
+ public:
+  using Sorted = absl::InlinedVector<EventRecord, 10>;
+
+  EndpointEvents() = default;
+  EndpointEvents(const EndpointEvents&) = delete;
+  EndpointEvents& operator=(const EndpointEvents&) = delete;
+
+  // The order of an event within its packet, by kind (see EventRecord).
+  static uint8_t OrderOf(EndpointEvent kind);
+  // Receipts assumed from the peer's segments (retractable).
+  static bool AssumedKind(EndpointEvent kind);
+
+  bool Has(EndpointEvent kind) const;
+  // Whether an event of `kind` happened at `packet`.
+  bool HasAt(EndpointEvent kind, uint64_t packet) const;
+  // The first event of `kind` in (packet, order) order; false if none.
+  bool Find(EndpointEvent kind, EventRecord* out) const;
+  // Adds `ev`. A slot kind must not be present already (callers check
+  // Has); `ev.order` and `ev.assumed` must be those of its kind.
+  void Add(const EventRecord& ev);
+  // Removes the first event of `kind`; false if there was none.
+  bool Erase(EndpointEvent kind);
+  // The endpoint ACKed up to `ack`: assumed receipts whose carrying segment
+  // that covers become confirmed.
+  void ConfirmUpTo(SeqNum ack);
+
+  // All events in (packet, order) order; ties keep the order of the kinds
+  // in EndpointEvent, then of arrival.
+  Sorted InOrder() const;
+  size_t size() const;
+  // Bytes held outside the object (the list of RSTs and replacements).
+  size_t heap_bytes() const {
+    return listed_ == nullptr
+               ? 0
+               : sizeof(*listed_) + listed_->capacity() * sizeof(EventRecord);
+  }
+
+  // The endpoint's first SYN or SYN-ACK and its first FIN (packet 0 and the
+  // epoch while not sent).
+  uint64_t syn_packet() const { return at_[kSyn].packet; }
+  PackedTime syn_time() const { return at_[kSyn].t; }
+  uint64_t fin_packet() const { return at_[kFin].packet; }
+  PackedTime fin_time() const { return at_[kFin].t; }
+
+ private:
+  // Slot kinds, in EndpointEvent order; kSendSyn and kSendSynAck share one
+  // (an endpoint chooses its ISN once).
+  enum Slot : uint8_t {
+    kSyn,
+    kAck,
+    kFin,
+    kRecvSyn,
+    kRecvFin,
+    kAckOfSyn,
+    kAckOfFin,
+    kNumSlots,
+  };
+  struct At {
+    uint64_t packet = 0;
+    PackedTime t;
+  };
+  // The slot of `kind`, or kNumSlots for the listed kinds.
+  static Slot SlotOf(EndpointEvent kind);
+  bool Present(Slot s) const { return (present_ & (1u << s)) != 0; }
+  EventRecord Materialize(Slot s) const;
+
+  At at_[kNumSlots];
+  uint64_t recv_fin_proof_ = 0;  // the packet whose ACK proved kRecvFin
+  SeqNum confirm_seq_[2];        // kAckOfSyn, kAckOfFin
+  uint8_t present_ = 0;  // bit per Slot
+  // Bit 0: the kSyn slot holds a SYN-ACK; per assumed slot i (0: kAckOfSyn,
+  // 1: kAckOfFin), bit 1 + i: confirm_seq_[i] is set, bit 3 + i: confirmed.
+  uint8_t flags_ = 0;
+  // RSTs sent or received and replacements, in arrival order.
+  std::unique_ptr<std::vector<EventRecord>> listed_;
+};
+
+}  // namespace tcpstate
