@@ -48,6 +48,9 @@ absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
 
 }  // namespace
 
+const SideRare Side::kNoRare;
+const ConnectionRare Connection::kNoRare;
+
 Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
                        RoleRule role_rule, bool mid_stream,
                        const ConnectionOptions& options)
@@ -82,7 +85,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
   if (IsDuplicate(seg, x, y, ctx.t, ctx.packet)) {
-    ++x.duplicates;
+    ++x.mutable_rare().duplicates;
     if (ladder_) {
       ladder_->MarkDuplicate(ctx.packet);
     }
@@ -147,8 +150,9 @@ bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
   if (!x.events.Find(ack, &ev) || ev.confirmed) {
     return false;
   }
-  if (x.lost_ack_packet == 0) {
-    x.lost_ack_packet = ev.packet;
+  SideRare& rare = x.mutable_rare();
+  if (rare.lost_ack_packet == 0) {
+    rare.lost_ack_packet = ev.packet;
   }
   if (ladder_) {
     ladder_->MarkLostAfterTap(ev.packet);
@@ -168,19 +172,21 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     x.sent_syn_ack = true;
   }
   if (f.syn() && x.has_isn && seg.seq == x.isn && !first_syn_ack) {
-    ++x.syn_retransmit_count;
-    RememberPacket(x.syn_retransmits, c.packet);
+    SideRare& rare = x.mutable_rare();
+    ++rare.syn_retransmit_count;
+    RememberPacket(rare.syn_retransmits, c.packet);
     NoteControlSent(x, c.t);
     if (RetractAssumedAck(x, E::kRecvAckOfSyn)) {
-      ++x.syn_ack_losses;
+      ++rare.syn_ack_losses;
     }
   }
   if (f.fin() && x.fin_sent && seg.seq.Plus(seg.payload_len) == x.fin_seq) {
-    ++x.fin_retransmit_count;
-    RememberPacket(x.fin_retransmits, c.packet);
+    SideRare& rare = x.mutable_rare();
+    ++rare.fin_retransmit_count;
+    RememberPacket(rare.fin_retransmits, c.packet);
     NoteControlSent(x, c.t);
     if (RetractAssumedAck(x, E::kRecvAckOfFin)) {
-      ++x.fin_ack_losses;
+      ++rare.fin_ack_losses;
     }
   }
   if (!f.rst() && !f.syn()) {
@@ -192,8 +198,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
       if (!x.events.Find(kind, &ev)) {
         continue;
       }
-      uint64_t& note = kind == E::kRecvRst ? x.ignored_rst_packet
-                                           : x.forged_rst_packet;
+      SideRare& rare = x.mutable_rare();
+      uint64_t& note = kind == E::kRecvRst ? rare.ignored_rst_packet
+                                           : rare.forged_rst_packet;
       if (note == 0) {
         note = ev.packet;
       }
@@ -288,9 +295,12 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
   auto assume = [&](E kind, uint32_t losses) {
     EventRecord ev = MakeEvent(kind, c.packet, c.t, 4);
     ev.assumed = true;
-    (kind == E::kRecvAckOfSyn ? y.valid_from.ack_of_syn
-                              : y.valid_from.ack_of_fin) =
-        AssumptionValidFrom(y, losses, c.t);
+    // Without a loss before (no rare facts) it counts at once.
+    const absl::Time from = AssumptionValidFrom(y, losses, c.t);
+    if (y.has_rare()) {
+      AssumptionTimes& valid = y.mutable_rare().valid_from;
+      (kind == E::kRecvAckOfSyn ? valid.ack_of_syn : valid.ack_of_fin) = from;
+    }
     if (len > 0) {
       ev.has_confirm_seq = true;
       ev.confirm_seq = seg.seq.Plus(len);
@@ -300,11 +310,11 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
   };
   if (y.has_isn && seg.ack.IsAfter(y.isn) &&
       !HasEvent(y, E::kRecvAckOfSyn)) {
-    assume(E::kRecvAckOfSyn, y.syn_ack_losses);
+    assume(E::kRecvAckOfSyn, y.rare().syn_ack_losses);
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
       !HasEvent(y, E::kRecvAckOfFin)) {
-    assume(E::kRecvAckOfFin, y.fin_ack_losses);
+    assume(E::kRecvAckOfFin, y.rare().fin_ack_losses);
   }
 }
 
@@ -347,14 +357,15 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
 
 void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
   AnomalyTally* t = nullptr;
-  for (AnomalyTally& existing : tallies_) {
+  std::vector<AnomalyTally>& tallies = mutable_rare().tallies;
+  for (AnomalyTally& existing : tallies) {
     if (existing.kind == kind && existing.client == client) {
       t = &existing;
     }
   }
   if (t == nullptr) {
-    tallies_.emplace_back();
-    t = &tallies_.back();
+    tallies.emplace_back();
+    t = &tallies.back();
     t->kind = kind;
     t->client = client;
     t->first_packet = c.packet;
@@ -370,7 +381,7 @@ void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
 }
 
 bool Connection::Flagged(AnomalyKind kind, uint64_t packet) const {
-  for (const AnomalyTally& t : tallies_) {
+  for (const AnomalyTally& t : rare().tallies) {
     if (t.kind == kind &&
         std::find(t.packets.begin(), t.packets.end(), packet) !=
             t.packets.end()) {
@@ -418,7 +429,7 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
   const EndpointEvents::Sorted events = s.events.InOrder();
-  ReplayResult r = Replay(events, now, options_->time_wait, s.valid_from);
+  ReplayResult r = Replay(events, now, options_->time_wait, s.rare().valid_from);
   const bool handshaking =
       r.state == TcpState::kSynSent ||
       (r.state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));

@@ -32,6 +32,24 @@ struct SegmentContext {
 using PacketList = absl::InlinedVector<uint64_t, 4>;
 inline constexpr size_t kMaxProofPackets = 8;
 
+// What only some endpoints need: retransmitted SYNs and FINs, ACKs proven
+// lost after the tap, RSTs ignored or forged, duplicates. Allocated on first
+// use, so a clean connection carries one null pointer per endpoint.
+struct SideRare {
+  uint32_t fin_retransmit_count = 0;
+  uint32_t syn_retransmit_count = 0;
+  // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
+  uint32_t syn_ack_losses = 0;
+  uint32_t fin_ack_losses = 0;
+  PacketList fin_retransmits;
+  PacketList syn_retransmits;
+  uint64_t lost_ack_packet = 0;     // an ACK this side never received
+  uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
+  uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
+  uint64_t duplicates = 0;          // packets captured twice
+  AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
+};
+
 // Everything tracked for one endpoint of a connection, as sender and as
 // receiver. Sequence bookkeeping is written once and used with the roles
 // (sender, receiver) passed in.
@@ -51,11 +69,6 @@ struct Side {
   SeqNum max_end;  // highest seq + len (+SYN/FIN) sent
   SeqNum max_ack;  // highest ACK value sent
   SeqNum fin_seq;  // sequence number the FIN occupies
-  uint32_t fin_retransmit_count = 0;
-  uint32_t syn_retransmit_count = 0;
-  // As receiver: ACKs of this side's SYN/FIN proven lost after the tap.
-  uint32_t syn_ack_losses = 0;
-  uint32_t fin_ack_losses = 0;
   // Stats for the record.
   uint32_t syns = 0, fins = 0, rsts = 0;
   NegotiatedOptions options;
@@ -63,15 +76,10 @@ struct Side {
   std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
   uint64_t data_progress = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of which the capture never saw
-  PacketList fin_retransmits;
-  PacketList syn_retransmits;
   PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
   PackedDuration last_control_gap;  // gap between the last two of them
   uint64_t last_packet = 0;
   PackedTime last_time;
-  uint64_t lost_ack_packet = 0;     // an ACK this side never received
-  uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
-  uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
   // Recent segment fingerprints: the same packet captured twice (SPAN
   // ports, "-i any") is a duplicate, not a retransmission.
   struct RecentPacket {
@@ -80,20 +88,29 @@ struct Side {
     uint64_t packet = 0;
   };
   std::array<RecentPacket, 4> recent{};
-  uint64_t duplicates = 0;
   // Data transfer analysis of what this side sends.
   FlowDirection flow;
   uint64_t last_data_packet = 0;
   PackedTime last_data_time;
   uint64_t packets = 0;
   uint64_t ip_bytes = 0;
+  // Rare facts (zero when none were allocated).
+  const SideRare& rare() const { return rare_ != nullptr ? *rare_ : kNoRare; }
+  SideRare& mutable_rare() {
+    if (rare_ == nullptr) {
+      rare_ = std::make_unique<SideRare>();
+    }
+    return *rare_;
+  }
+  bool has_rare() const { return rare_ != nullptr; }
+  std::unique_ptr<SideRare> rare_;
+  static const SideRare kNoRare;
   // The endpoint's believed history (its first SYN and FIN among it).
   EndpointEvents events;
   uint64_t syn_packet() const { return events.syn_packet(); }
   PackedTime syn_time() const { return events.syn_time(); }
   uint64_t fin_packet() const { return events.fin_packet(); }
   PackedTime fin_time() const { return events.fin_time(); }
-  AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
 };
 
 // One anomaly kind on one endpoint of a connection: repeats are counted,
@@ -127,6 +144,13 @@ struct ReuseFacts {
   TcpState previous_server = TcpState::kUnknown;
   uint64_t packet = 0;
   PackedTime t;
+};
+
+// What only some connections need, allocated on first use.
+struct ConnectionRare {
+  std::vector<AnomalyTally> tallies;  // data-transfer anomalies flagged
+  std::optional<RstFacts> rst;        // the RST that (last) ended it
+  std::optional<ReuseFacts> reuse;    // the connection it replaced
 };
 
 struct ConnectionOptions {
@@ -195,17 +219,28 @@ class Connection {
   void AddStuckAnomalies(absl::Time now, std::vector<Anomaly>& out) const;
   // The data-transfer tallies so far, in first-seen order, each as the
   // anomaly the record will carry.
-  size_t tally_count() const { return tallies_.size(); }
+  size_t tally_count() const { return rare().tallies.size(); }
   Anomaly TallyAnomaly(size_t index) const;
 
   // Records that this connection took over the 4-tuple of another.
-  void NotePortReuse(const ReuseFacts& facts) { reuse_ = facts; }
+  void NotePortReuse(const ReuseFacts& facts) { mutable_rare().reuse = facts; }
 
   // A TIME_WAIT endpoint replaced by a new connection on the same 4-tuple
   // (RFC 9293 3.10.7.4, RFC 6191) ends up CLOSED.
   void EndTimeWaitForReuse(const SegmentContext& ctx);
 
  private:
+  const ConnectionRare& rare() const {
+    return rare_ != nullptr ? *rare_ : kNoRare;
+  }
+  ConnectionRare& mutable_rare() {
+    if (rare_ == nullptr) {
+      rare_ = std::make_unique<ConnectionRare>();
+    }
+    return *rare_;
+  }
+  static const ConnectionRare kNoRare;
+
   void HandleRetractions(const TcpSegment& seg, Side& x,
                          const SegmentContext& c);
   // A retransmission of what x's assumed receipt `ack` acknowledged: the
@@ -257,12 +292,10 @@ class Connection {
   Side client_;
   Side server_;
   ZeekModel zeek_;
-  // Empty (no heap block) unless a data-transfer anomaly was flagged.
-  std::vector<AnomalyTally> tallies_;
+  // Null unless a data-transfer anomaly, an RST or a port reuse was seen.
+  std::unique_ptr<ConnectionRare> rare_;
   std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   EvictionLink eviction_link_;
-  std::optional<RstFacts> rst_;  // the RST that (last) ended it
-  std::optional<ReuseFacts> reuse_;
   PackedTime first_seen_;
   PackedTime last_seen_;
   uint64_t first_packet_ = 0;

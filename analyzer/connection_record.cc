@@ -183,13 +183,13 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
 // Notes about one endpoint's FIN: retransmissions, and ACKs proven lost.
 void AddFinNotes(const Side& s, S state, const char* name,
                  const char* peer_name, std::vector<std::string>& notes) {
-  if (s.fin_ack_losses > 0) {
+  if (s.rare().fin_ack_losses > 0) {
     const std::string head = absl::StrFormat(
         "%s FIN (pkt %d) ACKed by %s (pkt %d), yet %s retransmitted FIN %d× "
         "(pkts %s)",
-        name, s.fin_packet(), peer_name, s.lost_ack_packet, name,
-        s.fin_retransmit_count,
-        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count));
+        name, s.fin_packet(), peer_name, s.rare().lost_ack_packet, name,
+        s.rare().fin_retransmit_count,
+        PacketNumbers(s.rare().fin_retransmits, s.rare().fin_retransmit_count));
     if (state == S::kFinWait1 || state == S::kClosing || state == S::kLastAck) {
       notes.push_back(absl::StrFormat(
           "%s: the ACK never reached the %s; it is still in %s.", head, name,
@@ -200,30 +200,30 @@ void AddFinNotes(const Side& s, S state, const char* name,
           ": an ACK was lost after the capture point; a later one got "
           "through."));
     }
-  } else if (s.fin_sent && s.fin_retransmit_count > 0) {
+  } else if (s.fin_sent && s.rare().fin_retransmit_count > 0) {
     notes.push_back(absl::StrFormat(
         "%s retransmitted its FIN (pkt %d) %d× (pkts %s) before it was "
         "acknowledged.",
-        name, s.fin_packet(), s.fin_retransmit_count,
-        PacketNumbers(s.fin_retransmits, s.fin_retransmit_count)));
+        name, s.fin_packet(), s.rare().fin_retransmit_count,
+        PacketNumbers(s.rare().fin_retransmits, s.rare().fin_retransmit_count)));
   }
 }
 
 // Notes about one endpoint's SYN or SYN-ACK retransmissions.
 void AddSynNotes(const Side& s, const Side& peer, S state, const char* name,
                  const char* peer_name, std::vector<std::string>& notes) {
-  if (s.syn_ack_losses > 0) {
+  if (s.rare().syn_ack_losses > 0) {
     notes.push_back(absl::StrFormat(
         "%s's SYN was ACKed by %s (pkt %d), yet %s retransmitted it %d× "
         "(pkts %s): that ACK never reached the %s%s.",
-        name, peer_name, s.lost_ack_packet, name, s.syn_retransmit_count,
-        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count), name,
+        name, peer_name, s.rare().lost_ack_packet, name, s.rare().syn_retransmit_count,
+        PacketNumbers(s.rare().syn_retransmits, s.rare().syn_retransmit_count), name,
         state == S::kSynReceived ? "; it is still in SYN_RECEIVED" : ""));
-  } else if (s.syn_retransmit_count > 0 && state == S::kSynSent) {
+  } else if (s.rare().syn_retransmit_count > 0 && state == S::kSynSent) {
     notes.push_back(absl::StrFormat(
         "%s retransmitted its SYN %d× (pkts %s)%s.", name,
-        s.syn_retransmit_count,
-        PacketNumbers(s.syn_retransmits, s.syn_retransmit_count),
+        s.rare().syn_retransmit_count,
+        PacketNumbers(s.rare().syn_retransmits, s.rare().syn_retransmit_count),
         peer.has_isn
             ? absl::StrCat(" although ", peer_name,
                            " answered: the SYN-ACK never reached the ", name)
@@ -235,18 +235,18 @@ void AddSynNotes(const Side& s, const Side& peer, S state, const char* name,
 void AddRstAndFinReceiptNotes(const Side& s, const Side& peer, S state,
                               const char* name, const char* peer_name,
                               std::vector<std::string>& notes) {
-  if (s.forged_rst_packet != 0) {
+  if (s.rare().forged_rst_packet != 0) {
     notes.push_back(absl::StrFormat(
         "RST (pkt %d) claims to come from the %s, but the %s kept sending: "
         "its stack did not send it (spoofed or injected).",
-        s.forged_rst_packet, name, name));
+        s.rare().forged_rst_packet, name, name));
   }
-  if (s.ignored_rst_packet != 0) {
+  if (s.rare().ignored_rst_packet != 0) {
     notes.push_back(absl::StrFormat(
         "RST (pkt %d) to the %s was not acceptable (sequence number is not "
         "the next expected, RFC 5961 3.2): the %s ignored it and the "
         "connection went on.",
-        s.ignored_rst_packet, name, name));
+        s.rare().ignored_rst_packet, name, name));
   }
   if (peer.fin_sent && state != S::kClosed) {
     if (!s.events.Has(E::kRecvFin)) {
@@ -281,10 +281,11 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   // A new acceptable RST replaces facts about one that later traffic
   // disproved.
   const bool previous_stands =
-      rst_ && (FindEventAt(rst_->from_client ? client_ : server_,
-                           E::kSendRst, rst_->packet) ||
-               FindEventAt(rst_->from_client ? server_ : client_,
-                           E::kRecvRst, rst_->packet));
+      rare().rst &&
+      (FindEventAt(rare().rst->from_client ? client_ : server_, E::kSendRst,
+                   rare().rst->packet) ||
+       FindEventAt(rare().rst->from_client ? server_ : client_, E::kRecvRst,
+                   rare().rst->packet));
   if (acceptable && !previous_stands) {
     RstFacts r;
     r.packet = c.packet;
@@ -296,15 +297,16 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     if (x.seq_known && y.has_ack && x.max_end.IsAfter(y.max_ack)) {
       r.unacked_bytes = y.max_ack.ForwardDistanceTo(x.max_end);
     }
-    rst_ = r;
+    mutable_rare().rst = r;
   }
   if (acceptable) {
     EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
     ev.assumed = true;
     y.events.Add(ev);
   } else {
-    if (y.ignored_rst_packet == 0) {
-      y.ignored_rst_packet = c.packet;
+    SideRare& rare = y.mutable_rare();
+    if (rare.ignored_rst_packet == 0) {
+      rare.ignored_rst_packet = c.packet;
     }
     if (!Flagged(AnomalyKind::kRstIgnored, c.packet)) {
       Flag(AnomalyKind::kRstIgnored, &x == &client_, c);
@@ -372,11 +374,11 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
     }
   }
   for (const Side* s : {&client_, &server_}) {
-    if (s->duplicates > 0) {
+    if (s->rare().duplicates > 0) {
       rec.notes.push_back(absl::StrFormat(
           "%d packet(s) from the %s were captured twice (same IP ID, "
           "sequence, length): duplicates, not retransmissions.",
-          s->duplicates, s == &client_ ? "client" : "server"));
+          s->rare().duplicates, s == &client_ ? "client" : "server"));
     }
   }
   return rec;

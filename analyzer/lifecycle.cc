@@ -34,7 +34,7 @@ double Secs(absl::Duration d) { return absl::ToDoubleSeconds(d); }
 
 std::vector<uint64_t> FinPackets(const Side& s) {
   std::vector<uint64_t> p = {s.fin_packet()};
-  p.insert(p.end(), s.fin_retransmits.begin(), s.fin_retransmits.end());
+  p.insert(p.end(), s.rare().fin_retransmits.begin(), s.rare().fin_retransmits.end());
   return p;
 }
 
@@ -76,7 +76,7 @@ const char* Noun(K kind) {
 }  // namespace
 
 Anomaly Connection::TallyAnomaly(size_t index) const {
-  const AnomalyTally& t = tallies_[index];
+  const AnomalyTally& t = rare().tallies[index];
   const char* who = t.client ? "client" : "server";
   return MakeAnomaly(
       t.kind, who, t.first_packet, t.last_packet, t.first_t,
@@ -88,7 +88,7 @@ Anomaly Connection::TallyAnomaly(size_t index) const {
 }
 
 void Connection::AddTallies(ConnectionRecord& rec) const {
-  for (size_t i = 0; i < tallies_.size(); ++i) {
+  for (size_t i = 0; i < rare().tallies.size(); ++i) {
     rec.anomalies.push_back(TallyAnomaly(i));
   }
 }
@@ -184,22 +184,22 @@ void StuckFin(const SideView& v, absl::Time now, const AnomalyOptions& o,
   const K kind = last_ack ? K::kLastAckStuck : K::kFinWait1Stuck;
   const std::optional<EventRecord> send = Find(v.s, E::kSendFin);
   const absl::Time since = send.has_value() ? absl::Time(send->t) : now;
-  if (v.s.fin_retransmit_count < o.stuck_fin_retransmits &&
+  if (v.s.rare().fin_retransmit_count < o.stuck_fin_retransmits &&
       now - since < o.Threshold(kind)) {
     return;
   }
   const std::string why =
-      v.s.fin_ack_losses > 0
+      v.s.rare().fin_ack_losses > 0
           ? absl::StrFormat("the %s's ACK (pkt %d) was captured but never "
                             "reached the %s (lost after the tap)",
-                            v.peer_name, v.s.lost_ack_packet, v.name)
+                            v.peer_name, v.s.rare().lost_ack_packet, v.name)
           : std::string("it was never acknowledged in the capture");
   out.push_back(MakeAnomaly(
       kind, v.name, v.s.fin_packet(), v.s.last_packet, since, now - since,
-      v.s.fin_retransmit_count + 1, FinPackets(v.s),
+      v.s.rare().fin_retransmit_count + 1, FinPackets(v.s),
       absl::StrFormat("%s's FIN (pkt %d) retransmitted %d× over %.1f s: %s; "
                       "it is still in %s.",
-                      v.name, v.s.fin_packet(), v.s.fin_retransmit_count,
+                      v.name, v.s.fin_packet(), v.s.rare().fin_retransmit_count,
                       Secs(now - since), why, TcpStateName(v.state))));
 }
 
@@ -240,11 +240,11 @@ void Connection::AddHandshakeAnomalies(absl::Time now,
                                        ConnectionRecord& rec) const {
   const std::optional<EventRecord> syn = Find(client_, E::kSendSyn);
   if (syn.has_value() && server_.packets == 0 &&
-      (client_.syn_retransmit_count > 0 ||
+      (client_.rare().syn_retransmit_count > 0 ||
        now - syn->t >= kHandshakeVerdictAfter)) {
     std::vector<uint64_t> p = {syn->packet};
-    p.insert(p.end(), client_.syn_retransmits.begin(),
-             client_.syn_retransmits.end());
+    p.insert(p.end(), client_.rare().syn_retransmits.begin(),
+             client_.rare().syn_retransmits.end());
     rec.anomalies.push_back(MakeAnomaly(
         K::kSynUnanswered, "client", syn->packet, client_.last_packet, syn->t,
         client_.last_time - syn->t, client_.syns, p,
@@ -256,25 +256,25 @@ void Connection::AddHandshakeAnomalies(absl::Time now,
   const std::optional<EventRecord> synack = Find(server_, E::kSendSynAck);
   const bool completed = server_.events.Has(E::kRecvAckOfSyn) ||
                          server_.events.Has(E::kSendAck);
-  if (synack.has_value() && !completed && !rst_ &&
-      (server_.syn_retransmit_count > 0 ||
+  if (synack.has_value() && !completed && !rare().rst &&
+      (server_.rare().syn_retransmit_count > 0 ||
        now - synack->t >= kHandshakeVerdictAfter)) {
     std::vector<uint64_t> p = {synack->packet};
-    p.insert(p.end(), server_.syn_retransmits.begin(),
-             server_.syn_retransmits.end());
+    p.insert(p.end(), server_.rare().syn_retransmits.begin(),
+             server_.rare().syn_retransmits.end());
     const std::string lost =
-        server_.syn_ack_losses > 0
+        server_.rare().syn_ack_losses > 0
             ? absl::StrFormat(" (the client's ACK, pkt %d, was lost after "
                               "the tap)",
-                              server_.lost_ack_packet)
+                              server_.rare().lost_ack_packet)
             : "";
     rec.anomalies.push_back(MakeAnomaly(
         K::kHalfOpenHandshake, "server", synack->packet, server_.last_packet,
-        synack->t, now - synack->t, server_.syn_retransmit_count + 1, p,
+        synack->t, now - synack->t, server_.rare().syn_retransmit_count + 1, p,
         absl::StrFormat("SYN-ACK (pkt %d) sent with %d retransmission(s); the "
                         "handshake's final ACK never reached the server%s: "
                         "it ended in %s.",
-                        synack->packet, server_.syn_retransmit_count, lost,
+                        synack->packet, server_.rare().syn_retransmit_count, lost,
                         TcpStateName(rec.server.state))));
   }
 }

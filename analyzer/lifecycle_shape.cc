@@ -73,10 +73,10 @@ const StateChange* FirstIn(const EndpointRecord& e, S state) {
 }  // namespace
 
 void Connection::AddRstAnomalies(ConnectionRecord& rec) const {
-  if (!rst_) {
+  if (!rare().rst) {
     return;
   }
-  const RstFacts& r = *rst_;
+  const RstFacts& r = *rare().rst;
   const Side& receiver = r.from_client ? server_ : client_;
   // A RST its receiver's later traffic disproved (it kept sending) did not
   // end the connection: that one is rst_ignored.
@@ -103,14 +103,14 @@ void Connection::AddRstAnomalies(ConnectionRecord& rec) const {
 }
 
 void Connection::AddShapeAnomalies(ConnectionRecord& rec) const {
-  if (reuse_) {
+  if (rare().reuse) {
     rec.anomalies.push_back(Make(
-        K::kPortReuse, "client", reuse_->packet, reuse_->t,
+        K::kPortReuse, "client", rare().reuse->packet, rare().reuse->t,
         absl::StrFormat("this SYN reuses the 4-tuple of connection %d, left "
                         "with client %s and server %s.",
-                        reuse_->previous_id,
-                        TcpStateName(reuse_->previous_client),
-                        TcpStateName(reuse_->previous_server))));
+                        rare().reuse->previous_id,
+                        TcpStateName(rare().reuse->previous_client),
+                        TcpStateName(rare().reuse->previous_server))));
   }
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
     const char* who = e == &rec.client ? "client" : "server";
