@@ -48,6 +48,51 @@ absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
 
 }  // namespace
 
+void SynFacts::Note(const TcpSegment& seg) {
+  const TcpOptions& o = seg.options;
+  bits_ = 0;
+  if (!seg.src.is_v6()) {
+    ip_id_ = seg.ip_id;
+    bits_ |= kIpId;
+  }
+  if (o.timestamps) {
+    tsval_ = o.timestamps->value;
+    bits_ |= kTimestamps;
+  }
+  if (o.mss) {
+    mss_ = *o.mss;
+    bits_ |= kMss;
+  }
+  if (o.window_scale) {
+    window_scale_ = *o.window_scale;
+    bits_ |= kWindowScale;
+  }
+  bits_ |= (o.sack_permitted ? kSack : 0) | (o.tfo ? kTfo : 0);
+}
+
+NegotiatedOptions SynFacts::options() const {
+  NegotiatedOptions n;
+  if ((bits_ & kMss) != 0) {
+    n.mss = mss_;
+  }
+  if ((bits_ & kWindowScale) != 0) {
+    n.window_scale = window_scale_;
+  }
+  n.sack_permitted = (bits_ & kSack) != 0;
+  n.timestamps = (bits_ & kTimestamps) != 0;
+  n.tfo = (bits_ & kTfo) != 0;
+  return n;
+}
+
+std::optional<uint16_t> SynFacts::ip_id() const {
+  return (bits_ & kIpId) != 0 ? std::optional<uint16_t>(ip_id_) : std::nullopt;
+}
+
+std::optional<uint32_t> SynFacts::tsval() const {
+  return (bits_ & kTimestamps) != 0 ? std::optional<uint32_t>(tsval_)
+                                    : std::nullopt;
+}
+
 const SideRare Side::kNoRare;
 const ConnectionRare Connection::kNoRare;
 
@@ -84,7 +129,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   }
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
-  if (IsDuplicate(seg, x, y, ctx.t, ctx.packet)) {
+  if (IsDuplicate(seg, x, ctx.t)) {
     ++x.mutable_rare().duplicates;
     if (ladder_) {
       ladder_->MarkDuplicate(ctx.packet);
@@ -100,6 +145,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   const SegmentContext own_prev{x.last_packet, x.last_time};
   x.last_packet = ctx.packet;
   x.last_time = ctx.t;
+  y.recent_peer_spoke = 0xF;  // its fingerprints so far precede this packet
 
   if (ladder_) {
     NoteLostOriginal(seg, x, y, from_client);
@@ -253,22 +299,11 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
     if (!x.has_isn) {
       x.has_isn = true;
       x.isn = seg.seq;
-      if (!seg.src.is_v6()) {
-        x.syn_ip_id = seg.ip_id;
-      }
-      if (seg.options.timestamps) {
-        x.syn_tsval = seg.options.timestamps->value;
-      }
+      x.syn.Note(seg);
       x.events.Add(
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);
       dirty_ = true;
-      const TcpOptions& o = seg.options;
-      x.options.mss = o.mss;
-      x.options.window_scale = o.window_scale;
-      x.options.sack_permitted = o.sack_permitted;
-      x.options.timestamps = o.timestamps.has_value();
-      x.options.tfo = o.tfo;
     }
   } else if (f.ack() && !f.rst() && !HasEvent(x, E::kSendAck)) {
     x.events.Add(MakeEvent(E::kSendAck, c.packet, c.t, 2));
@@ -391,8 +426,7 @@ bool Connection::Flagged(AnomalyKind kind, uint64_t packet) const {
   return false;
 }
 
-bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
-                             absl::Time t, uint64_t packet) {
+bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t) {
   // IPv4 identification changes with every packet a Linux/BSD/Windows stack
   // sends, retransmissions included; the TCP timestamp too when in use.
   // Stacks send some packets with ID 0 (Linux SYN-ACKs) and may repeat a
@@ -413,16 +447,19 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
   if (h == 0) {
     h = 1;  // 0 marks an empty slot
   }
-  for (const Side::RecentPacket& r : x.recent) {
+  for (size_t i = 0; i < x.recent.size(); ++i) {
+    const Side::RecentPacket& r = x.recent[i];
     // With IP ID 0 (Linux SYN-ACKs, some stacks' DF packets) only an exact
     // copy moments later, with nothing from the peer in between, counts.
-    if (r.hash == h &&
-        (seg.ip_id != 0 ||
-         (t - r.t <= kDuplicateWindow && y.last_packet < r.packet))) {
+    const bool peer_spoke = (x.recent_peer_spoke & (1u << i)) != 0;
+    if (r.hash == h && (seg.ip_id != 0 ||
+                        (t - r.t <= kDuplicateWindow && !peer_spoke))) {
       return true;
     }
   }
-  x.recent[x.recent_next] = {h, t, packet};
+  x.recent[x.recent_next] = {h, t};
+  x.recent_peer_spoke =
+      static_cast<uint8_t>(x.recent_peer_spoke & ~(1u << x.recent_next));
   x.recent_next = static_cast<uint8_t>((x.recent_next + 1) % x.recent.size());
   return false;
 }

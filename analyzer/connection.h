@@ -50,6 +50,30 @@ struct SideRare {
   AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
 };
 
+// What an endpoint's first SYN or SYN-ACK carried, packed (12 bytes).
+class SynFacts {
+ public:
+  void Note(const TcpSegment& seg);
+  NegotiatedOptions options() const;
+  std::optional<uint16_t> ip_id() const;  // IPv4 only (ISN analysis)
+  std::optional<uint32_t> tsval() const;  // its TCP timestamp value
+
+ private:
+  enum Bits : uint8_t {
+    kMss = 1,
+    kWindowScale = 2,
+    kSack = 4,
+    kTimestamps = 8,
+    kTfo = 16,
+    kIpId = 32,
+  };
+  uint32_t tsval_ = 0;
+  uint16_t mss_ = 0;
+  uint16_t ip_id_ = 0;
+  uint8_t window_scale_ = 0;
+  uint8_t bits_ = 0;
+};
+
 // Everything tracked for one endpoint of a connection, as sender and as
 // receiver. Sequence bookkeeping is written once and used with the roles
 // (sender, receiver) passed in.
@@ -63,6 +87,8 @@ struct Side {
   bool has_ack = false;
   bool fin_sent = false;
   uint8_t recent_next = 0;
+  // Bit per `recent` slot: the peer sent a segment after it was recorded.
+  uint8_t recent_peer_spoke = 0;
   TcpState state = TcpState::kUnknown;  // replayed at the last change
   // As sender: sequence space.
   SeqNum isn;
@@ -71,9 +97,7 @@ struct Side {
   SeqNum fin_seq;  // sequence number the FIN occupies
   // Stats for the record.
   uint32_t syns = 0, fins = 0, rsts = 0;
-  NegotiatedOptions options;
-  std::optional<uint16_t> syn_ip_id;  // its IPv4 ID (ISN analysis)
-  std::optional<uint32_t> syn_tsval;  // its TCP timestamp value
+  SynFacts syn;  // what its first SYN or SYN-ACK carried
   uint64_t data_progress = 0;  // payload bytes by sequence space
   uint64_t missed_bytes = 0;   // of which the capture never saw
   PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
@@ -85,7 +109,6 @@ struct Side {
   struct RecentPacket {
     uint64_t hash = 0;
     PackedTime t;
-    uint64_t packet = 0;
   };
   std::array<RecentPacket, 4> recent{};
   // Data transfer analysis of what this side sends.
@@ -261,8 +284,7 @@ class Connection {
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).
   ReplayResult Evaluate(const Side& s, absl::Time now) const;
-  bool IsDuplicate(const TcpSegment& seg, Side& x, const Side& y,
-                   absl::Time t, uint64_t packet);
+  bool IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t);
   void Flag(AnomalyKind kind, bool client, const SegmentContext& c);
   // Whether `packet` is already among the proof packets of `kind`.
   bool Flagged(AnomalyKind kind, uint64_t packet) const;

@@ -137,8 +137,8 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
     e.isn = s.isn.value();
     e.isn_time = s.syn_time();
     e.isn_packet = s.syn_packet();
-    e.syn_ip_id = s.syn_ip_id;
-    e.syn_tsval = s.syn_tsval;
+    e.syn_ip_id = s.syn.ip_id();
+    e.syn_tsval = s.syn.tsval();
   }
   e.packets = s.packets;
   e.payload_bytes = s.data_progress;
@@ -147,7 +147,7 @@ EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
   e.syns = s.syns;
   e.fins = s.fins;
   e.rsts = s.rsts;
-  e.options = s.options;
+  e.options = s.syn.options();
   for (const ReplayResult::Step& st : r.steps) {
     if (e.timeline.size() == kMaxTimeline) {
       break;

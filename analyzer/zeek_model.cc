@@ -17,10 +17,17 @@ enum OnceLetter : uint32_t {
 };
 
 // Zeek's log-scaled history letters: at the 1st, 10th, 100th... event.
-bool Scaled(uint64_t& counter, uint64_t& threshold) {
+bool Scaled(uint32_t& counter, uint8_t& exponent) {
+  if (counter == UINT32_MAX) {
+    return false;  // beyond 10^9, the last threshold a count can reach
+  }
   ++counter;
-  if (counter == threshold) {
+  uint64_t threshold = 1;
+  for (uint8_t i = 0; i < exponent; ++i) {
     threshold *= 10;
+  }
+  if (counter == threshold) {
+    ++exponent;
     return true;
   }
   return false;
@@ -112,7 +119,7 @@ void ZeekModel::CheckGap(SeqNum ack, ZeekSide& sender, bool sender_is_orig) {
   if (!ack.IsAfter(covered)) {
     return;
   }
-  if (Scaled(sender.gaps, sender.gap_threshold)) {
+  if (Scaled(sender.gaps, sender.gap_exponent)) {
     Add('g', sender_is_orig);
   }
   sender.contiguous_end = ack;
@@ -173,13 +180,13 @@ void ZeekModel::UpdateHistory(const TcpSegment& seg, ZeekSide& self,
                               const ZeekSegmentFacts& facts) {
   UpdateFlagLetters(seg, self, from_orig);
   if (facts.is_retransmission &&
-      Scaled(self.retransmits, self.retransmit_threshold)) {
+      Scaled(self.retransmits, self.retransmit_exponent)) {
     Add('t', from_orig);
   }
   // Zero windows are "boring" with or after a RST, or after the peer's FIN.
   if (seg.window == 0 && !seg.flags.rst() && peer.state != Z::kClosed &&
       self.state != Z::kReset &&
-      Scaled(self.zero_windows, self.zero_window_threshold)) {
+      Scaled(self.zero_windows, self.zero_window_exponent)) {
     Add('w', from_orig);
   }
 }

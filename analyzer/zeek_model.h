@@ -31,9 +31,11 @@ struct ZeekSide {
   SeqNum last_syn_seq;
   SeqNum last_fin_end;
   SeqNum last_rst_seq;
-  uint64_t retransmits = 0, retransmit_threshold = 1;
-  uint64_t zero_windows = 0, zero_window_threshold = 1;
-  uint64_t gaps = 0, gap_threshold = 1;
+  // Log-scaled letters (Zeek's 1st, 10th, 100th... event): counts
+  // saturate at 2^32 - 1, past Zeek's thresholds up to 10^9, and each
+  // threshold is 10^exponent.
+  uint32_t retransmits = 0, zero_windows = 0, gaps = 0;
+  uint8_t retransmit_exponent = 0, zero_window_exponent = 0, gap_exponent = 0;
   // Content as Zeek's reassembler sees it: the end of the contiguous data
   // and one block held above a hole.
   bool stream_started = false;
