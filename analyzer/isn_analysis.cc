@@ -334,8 +334,9 @@ void IsnAnalyzer::AddEndpoint(const EndpointRecord& e,
   // (a flood adds millions to one host), which keeps the same set.
   const size_t kept = std::min(h.samples.size(), max_samples_);
   for (auto k = h.samples.end() - kept; k != h.samples.end(); ++k) {
-    if (k->peer == peer.addr && k->port == e.port &&
-        k->peer_port == peer.port) {
+    // Ports first: they differ for nearly every other 4-tuple.
+    if (k->peer_port == peer.port && k->port == e.port &&
+        k->peer == peer.addr) {
       ++h.same_tuple;  // judged across different 4-tuples only
       return;
     }
@@ -396,7 +397,16 @@ Anomaly PredictableAnomaly(const IpAddress& addr,
 
 void IsnAnalyzer::Finish(std::vector<HostRecord>& hosts,
                          std::vector<Anomaly>& anomalies) {
+  // In address order (the table is hashed).
+  std::vector<std::pair<IpAddress, Host*>> sorted;
+  sorted.reserve(hosts_.size());
   for (auto& [addr, host] : hosts_) {
+    sorted.emplace_back(addr, &host);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [addr, host_ptr] : sorted) {
+    Host& host = *host_ptr;
     Trim(host);
     HostIsn isn = AnalyzeIsns(host.samples);
     isn.same_tuple = host.same_tuple;

@@ -2,10 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "analyzer/analysis_result.h"
@@ -90,7 +90,7 @@ class IsnAnalyzer {
 
   size_t max_hosts_;
   size_t max_samples_;
-  std::map<IpAddress, Host> hosts_;
+  absl::flat_hash_map<IpAddress, Host> hosts_;
 };
 
 }  // namespace tcpstate
