@@ -103,13 +103,12 @@ const ConnectionRare Connection::kNoRare;
 Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
                        RoleRule role_rule, bool mid_stream,
                        const ConnectionOptions& options)
-    : id_(id),
+    : key_(key),
+      id_(id),
       client_is_low_(client_is_low),
       mid_stream_(mid_stream),
       role_rule_(role_rule),
       options_(&options) {
-  client_.ep = client_is_low ? key.low : key.high;
-  server_.ep = client_is_low ? key.high : key.low;
   if (options.ladder != nullptr) {
     ladder_ = std::make_unique<LadderRecorder>(*options.ladder);
   }

@@ -79,7 +79,7 @@ class SynFacts {
 // (sender, receiver) passed in.
 struct Side {
   // Fields are grouped by size so that they pack (no padding to speak of).
-  Endpoint4 ep;
+  // (Its address and port are in the connection's key.)
   // Flags, small counters and the replayed state.
   bool seq_known = false;
   bool has_isn = false;
@@ -209,9 +209,12 @@ class Connection {
   bool client_is_low() const { return client_is_low_; }
   bool records_ladder() const { return ladder_ != nullptr; }
   // The flow table key (canonical 5-tuple) of this connection.
-  FlowKey key() const {
-    return client_is_low_ ? FlowKey{client_.ep, server_.ep}
-                          : FlowKey{server_.ep, client_.ep};
+  const FlowKey& key() const { return key_; }
+  const Endpoint4& client_ep() const {
+    return client_is_low_ ? key_.low : key_.high;
+  }
+  const Endpoint4& server_ep() const {
+    return client_is_low_ ? key_.high : key_.low;
   }
 
   // The flow table's eviction order: connections in two lists (half-open,
@@ -305,6 +308,8 @@ class Connection {
   void AddNotes(const Side& s, const Side& peer, const char* name,
                 const char* peer_name, ConnectionRecord& rec) const;
 
+  // First, so that a flow-table probe reads one cache line.
+  FlowKey key_;
   uint64_t id_;
   bool client_is_low_;
   bool mid_stream_;

@@ -126,12 +126,13 @@ std::string PacketNumbers(const PacketList& list, uint32_t total) {
   return out;
 }
 
-EndpointRecord BuildEndpoint(const Side& s, const ReplayResult& r,
+EndpointRecord BuildEndpoint(const Endpoint4& ep, const Side& s,
+                             const ReplayResult& r,
                              bool mid_stream, absl::Time now,
                              const Side& peer) {
   EndpointRecord e;
-  e.addr = s.ep.addr;
-  e.port = s.ep.port;
+  e.addr = ep.addr;
+  e.port = ep.port;
   e.state = r.state;
   if (s.has_isn) {
     e.isn = s.isn.value();
@@ -332,8 +333,8 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   rec.last_packet = last_packet_;
   const ReplayResult cr = Evaluate(client_, now);
   const ReplayResult sr = Evaluate(server_, now);
-  rec.client = BuildEndpoint(client_, cr, mid_stream_, now, server_);
-  rec.server = BuildEndpoint(server_, sr, mid_stream_, now, client_);
+  rec.client = BuildEndpoint(client_ep(), client_, cr, mid_stream_, now, server_);
+  rec.server = BuildEndpoint(server_ep(), server_, sr, mid_stream_, now, client_);
   rec.conn_state =
       zeek_.ConnState(client_.data_progress, server_.data_progress);
   rec.history = zeek_.history();

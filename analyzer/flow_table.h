@@ -144,8 +144,8 @@ class FlowTable {
   };
   struct KeyEq {
     using is_transparent = void;
-    static FlowKey KeyOf(const FlowKey& k) { return k; }
-    static FlowKey KeyOf(const Connection* c) { return c->key(); }
+    static const FlowKey& KeyOf(const FlowKey& k) { return k; }
+    static const FlowKey& KeyOf(const Connection* c) { return c->key(); }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return KeyOf(a) == KeyOf(b);

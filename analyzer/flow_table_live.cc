@@ -16,10 +16,10 @@ namespace {
 ConnectionRef RefOf(const Connection& conn) {
   ConnectionRef r;
   r.id = conn.id();
-  r.client_addr = conn.client().ep.addr;
-  r.client_port = conn.client().ep.port;
-  r.server_addr = conn.server().ep.addr;
-  r.server_port = conn.server().ep.port;
+  r.client_addr = conn.client_ep().addr;
+  r.client_port = conn.client_ep().port;
+  r.server_addr = conn.server_ep().addr;
+  r.server_port = conn.server_ep().port;
   r.client_state = conn.client_state();
   r.server_state = conn.server_state();
   return r;

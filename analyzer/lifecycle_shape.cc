@@ -90,7 +90,7 @@ void Connection::AddRstAnomalies(ConnectionRecord& rec) const {
         K::kRefused, "server", r.packet, r.t,
         absl::StrFormat("the client's SYN was answered by RST (pkt %d): "
                         "nothing listening on %s port %d.",
-                        r.packet, server_.ep.addr.ToString(), server_.ep.port)));
+                        r.packet, server_ep().addr.ToString(), server_ep().port)));
     return;
   }
   rec.anomalies.push_back(Make(

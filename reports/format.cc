@@ -9,23 +9,50 @@ namespace tcpstate {
 namespace {
 
 // Signed microseconds as "[-]S.UUUUUU"; the magnitude is taken unsigned so
-// that the most negative value does not overflow.
-std::string FormatMicros(int64_t micros) {
+// that the most negative value does not overflow. Written by hand: this runs
+// several times per connection record.
+void AppendMicros(int64_t micros, std::string* out) {
   const bool negative = micros < 0;
-  const uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
-                                      : static_cast<uint64_t>(micros);
-  return absl::StrFormat("%s%d.%06d", negative ? "-" : "", magnitude / 1000000,
-                         magnitude % 1000000);
+  uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
+                                : static_cast<uint64_t>(micros);
+  char buf[32];
+  char* end = buf + sizeof(buf);
+  char* p = end;
+  for (int i = 0; i < 6; ++i) {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  }
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) {
+    *--p = '-';
+  }
+  out->append(p, static_cast<size_t>(end - p));
 }
 
 }  // namespace
 
+void AppendEpochSeconds(absl::Time t, std::string* out) {
+  AppendMicros(absl::ToUnixMicros(t), out);
+}
+
+void AppendSeconds(absl::Duration d, std::string* out) {
+  AppendMicros(absl::ToInt64Microseconds(d), out);
+}
+
 std::string FormatEpochSeconds(absl::Time t) {
-  return FormatMicros(absl::ToUnixMicros(t));
+  std::string s;
+  AppendEpochSeconds(t, &s);
+  return s;
 }
 
 std::string FormatSeconds(absl::Duration d) {
-  return FormatMicros(absl::ToInt64Microseconds(d));
+  std::string s;
+  AppendSeconds(d, &s);
+  return s;
 }
 
 std::string FormatUtc(absl::Time t) {

@@ -21,6 +21,10 @@ std::string FormatEpochSeconds(absl::Time t);
 // Seconds with exactly 6 decimals ("12.000345", "-0.500000").
 std::string FormatSeconds(absl::Duration d);
 
+// The same, appended to `out` (no temporary string).
+void AppendEpochSeconds(absl::Time t, std::string* out);
+void AppendSeconds(absl::Duration d, std::string* out);
+
 // "2023-11-14 22:13:20.250000 UTC" (always UTC, so output never depends on
 // the machine's time zone).
 std::string FormatUtc(absl::Time t);

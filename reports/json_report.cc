@@ -39,9 +39,9 @@ void WriteAnomalyMembers(const Anomaly& a, JsonWriter* w) {
   w->Key("last_packet");
   w->Uint(a.last_packet);
   w->Key("t");
-  w->RawNumber(FormatEpochSeconds(a.t));
+  w->EpochSeconds(a.t);
   w->Key("duration");
-  w->RawNumber(FormatSeconds(a.duration));
+  w->Seconds(a.duration);
   w->Key("count");
   w->Uint(a.count);
   w->Key("packets");
@@ -98,7 +98,7 @@ void WriteTimeline(const std::vector<StateChange>& timeline, JsonWriter* w) {
   for (const StateChange& change : timeline) {
     w->BeginObject();
     w->Key("t");
-    w->RawNumber(FormatEpochSeconds(change.t));
+    w->EpochSeconds(change.t);
     w->Key("packet");
     w->Uint(change.packet);
     w->Key("state");
@@ -161,7 +161,7 @@ void WriteInputs(const std::vector<InputInfo>& inputs, JsonWriter* w) {
 
 void WriteOptionalTime(const std::optional<absl::Time>& t, JsonWriter* w) {
   if (t) {
-    w->RawNumber(FormatEpochSeconds(*t));
+    w->EpochSeconds(*t);
   } else {
     w->Null();
   }
@@ -196,9 +196,9 @@ void WriteLiveCapture(const LiveCaptureInfo& live, JsonWriter* w) {
   w->Key("interface");
   w->String(live.interface);
   w->Key("started");
-  w->RawNumber(FormatEpochSeconds(live.started));
+  w->EpochSeconds(live.started);
   w->Key("stopped");
-  w->RawNumber(FormatEpochSeconds(live.stopped));
+  w->EpochSeconds(live.stopped);
   w->Key("stop_reason");
   w->String(live.stop_reason);
   w->Key("packets_received");
@@ -234,7 +234,7 @@ void WriteSummary(const CaptureSummary& s, const ConnectionTally& tally,
   w->Key("last_packet_time");
   WriteOptionalTime(s.last_packet_time, w);
   w->Key("duration");
-  w->RawNumber(FormatSeconds(CaptureDuration(s)));
+  w->Seconds(CaptureDuration(s));
   WriteStateCounts(tally, w);
   w->Key("decode_counters");
   w->BeginObject();
@@ -381,14 +381,14 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   w->Key("id");
   w->Uint(c.id);
   w->Key("first_seen");
-  w->RawNumber(FormatEpochSeconds(c.first_seen));
+  w->EpochSeconds(c.first_seen);
   w->Key("last_seen");
-  w->RawNumber(FormatEpochSeconds(c.last_seen));
+  w->EpochSeconds(c.last_seen);
   w->Key("duration");
-  w->RawNumber(FormatSeconds(c.last_seen - c.first_seen));
+  w->Seconds(c.last_seen - c.first_seen);
   w->Key("handshake_rtt");
   if (c.handshake_rtt) {
-    w->RawNumber(FormatSeconds(*c.handshake_rtt));
+    w->Seconds(*c.handshake_rtt);
   } else {
     w->Null();
   }

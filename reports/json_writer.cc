@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "reports/escape.h"
+#include "reports/format.h"
 
 namespace tcpstate {
 
@@ -43,6 +44,30 @@ void JsonWriter::Key(absl::string_view key) {
   NewLine(stack_.size());
   AppendJsonString(key, out_);
   out_->append(indent_ > 0 ? ": " : ":");
+  after_key_ = true;
+}
+
+void JsonWriter::KeyLiteral(const char* key, size_t size) {
+  assert(!stack_.empty() && stack_.back().is_object && !after_key_);
+  if (!stack_.back().empty) {
+    out_->push_back(',');
+  }
+  stack_.back().empty = false;
+  NewLine(stack_.size());
+  bool plain = true;
+  for (size_t i = 0; i < size; ++i) {
+    const unsigned char c = static_cast<unsigned char>(key[i]);
+    plain = plain && c >= 0x20 && c < 0x7F && c != '"' && c != '\\' &&
+            c != '<' && c != '>' && c != '&';
+  }
+  if (plain) {
+    out_->push_back('"');
+    out_->append(key, size);
+    out_->push_back('"');
+  } else {
+    AppendJsonString(absl::string_view(key, size), out_);
+  }
+  out_->append(indent_ > 0 ? ": " : ":", indent_ > 0 ? 2 : 1);
   after_key_ = true;
 }
 
@@ -95,6 +120,16 @@ void JsonWriter::Null() {
 void JsonWriter::RawNumber(absl::string_view text) {
   BeforeValue();
   out_->append(text.data(), text.size());
+}
+
+void JsonWriter::EpochSeconds(absl::Time t) {
+  BeforeValue();
+  AppendEpochSeconds(t, out_);
+}
+
+void JsonWriter::Seconds(absl::Duration d) {
+  BeforeValue();
+  AppendSeconds(d, out_);
 }
 
 }  // namespace tcpstate

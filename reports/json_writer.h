@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace tcpstate {
 
@@ -30,6 +31,12 @@ class JsonWriter {
 
   // Inside an object, each value is preceded by its key.
   void Key(absl::string_view key);
+  // A key written in the code (this runs for every field of every record):
+  // when plain ASCII, as they all are, appended in one piece.
+  template <size_t N>
+  void Key(const char (&literal)[N]) {
+    KeyLiteral(literal, N - 1);
+  }
 
   void String(absl::string_view value);
   void Uint(uint64_t value);
@@ -38,6 +45,9 @@ class JsonWriter {
   void Null();
   // A number already formatted by the caller, e.g. "1.500000".
   void RawNumber(absl::string_view text);
+  // Seconds with 6 decimals: since the epoch, or a duration (format.h).
+  void EpochSeconds(absl::Time t);
+  void Seconds(absl::Duration d);
 
  private:
   struct Level {
@@ -45,6 +55,7 @@ class JsonWriter {
     bool empty;
   };
   void BeforeValue();
+  void KeyLiteral(const char* key, size_t size);
   void Open(char bracket, bool is_object);
   void Close(char bracket);
   void NewLine(size_t depth);
