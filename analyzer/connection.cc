@@ -32,7 +32,9 @@ void RememberPacket(PacketList& list, uint64_t packet) {
 // Notes the (re)transmission time of a SYN or FIN for back-off estimates.
 void NoteControlSent(Side& x, absl::Time t) {
   if (x.last_control_sent != absl::Time()) {
-    x.last_control_gap = t - x.last_control_sent;
+    if (x.has_rare()) {
+      x.mutable_rare().last_control_gap = t - x.last_control_sent;
+    }
   }
   x.last_control_sent = t;
 }
@@ -46,7 +48,8 @@ absl::Time AssumptionValidFrom(const Side& receiver, uint32_t losses,
     return absl::InfinitePast();
   }
   const absl::Duration gap =
-      std::max(absl::Duration(receiver.last_control_gap), kMinRetransmitGap);
+      std::max(absl::Duration(receiver.rare().last_control_gap),
+               kMinRetransmitGap);
   return std::max(ack_time, receiver.last_control_sent + BackOff(gap));
 }
 
@@ -375,7 +378,7 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
       // Bytes by sequence space, as Zeek counts them: what the sender sent,
       // including bytes the capture never saw (counted apart as missed).
       if (data_begin.IsAfter(x.max_end)) {
-        x.missed_bytes += x.max_end.ForwardDistanceTo(data_begin);
+        x.mutable_rare().missed_bytes += x.max_end.ForwardDistanceTo(data_begin);
       }
       x.data_progress += x.max_end.ForwardDistanceTo(data_end);
       zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 && !f.syn();
@@ -475,7 +478,7 @@ ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
       (r.state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));
   if (handshaking && s.last_control_sent != absl::Time()) {
     const absl::Duration wait =
-        std::max(kSilenceProof, BackOff(s.last_control_gap));
+        std::max(kSilenceProof, BackOff(s.rare().last_control_gap));
     if (now - s.last_control_sent >= wait) {
       r.state = TcpState::kClosed;
       r.steps.push_back({TcpState::kClosed, 0, s.last_control_sent + wait, -1});

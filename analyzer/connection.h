@@ -47,6 +47,10 @@ struct SideRare {
   uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
   uint64_t duplicates = 0;          // packets captured twice
+  uint64_t missed_bytes = 0;  // payload bytes sent the capture never saw
+  // Gap between its last two SYN/FIN (re)transmissions; read only after a
+  // retransmission (which allocates these facts), so kept only here.
+  PackedDuration last_control_gap;
   AssumptionTimes valid_from;  // of its assumed kRecvAckOfSyn/Fin events
 };
 
@@ -99,9 +103,7 @@ struct Side {
   uint32_t syns = 0, fins = 0, rsts = 0;
   SynFacts syn;  // what its first SYN or SYN-ACK carried
   uint64_t data_progress = 0;  // payload bytes by sequence space
-  uint64_t missed_bytes = 0;   // of which the capture never saw
   PackedTime last_control_sent;     // last SYN/FIN (re)transmission time
-  PackedDuration last_control_gap;  // gap between the last two of them
   uint64_t last_packet = 0;
   PackedTime last_time;
   // Recent segment fingerprints: the same packet captured twice (SPAN

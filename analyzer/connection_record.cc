@@ -143,7 +143,7 @@ EndpointRecord BuildEndpoint(const Endpoint4& ep, const Side& s,
   }
   e.packets = s.packets;
   e.payload_bytes = s.data_progress;
-  e.missed_bytes = s.missed_bytes;
+  e.missed_bytes = s.rare().missed_bytes;
   e.ip_bytes = s.ip_bytes;
   e.syns = s.syns;
   e.fins = s.fins;
