@@ -228,12 +228,20 @@ EndpointEvents::Sorted EndpointEvents::InOrder() const {
     out.insert(out.end(), listed_->begin(), listed_->end());
   }
   // Slots are in kind order and the list in arrival order: a stable sort
-  // by (packet, order) keeps that for ties.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const EventRecord& a, const EventRecord& b) {
-                     return a.packet != b.packet ? a.packet < b.packet
-                                                 : a.order < b.order;
-                   });
+  // by (packet, order) keeps that for ties. Insertion sort: a handful of
+  // events, nearly in order, and no temporary buffer (std::stable_sort
+  // allocates one).
+  auto before = [](const EventRecord& a, const EventRecord& b) {
+    return a.packet != b.packet ? a.packet < b.packet : a.order < b.order;
+  };
+  for (size_t i = 1; i < out.size(); ++i) {
+    const EventRecord ev = out[i];
+    size_t j = i;
+    for (; j > 0 && before(ev, out[j - 1]); --j) {
+      out[j] = out[j - 1];
+    }
+    out[j] = ev;
+  }
   return out;
 }
 
