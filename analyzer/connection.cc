@@ -185,11 +185,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   }
   const ZeekSegmentFacts zf = UpdateSequences(seg, x);
   zeek_.OnSegment(seg, from_client, zf);
-  if (dirty_) {
-    ReplaySide(client_, ctx.t);
-    ReplaySide(server_, ctx.t);
-    dirty_ = false;
-  }
+  Refresh(ctx.t);
 }
 
 // The sender's own behaviour can prove that an earlier assumption about what
@@ -210,7 +206,6 @@ bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
     ladder_->MarkLostAfterTap(ev.packet);
   }
   x.events.Erase(ack);
-  dirty_ = true;
   return true;
 }
 
@@ -257,7 +252,6 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
         note = ev.packet;
       }
       x.events.Erase(kind);
-      dirty_ = true;
       // Against the endpoint the RST claims to come from; once per RST.
       const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
       if (!Flagged(AnomalyKind::kRstIgnored, ev.packet)) {
@@ -284,7 +278,6 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
                   after_own ? own_prev.t : peer_t, kOrderAfterPacket);
     ev.proof_packet = proof.packet;
     x.events.Add(ev);
-    dirty_ = true;
   };
   if (y.has_isn && seg.ack.IsAfter(y.isn) && !HasEvent(x, E::kRecvSyn)) {
     received(E::kRecvSyn, y.syn_packet(), y.syn_time());
@@ -309,11 +302,9 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.events.Add(
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);
-      dirty_ = true;
     }
   } else if (f.ack() && !f.rst() && !HasEvent(x, E::kSendAck)) {
     x.events.Add(MakeEvent(E::kSendAck, c.packet, c.t, 2));
-    dirty_ = true;
   }
   if (f.fin()) {
     ++x.fins;
@@ -322,7 +313,6 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.fin_seq = seg.seq.Plus(seg.payload_len + (f.syn() ? 1 : 0));
       x.events.Add(MakeEvent(E::kSendFin, c.packet, c.t, 3));
       NoteControlSent(x, c.t);
-      dirty_ = true;
     }
   }
 }
@@ -347,7 +337,6 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
       ev.confirm_seq = seg.seq.Plus(len);
     }
     y.events.Add(ev);
-    dirty_ = true;
   };
   if (y.has_isn && seg.ack.IsAfter(y.isn) &&
       !HasEvent(y, E::kRecvAckOfSyn)) {
@@ -470,30 +459,92 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t) {
   return false;
 }
 
+// An endpoint that stopped retransmitting an unanswered SYN or SYN-ACK has
+// given up (or, for a SYN-ACK, answered with a SYN cookie and kept no
+// state): CLOSED once it stayed silent past its back-off. Returns the time
+// that happens, or InfiniteFuture when `state` is not such a handshake.
+absl::Time Connection::GiveUpTime(const Side& s, TcpState state) const {
+  const bool handshaking =
+      state == TcpState::kSynSent ||
+      (state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));
+  if (!handshaking || s.last_control_sent == absl::Time()) {
+    return absl::InfiniteFuture();
+  }
+  return s.last_control_sent +
+         std::max(kSilenceProof, BackOff(s.rare().last_control_gap));
+}
+
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
   const EndpointEvents::Sorted events = s.events.InOrder();
   ReplayResult r = Replay(events, now, options_->time_wait, s.rare().valid_from);
-  const bool handshaking =
-      r.state == TcpState::kSynSent ||
-      (r.state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));
-  if (handshaking && s.last_control_sent != absl::Time()) {
-    const absl::Duration wait =
-        std::max(kSilenceProof, BackOff(s.rare().last_control_gap));
-    if (now - s.last_control_sent >= wait) {
-      r.state = TcpState::kClosed;
-      r.steps.push_back({TcpState::kClosed, 0, s.last_control_sent + wait, -1});
-    }
+  const absl::Time give_up = GiveUpTime(s, r.state);
+  if (now >= give_up) {
+    r.state = TcpState::kClosed;
+    r.steps.push_back({TcpState::kClosed, 0, give_up, -1});
   }
   return r;
 }
 
-void Connection::ReplaySide(Side& s, absl::Time now) {
-  s.state = Evaluate(s, now).state;
+// The state alone, as Evaluate gives it, with the window of capture time
+// in which it holds.
+TcpState Connection::EvaluateState(const Side& s, absl::Time now,
+                                   TimerWindow& window) const {
+  const EndpointEvents::LightSorted events = s.events.LightInOrder();
+  TcpState state =
+      FoldEvents(events, now, options_->time_wait, s.rare().valid_from, window,
+                 [](TcpState, int, const EndpointEvents::Light*, absl::Time) {});
+  const absl::Time give_up = GiveUpTime(s, state);
+  if (give_up != absl::InfiniteFuture()) {
+    window.Note(give_up, now);
+    if (now >= give_up) {
+      state = TcpState::kClosed;
+    }
+  }
+  return state;
 }
 
+// Folds the states again where something changed: an endpoint's events, or
+// capture time leaving the window in which both states hold. The window
+// kept is always within every side's own (narrowed when one side is folded
+// alone), so a state is never kept past a timer.
 void Connection::Refresh(absl::Time now) {
-  ReplaySide(client_, now);
-  ReplaySide(server_, now);
+  const bool stale = !TimerWindow{eval_from_, eval_until_}.Contains(now);
+  const bool fold_client = stale || client_.events.dirty();
+  const bool fold_server = stale || server_.events.dirty();
+  if (!fold_client && !fold_server) {
+    return;
+  }
+  TimerWindow w;
+  if (!stale) {
+    w = TimerWindow{eval_from_, eval_until_};
+  }
+  for (Side* side : {&client_, &server_}) {
+    if (side == &client_ ? fold_client : fold_server) {
+      side->state = EvaluateState(*side, now, w);
+      side->events.ClearDirty();
+    }
+  }
+  eval_from_ = w.from;
+  eval_until_ = w.until;
+}
+
+// One endpoint's state at `now` (the RST's receiver, at its packet). When
+// the window no longer holds, the other side is left to the next Refresh.
+void Connection::RefreshSide(Side& s, absl::Time now) {
+  TimerWindow w{eval_from_, eval_until_};
+  const bool stale = !w.Contains(now);
+  if (!stale && !s.events.dirty()) {
+    return;
+  }
+  if (stale) {
+    w = TimerWindow{};
+  }
+  s.state = EvaluateState(s, now, w);
+  s.events.ClearDirty();
+  if (!stale) {
+    eval_from_ = w.from;
+    eval_until_ = w.until;
+  }
 }
 
 void Connection::EndTimeWaitForReuse(const SegmentContext& ctx) {

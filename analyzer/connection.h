@@ -284,7 +284,10 @@ class Connection {
   void HandleRst(const TcpSegment& seg, Side& x, Side& y,
                  const SegmentContext& c);
   ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);
-  void ReplaySide(Side& s, absl::Time now);
+  void RefreshSide(Side& s, absl::Time now);
+  TcpState EvaluateState(const Side& s, absl::Time now,
+                         TimerWindow& window) const;
+  absl::Time GiveUpTime(const Side& s, TcpState state) const;
   // Replay plus the timers that need no event: an endpoint that stopped
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).
@@ -315,7 +318,6 @@ class Connection {
   uint64_t id_;
   bool client_is_low_;
   bool mid_stream_;
-  bool dirty_ = false;
   RoleRule role_rule_;
   const ConnectionOptions* options_;
   Side client_;
@@ -325,6 +327,10 @@ class Connection {
   std::unique_ptr<ConnectionRare> rare_;
   std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   EvictionLink eviction_link_;
+  // The capture time window in which both endpoints' states hold (empty
+  // until first folded).
+  PackedTime eval_from_ = absl::InfiniteFuture();
+  PackedTime eval_until_ = absl::InfinitePast();
   PackedTime first_seen_;
   PackedTime last_seen_;
   uint64_t first_packet_ = 0;

@@ -272,9 +272,7 @@ void SortAnomalies(std::vector<Anomaly>& anomalies) {
 void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
                            const SegmentContext& c) {
   ++x.rsts;
-  if (dirty_) {
-    ReplaySide(y, c.t);
-  }
+  RefreshSide(y, c.t);  // the receiver's state at the RST
   const bool acceptable = RstAcceptable(seg, x, y, y.state);
   if (!x.events.Has(E::kSendRst)) {
     x.events.Add(MakeEvent(E::kSendRst, c.packet, c.t, 3));
@@ -313,7 +311,6 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
       Flag(AnomalyKind::kRstIgnored, &x == &client_, c);
     }
   }
-  dirty_ = true;
 }
 
 void Connection::AddNotes(const Side& s, const Side& peer, const char* name,

@@ -104,14 +104,18 @@ bool EndpointEvents::HasAt(EndpointEvent kind, uint64_t packet) const {
   return false;
 }
 
-EventRecord EndpointEvents::Materialize(Slot s) const {
+EndpointEvent EndpointEvents::KindOf(Slot s) const {
   static constexpr E kKinds[kNumSlots] = {
       E::kSendSyn, E::kSendAck,      E::kSendFin,     E::kRecvSyn,
       E::kRecvFin, E::kRecvAckOfSyn, E::kRecvAckOfFin};
-  E kind = kKinds[s];
   if (s == kSyn && (flags_ & kSynAckBit) != 0) {
-    kind = E::kSendSynAck;
+    return E::kSendSynAck;
   }
+  return kKinds[s];
+}
+
+EventRecord EndpointEvents::Materialize(Slot s) const {
+  const E kind = KindOf(s);
   EventRecord ev = MakeEvent(kind, at_[s].packet, at_[s].t, OrderOf(kind));
   if (s == kRecvFin) {
     ev.proof_packet = recv_fin_proof_;
@@ -153,6 +157,7 @@ bool EndpointEvents::Find(EndpointEvent kind, EventRecord* out) const {
 }
 
 void EndpointEvents::Add(const EventRecord& ev) {
+  flags_ |= kDirtyBit;
   const Slot s = SlotOf(ev.event);
   if (s == kNumSlots) {
     if (listed_ == nullptr) {
@@ -188,6 +193,7 @@ bool EndpointEvents::Erase(EndpointEvent kind) {
       return false;
     }
     present_ = static_cast<uint8_t>(present_ & ~(1u << s));
+    flags_ |= kDirtyBit;
     return true;
   }
   if (listed_ == nullptr) {
@@ -204,6 +210,7 @@ bool EndpointEvents::Erase(EndpointEvent kind) {
     return false;
   }
   listed_->erase(first);
+  flags_ |= kDirtyBit;
   return true;
 }
 
@@ -217,6 +224,46 @@ void EndpointEvents::ConfirmUpTo(SeqNum ack) {
   }
 }
 
+namespace {
+
+// A stable sort by (packet, order) of a handful of events, nearly in order:
+// insertion sort, without the temporary buffer std::stable_sort allocates.
+template <typename Vector>
+void SortByPacketAndOrder(Vector& v) {
+  auto before = [](const auto& a, const auto& b) {
+    return a.packet != b.packet ? a.packet < b.packet : a.order < b.order;
+  };
+  for (size_t i = 1; i < v.size(); ++i) {
+    const auto ev = v[i];
+    size_t j = i;
+    for (; j > 0 && before(ev, v[j - 1]); --j) {
+      v[j] = v[j - 1];
+    }
+    v[j] = ev;
+  }
+}
+
+}  // namespace
+
+EndpointEvents::LightSorted EndpointEvents::LightInOrder() const {
+  LightSorted out;
+  for (int i = 0; i < kNumSlots; ++i) {
+    const Slot s = static_cast<Slot>(i);
+    if (Present(s)) {
+      const E kind = KindOf(s);
+      out.push_back({at_[s].packet, at_[s].t, kind, OrderOf(kind),
+                     s == kAckOfSyn || s == kAckOfFin});
+    }
+  }
+  if (listed_ != nullptr) {
+    for (const EventRecord& ev : *listed_) {
+      out.push_back({ev.packet, ev.t, ev.event, ev.order, ev.assumed});
+    }
+  }
+  SortByPacketAndOrder(out);
+  return out;
+}
+
 EndpointEvents::Sorted EndpointEvents::InOrder() const {
   Sorted out;
   for (int s = 0; s < kNumSlots; ++s) {
@@ -228,20 +275,8 @@ EndpointEvents::Sorted EndpointEvents::InOrder() const {
     out.insert(out.end(), listed_->begin(), listed_->end());
   }
   // Slots are in kind order and the list in arrival order: a stable sort
-  // by (packet, order) keeps that for ties. Insertion sort: a handful of
-  // events, nearly in order, and no temporary buffer (std::stable_sort
-  // allocates one).
-  auto before = [](const EventRecord& a, const EventRecord& b) {
-    return a.packet != b.packet ? a.packet < b.packet : a.order < b.order;
-  };
-  for (size_t i = 1; i < out.size(); ++i) {
-    const EventRecord ev = out[i];
-    size_t j = i;
-    for (; j > 0 && before(ev, out[j - 1]); --j) {
-      out[j] = out[j - 1];
-    }
-    out[j] = ev;
-  }
+  // by (packet, order) keeps that for ties.
+  SortByPacketAndOrder(out);
   return out;
 }
 

@@ -52,6 +52,20 @@ class EndpointEvents {
   // All events in (packet, order) order; ties keep the order of the kinds
   // in EndpointEvent, then of arrival.
   Sorted InOrder() const;
+  // The same with only what a fold of the state machine reads.
+  struct Light {
+    uint64_t packet;
+    PackedTime t;
+    EndpointEvent event;
+    uint8_t order;
+    bool assumed;
+  };
+  using LightSorted = absl::InlinedVector<Light, 10>;
+  LightSorted LightInOrder() const;
+
+  // Set by every Add or Erase: the state must be folded again.
+  bool dirty() const { return (flags_ & kDirtyBit) != 0; }
+  void ClearDirty() { flags_ = static_cast<uint8_t>(flags_ & ~kDirtyBit); }
   size_t size() const;
   // Bytes held outside the object (the list of RSTs and replacements).
   size_t heap_bytes() const {
@@ -88,13 +102,16 @@ class EndpointEvents {
   static Slot SlotOf(EndpointEvent kind);
   bool Present(Slot s) const { return (present_ & (1u << s)) != 0; }
   EventRecord Materialize(Slot s) const;
+  EndpointEvent KindOf(Slot s) const;
 
   At at_[kNumSlots];
   uint64_t recv_fin_proof_ = 0;  // the packet whose ACK proved kRecvFin
   SeqNum confirm_seq_[2];        // kAckOfSyn, kAckOfFin
   uint8_t present_ = 0;  // bit per Slot
   // Bit 0: the kSyn slot holds a SYN-ACK; per assumed slot i (0: kAckOfSyn,
-  // 1: kAckOfFin), bit 1 + i: confirm_seq_[i] is set, bit 3 + i: confirmed.
+  // 1: kAckOfFin), bit 1 + i: confirm_seq_[i] is set, bit 3 + i: confirmed;
+  // kDirtyBit: changed since the last fold.
+  static constexpr uint8_t kDirtyBit = 0x20;
   uint8_t flags_ = 0;
   // RSTs sent or received and replacements, in arrival order.
   std::unique_ptr<std::vector<EventRecord>> listed_;

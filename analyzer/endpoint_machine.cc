@@ -178,28 +178,19 @@ TcpState NextState(TcpState state, EndpointEvent event, ReplayContext& ctx) {
 
 ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
                     absl::Duration time_wait,
-                    const AssumptionTimes& valid_from) {
+                    const AssumptionTimes& valid_from, TimerWindow* window) {
   ReplayResult r;
-  ReplayContext ctx;
-  for (size_t i = 0; i < events.size(); ++i) {
-    const EventRecord& ev = events[i];
-    if (ev.assumed && valid_from.For(ev.event) > now) {
-      continue;
-    }
-    const TcpState next = NextState(r.state, ev.event, ctx);
-    if (next == S::kTimeWait && r.state != S::kTimeWait) {
-      ctx.time_wait_since = ev.t;
-    }
-    if (next != r.state) {
-      r.state = next;
-      r.steps.push_back({next, ev.packet, ev.t, static_cast<int>(i), ev.event,
-                         ev.assumed && !ev.confirmed});
-    }
-  }
-  if (r.state == S::kTimeWait && now - ctx.time_wait_since >= time_wait) {
-    r.state = S::kClosed;  // 2*MSL timer ran out (RFC 9293 3.10.8)
-    r.steps.push_back({S::kClosed, 0, ctx.time_wait_since + time_wait, -1});
-  }
+  TimerWindow local;
+  r.state = FoldEvents(
+      events, now, time_wait, valid_from, window != nullptr ? *window : local,
+      [&r](TcpState state, int index, const EventRecord* ev, absl::Time t) {
+        if (ev == nullptr) {
+          r.steps.push_back({state, 0, t, -1});
+        } else {
+          r.steps.push_back({state, ev->packet, t, index, ev->event,
+                             ev->assumed && !ev->confirmed});
+        }
+      });
   return r;
 }
 

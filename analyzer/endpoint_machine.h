@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "absl/container/inlined_vector.h"
@@ -99,11 +100,71 @@ struct ReplayResult {
   absl::InlinedVector<Step, 8> steps;  // every change of state, in order
 };
 
-// Folds NextState over `events` (sorted by packet, order) that are valid at
-// `now` (`valid_from`), then applies TIME_WAIT expiry (`time_wait` after
-// entering it, Linux TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL).
+// The span of capture time around an evaluation in which the result stays
+// the same (no timer runs out, no deferred assumption starts to count):
+// [from, until). Evaluating again inside it is unnecessary.
+struct TimerWindow {
+  absl::Time from = absl::InfinitePast();
+  absl::Time until = absl::InfiniteFuture();
+
+  bool Contains(absl::Time t) const { return from <= t && t < until; }
+  // Narrows the window by a threshold: the result changes once `now`
+  // reaches `at`.
+  void Note(absl::Time at, absl::Time now) {
+    if (now >= at) {
+      from = std::max(from, at);
+    } else {
+      until = std::min(until, at);
+    }
+  }
+};
+
+// Folds NextState over `events` (sorted by packet, order; each with packet,
+// t, event and assumed) that are valid at `now` (`valid_from`), then
+// applies TIME_WAIT expiry (`time_wait` after entering it, Linux
+// TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL). `on_step(state, event
+// index, event or null for the timer, time)` sees every change of state;
+// `window` is narrowed by the thresholds met.
+template <typename Events, typename OnStep>
+TcpState FoldEvents(const Events& events, absl::Time now,
+                    absl::Duration time_wait, const AssumptionTimes& valid_from,
+                    TimerWindow& window, OnStep&& on_step) {
+  TcpState state = TcpState::kUnknown;
+  ReplayContext ctx;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& ev = events[i];
+    if (ev.assumed) {
+      const absl::Time from = valid_from.For(ev.event);
+      if (from != absl::InfinitePast()) {
+        window.Note(from, now);
+      }
+      if (from > now) {
+        continue;
+      }
+    }
+    const TcpState next = NextState(state, ev.event, ctx);
+    if (next == TcpState::kTimeWait && state != TcpState::kTimeWait) {
+      ctx.time_wait_since = ev.t;
+    }
+    if (next != state) {
+      state = next;
+      on_step(state, static_cast<int>(i), &ev, absl::Time(ev.t));
+    }
+  }
+  if (state == TcpState::kTimeWait) {
+    const absl::Time expiry = ctx.time_wait_since + time_wait;
+    window.Note(expiry, now);
+    if (now >= expiry) {
+      state = TcpState::kClosed;  // 2*MSL timer ran out (RFC 9293 3.10.8)
+      on_step(state, -1, static_cast<decltype(&events[0])>(nullptr), expiry);
+    }
+  }
+  return state;
+}
+
 ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
                     absl::Duration time_wait,
-                    const AssumptionTimes& valid_from = {});
+                    const AssumptionTimes& valid_from = {},
+                    TimerWindow* window = nullptr);
 
 }  // namespace tcpstate
