@@ -119,6 +119,14 @@ constexpr std::array<bool, 256> kJsonPlain = MakeJsonPlain();
 
 }  // namespace
 
+bool IsPlainJson(absl::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    plain &= kJsonPlain[static_cast<uint8_t>(c)];
+  }
+  return plain;
+}
+
 void AppendJsonString(absl::string_view s, std::string* out) {
   out->push_back('"');
   for (size_t pos = 0; pos < s.size();) {

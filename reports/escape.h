@@ -35,6 +35,10 @@ std::string SanitizeUtf8(absl::string_view s);
 // escaped, invalid UTF-8 replaced by U+FFFD.
 void AppendJsonString(absl::string_view s, std::string* out);
 
+// Whether `s` goes into a JSON string as it is (AppendJsonString would only
+// add the quotes).
+bool IsPlainJson(absl::string_view s);
+
 // `s` made safe for a terminal: C0 and C1 control characters and DEL are
 // shown as \xNN, a backslash as \\, invalid UTF-8 as U+FFFD. Printable
 // text (including non-ASCII) is kept.

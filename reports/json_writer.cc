@@ -54,13 +54,7 @@ void JsonWriter::KeyLiteral(const char* key, size_t size) {
   }
   stack_.back().empty = false;
   NewLine(stack_.size());
-  bool plain = true;
-  for (size_t i = 0; i < size; ++i) {
-    const unsigned char c = static_cast<unsigned char>(key[i]);
-    plain = plain && c >= 0x20 && c < 0x7F && c != '"' && c != '\\' &&
-            c != '<' && c != '>' && c != '&';
-  }
-  if (plain) {
+  if (IsPlainJson(absl::string_view(key, size))) {
     out_->push_back('"');
     out_->append(key, size);
     out_->push_back('"');

@@ -117,6 +117,8 @@ TEST(JsonStringTest, FastPathMatchesCodePointDefinition) {
     std::string out;
     AppendJsonString(s, &out);
     ASSERT_EQ(out, JsonByCodePoint(s)) << absl::CEscape(s);
+    // Plain exactly when escaping only adds the quotes.
+    ASSERT_EQ(IsPlainJson(s), out == "\"" + s + "\"") << absl::CEscape(s);
   }
 }
 
