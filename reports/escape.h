@@ -35,8 +35,8 @@ std::string SanitizeUtf8(absl::string_view s);
 // escaped, invalid UTF-8 replaced by U+FFFD.
 void AppendJsonString(absl::string_view s, std::string* out);
 
-// Whether `s` goes into a JSON string as it is (AppendJsonString would only
-// add the quotes).
+// Whether `s` is printable ASCII that AppendJsonString leaves as it is
+// (it would only add the quotes).
 bool IsPlainJson(absl::string_view s);
 
 // `s` made safe for a terminal: C0 and C1 control characters and DEL are
