@@ -17,6 +17,7 @@
 #include "analyzer/packed_time.h"
 #include "analyzer/role_rule.h"
 #include "analyzer/seq_analysis.h"
+#include "analyzer/sweep_schedule.h"
 #include "analyzer/zeek_model.h"
 #include "dissectors/tcp_segment.h"
 
@@ -227,6 +228,11 @@ class Connection {
     bool half_open = false;  // which list
   };
   EvictionLink& eviction_link() { return eviction_link_; }
+  // Its place in the flow table's sweep schedule (owned by the table).
+  ScheduleSlot& schedule_slot() { return schedule_slot_; }
+  // Until when (capture time) both endpoints' states hold without new
+  // segments, as of the last Refresh: a timer or a deferred assumption.
+  absl::Time states_hold_until() const { return eval_until_; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
   // Not both endpoints synchronized: a handshake that never completed (or
@@ -327,6 +333,7 @@ class Connection {
   std::unique_ptr<ConnectionRare> rare_;
   std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   EvictionLink eviction_link_;
+  ScheduleSlot schedule_slot_;
   // The capture time window in which both endpoints' states hold (empty
   // until first folded).
   PackedTime eval_from_ = absl::InfiniteFuture();

@@ -72,7 +72,8 @@ bool ServerIsSender(const TcpSegment& seg, RoleRule* rule) {
 
 }  // namespace
 
-FlowTable::FlowTable(const FlowTableOptions& options) : options_(options) {
+FlowTable::FlowTable(const FlowTableOptions& options)
+    : options_(options), schedule_(options.sweep_interval) {
   connection_options_.time_wait = options_.time_wait;
   connection_options_.anomalies = &options_.anomalies;
   with_ladder_ = connection_options_;
@@ -128,6 +129,7 @@ bool FlowTable::StartsNewConnection(Connection& conn, const TcpSegment& seg,
 }
 
 void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
+  schedule_.Start(ctx.t);
   bool from_low = false;
   const FlowKey key = FlowKey::Of(seg, &from_low);
   auto it = table_.find(key);
@@ -143,6 +145,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
     } else if (!StartsNewConnection(conn, seg, from_client, ctx)) {
       conn.OnSegment(seg, from_client, ctx);
       Touch(conn);
+      Reschedule(conn, /*advance_only=*/true);
       if (options_.live) {
         NoteLive(conn, ctx.t, ctx.packet);
       }
@@ -168,6 +171,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   }
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
   LinkAtTail(conn);
+  Reschedule(conn, /*advance_only=*/false);
   if (options_.live) {
     NoteLive(conn, ctx.t, ctx.packet);
   }
@@ -238,6 +242,32 @@ void FlowTable::EvictBatch(absl::Time now) {
   FinishAll(victims, now, EndReason::kEvicted);
 }
 
+absl::Time FlowTable::NextLook(const Connection& conn) const {
+  const absl::Time last = conn.last_seen();
+  absl::Time at = std::min(conn.states_hold_until(),
+                           last + options_.idle_timeout);
+  if (Finished(conn.client_state()) && Finished(conn.server_state())) {
+    at = std::min(at, last + options_.close_linger);
+  }
+  if (conn.half_open()) {
+    at = std::min(at, last + options_.half_open_timeout);
+  }
+  return at;
+}
+
+void FlowTable::Reschedule(Connection& conn, bool advance_only) {
+  if (advance_only) {
+    schedule_.Advance(&conn, conn.schedule_slot(), NextLook(conn));
+  } else {
+    schedule_.Schedule(&conn, conn.schedule_slot(), NextLook(conn));
+  }
+}
+
+// A sweep looks at the connections the schedule says are due (looking at
+// one early changes nothing), in id order. Under table pressure, whose
+// shorter half-open timeout applies to every half-open connection, and in
+// live mode, where the stuck-state rules run on every open connection, it
+// looks at all of them.
 void FlowTable::Expire(absl::Time now) {
   if (now - last_sweep_ < options_.sweep_interval) {
     return;
@@ -247,8 +277,19 @@ void FlowTable::Expire(absl::Time now) {
   const absl::Duration half_open_timeout =
       pressure ? options_.half_open_timeout_under_pressure
                : options_.half_open_timeout;
+  std::vector<Connection*> look;
+  if (pressure || options_.live) {
+    schedule_.Clear();
+    look.assign(table_.begin(), table_.end());
+  } else {
+    schedule_.TakeDue(now, look);
+  }
+  std::sort(look.begin(), look.end(), [](const Connection* a,
+                                         const Connection* b) {
+    return a->id() < b->id();
+  });
   std::vector<std::pair<Connection*, EndReason>> done;
-  for (Connection* ptr : table_) {
+  for (Connection* ptr : look) {
     Connection& conn = *ptr;
     conn.Refresh(now);
     if (options_.live) {
@@ -259,16 +300,18 @@ void FlowTable::Expire(absl::Time now) {
         idle >= options_.close_linger) {
       // ToRecord derives which close it was.
       done.emplace_back(&conn, EndReason::kClosed);
-    } else if (idle >= options_.idle_timeout ||
-               (conn.half_open() && idle >= half_open_timeout)) {
+      continue;
+    }
+    if (idle >= options_.idle_timeout ||
+        (conn.half_open() && idle >= half_open_timeout)) {
       done.emplace_back(&conn, EndReason::kIdleTimeout);
-    } else if (conn.half_open() != conn.eviction_link().half_open) {
+      continue;
+    }
+    if (conn.half_open() != conn.eviction_link().half_open) {
       Touch(conn);  // a timer moved it between the eviction lists
     }
+    Reschedule(conn, /*advance_only=*/false);
   }
-  std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) {
-    return a.first->id() < b.first->id();
-  });
   for (const auto& [conn, reason] : done) {
     Finish(*conn, now, reason);
     Remove(*conn);
@@ -310,6 +353,7 @@ void FlowTable::Touch(Connection& conn) {
 
 void FlowTable::Remove(Connection& conn) {
   Unlink(conn);
+  schedule_.Unschedule(conn.schedule_slot());
   table_.erase(conn.key());
   pool_.Delete(&conn);
 }

@@ -16,6 +16,7 @@
 #include "analyzer/connection_pool.h"
 #include "analyzer/flow_key.h"
 #include "analyzer/live.h"
+#include "analyzer/sweep_schedule.h"
 #include "dissectors/tcp_segment.h"
 
 namespace tcpstate {
@@ -126,6 +127,12 @@ class FlowTable {
   void LinkAtTail(Connection& conn);  // into the list half_open() names
   void Touch(Connection& conn);       // active now: to its list's tail
   void Remove(Connection& conn);      // unlinks and destroys it
+  // When a sweep must next look at `conn`: a timer in its states, its idle
+  // or half-open timeout, or the linger after both endpoints closed.
+  absl::Time NextLook(const Connection& conn) const;
+  // Files `conn` for the sweep at NextLook, or earlier (`advance_only`:
+  // only if that is earlier than where it is filed).
+  void Reschedule(Connection& conn, bool advance_only);
   bool StartsNewConnection(Connection& conn, const TcpSegment& seg,
                            bool from_client, const SegmentContext& ctx);
   void Finish(Connection& conn, absl::Time now, EndReason reason);
@@ -160,6 +167,7 @@ class FlowTable {
   uint64_t next_id_ = 1;
   size_t ladders_recording_ = 0;  // open connections with a recorder
   absl::Time last_sweep_ = absl::InfinitePast();
+  SweepSchedule schedule_;
   absl::flat_hash_map<uint64_t, LiveConn> live_;  // by connection id
   std::vector<StateChangeEvent> state_events_;
   std::vector<AnomalyEvent> anomaly_events_;
