@@ -17,14 +17,24 @@
 
 namespace tcpstate {
 
+// The memory the flow table is estimated to take per connection: the
+// connection in its pool slot and its share of the hash table.
+uint64_t FlowTableBytesPerConnection();
+inline constexpr size_t kDefaultMaxConnections = size_t{1} << 20;
+// The default memory cap: enough for the default connection cap
+// (1,048,576) at FlowTableBytesPerConnection(), so that the defaults hold
+// a busy server's million connections. Memory follows the connections
+// actually open; the cap only bounds it.
+uint64_t DefaultMaxMemoryBytes();
+
 struct AnalyzerOptions {
   absl::Duration time_wait = absl::Seconds(60);    // Linux TCP_TIMEWAIT_LEN
   AnomalyOptions anomalies;  // thresholds of the anomaly rules
   // Flow table caps: the table holds at most max_connections, and at most
   // as many as fit in max_memory_bytes (estimated per connection); when
   // full, connections are evicted (written out, end reason "evicted").
-  size_t max_connections = size_t{1} << 20;
-  uint64_t max_memory_bytes = uint64_t{128} << 20;
+  size_t max_connections = kDefaultMaxConnections;
+  uint64_t max_memory_bytes = DefaultMaxMemoryBytes();
   // A connection with no packet for this long is written out and dropped.
   absl::Duration idle_timeout = absl::Hours(2);
   // Keep finished connections for the final result (text/json); jsonl

@@ -107,5 +107,18 @@ TEST(FlowTableEvictionTest, MemoryCapBoundsTheTable) {
   EXPECT_GT(Analyzer::EffectiveMaxConnections(o), 100u);
 }
 
+// The defaults hold a busy server's million connections: the memory cap is
+// sized from the per-connection cost, so the connection cap is what binds.
+TEST(FlowTableCapsTest, DefaultsHoldAMillionConnections) {
+  const AnalyzerOptions defaults;
+  EXPECT_EQ(Analyzer::EffectiveMaxConnections(defaults),
+            defaults.max_connections);
+  EXPECT_GE(defaults.max_connections, 1000000u);
+  // And a smaller memory cap still binds.
+  AnalyzerOptions small = defaults;
+  small.max_memory_bytes = uint64_t{128} << 20;
+  EXPECT_LT(Analyzer::EffectiveMaxConnections(small), 200000u);
+}
+
 }  // namespace
 }  // namespace tcpstate
