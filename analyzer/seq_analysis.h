@@ -19,17 +19,28 @@ struct FlowDirection {
   static constexpr int8_t kScaleUnseen = -1;  // no SYN from it captured
   static constexpr int8_t kScaleAbsent = -2;  // its SYN had no option
 
-  bool seen = false;        // any segment from this endpoint
-  bool next_known = false;  // next_seq holds a value
-  bool ack_known = false;   // last_ack holds a value (an ACK was sent)
+  // One bit each (a connection holds two of these).
+  FlowDirection()
+      : seen(false),
+        next_known(false),
+        ack_known(false),
+        last_was_keepalive(false),
+        last_was_probe(false),
+        has_syn_time(false),
+        sent_syn_ack(false),
+        window_on_syn(false) {}
+
+  bool seen : 1;        // any segment from this endpoint
+  bool next_known : 1;  // next_seq holds a value
+  bool ack_known : 1;   // last_ack holds a value (an ACK was sent)
   // The last segment sent was a keep-alive (its ACK is no duplicate ACK).
-  bool last_was_keepalive = false;
+  bool last_was_keepalive : 1;
   // The last segment sent was a zero-window probe.
-  bool last_was_probe = false;
-  bool has_syn_time = false;  // syn_time holds a value
-  bool sent_syn_ack = false;
+  bool last_was_probe : 1;
+  bool has_syn_time : 1;  // syn_time holds a value
+  bool sent_syn_ack : 1;
   // The last window advertised was on a SYN, which is never scaled.
-  bool window_on_syn = false;
+  bool window_on_syn : 1;
   int8_t syn_wscale = kScaleUnseen;
   uint16_t window = 0;       // last raw window advertised
   uint32_t dup_acks = 0;     // consecutive duplicate ACKs sent

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace tcpstate {
@@ -18,8 +19,10 @@ enum class TcpState : uint8_t {
   kCloseWait,
   kClosing,
   kLastAck,
-  kTimeWait,
+  kTimeWait,  // keep last: kNumTcpStates counts up to it
 };
+inline constexpr size_t kNumTcpStates =
+    static_cast<size_t>(TcpState::kTimeWait) + 1;
 
 // "SYN_SENT", "FIN_WAIT_1", ... as printed in every report.
 const char* TcpStateName(TcpState s);

@@ -1,6 +1,7 @@
 #include "reports/format.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -67,8 +68,8 @@ std::string FormatEndpoint(const IpAddress& addr, uint16_t port) {
 }
 
 void ConnectionTally::Add(const ConnectionRecord& record) {
-  ++state_pairs_[{TcpStateName(record.client.state),
-                  TcpStateName(record.server.state)}];
+  ++state_pairs_[static_cast<size_t>(record.client.state)]
+               [static_cast<size_t>(record.server.state)];
   ++conn_states_[record.conn_state];
 }
 
@@ -83,12 +84,22 @@ ConnectionTally ConnectionTally::Of(
 
 std::vector<ConnectionTally::StatePair> ConnectionTally::StatePairs() const {
   std::vector<StatePair> pairs;
-  pairs.reserve(state_pairs_.size());
-  for (const auto& [names, count] : state_pairs_) {
-    pairs.push_back({names.first, names.second, count});
+  for (size_t c = 0; c < kStates; ++c) {
+    for (size_t v = 0; v < kStates; ++v) {
+      if (state_pairs_[c][v] > 0) {
+        pairs.push_back({TcpStateName(static_cast<TcpState>(c)),
+                         TcpStateName(static_cast<TcpState>(v)),
+                         state_pairs_[c][v]});
+      }
+    }
   }
-  // The map already orders by (client, server); a stable sort by count
-  // keeps that order among equal counts.
+  // By (client, server) name, then a stable sort by count keeps that order
+  // among equal counts.
+  std::sort(pairs.begin(), pairs.end(),
+            [](const StatePair& a, const StatePair& b) {
+              return std::tie(a.client, a.server) <
+                     std::tie(b.client, b.server);
+            });
   std::stable_sort(
       pairs.begin(), pairs.end(),
       [](const StatePair& a, const StatePair& b) { return a.count > b.count; });

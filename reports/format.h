@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -54,7 +55,9 @@ class ConnectionTally {
   }
 
  private:
-  std::map<std::pair<std::string, std::string>, uint64_t> state_pairs_;
+  // Counts by (client, server) state, the states' enum values as indexes.
+  static constexpr size_t kStates = kNumTcpStates;
+  std::array<std::array<uint64_t, kStates>, kStates> state_pairs_{};
   std::map<std::string, uint64_t> conn_states_;
 };
 

@@ -441,15 +441,19 @@ std::string RenderJson(const AnalysisResult& result) {
   return os.str();
 }
 
-std::string RenderJsonlConnection(const ConnectionRecord& record) {
-  std::string out;
-  JsonWriter w(&out);
+void AppendJsonlConnection(const ConnectionRecord& record, std::string* out) {
+  JsonWriter w(out);
   w.BeginObject();
   w.Key("type");
   w.String("connection");
   WriteConnectionMembers(record, &w);
   w.EndObject();
-  out.push_back('\n');
+  out->push_back('\n');
+}
+
+std::string RenderJsonlConnection(const ConnectionRecord& record) {
+  std::string out;
+  AppendJsonlConnection(record, &out);
   return out;
 }
 

@@ -28,6 +28,8 @@ void WriteJson(const AnalysisResult& result, std::ostream& os);
 
 // One line: {"type":"connection", ...connection members...}\n
 std::string RenderJsonlConnection(const ConnectionRecord& record);
+// The same line appended to `out` (a buffer reused from row to row).
+void AppendJsonlConnection(const ConnectionRecord& record, std::string* out);
 
 // The closing line: {"type":"summary","tcpstate_version",...}\n. `tally`
 // holds the state counts of every streamed connection (the result itself

@@ -69,7 +69,9 @@ class StreamingSink : public ConnectionSink {
     } else if (format_ == ReportFormat::kZeek) {
       *out_ << ZeekConnRow(record);
     } else {
-      *out_ << RenderJsonlConnection(record);
+      line_.clear();
+      AppendJsonlConnection(record, &line_);
+      out_->write(line_.data(), static_cast<std::streamsize>(line_.size()));
     }
     tally_.Add(record);
   }
@@ -96,6 +98,7 @@ class StreamingSink : public ConnectionSink {
   const Analyzer* analyzer_ = nullptr;
   bool header_written_ = false;
   ConnectionTally tally_;
+  std::string line_;  // the JSONL row being written (its buffer reused)
 };
 
 int Fail(absl::string_view message) {
