@@ -47,6 +47,21 @@ bool ZeekWouldHaveRemoved(const Connection& conn, const TcpSegment& seg,
 
 bool Finished(TcpState s) { return s == TcpState::kClosed; }
 
+// Puts connections in id order. The ids are read once each, so the sort
+// moves (id, pointer) pairs without touching a connection per comparison
+// (a million connections are a million cache misses).
+void SortById(std::vector<Connection*>& conns) {
+  std::vector<std::pair<uint64_t, Connection*>> keyed;
+  keyed.reserve(conns.size());
+  for (Connection* c : conns) {
+    keyed.emplace_back(c->id(), c);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    conns[i] = keyed[i].second;
+  }
+}
+
 // Roles when the first segment seen is not a SYN: documented in the README.
 // SYN-ACK: its sender is the server. Otherwise the endpoint on a well-known
 // port (< 1024) while the other is not, else the lower port, else the
@@ -214,10 +229,7 @@ void FlowTable::Finish(Connection& conn, absl::Time now, EndReason reason) {
 // than their records moves pointers, not records.
 void FlowTable::FinishAll(std::vector<Connection*>& done, absl::Time now,
                           EndReason reason) {
-  std::sort(done.begin(), done.end(), [](const Connection* a,
-                                         const Connection* b) {
-    return a->id() < b->id();
-  });
+  SortById(done);
   for (Connection* conn : done) {
     conn->Refresh(now);
     Finish(*conn, now, reason);
@@ -284,10 +296,7 @@ void FlowTable::Expire(absl::Time now) {
   } else {
     schedule_.TakeDue(now, look);
   }
-  std::sort(look.begin(), look.end(), [](const Connection* a,
-                                         const Connection* b) {
-    return a->id() < b->id();
-  });
+  SortById(look);
   std::vector<std::pair<Connection*, EndReason>> done;
   for (Connection* ptr : look) {
     Connection& conn = *ptr;
