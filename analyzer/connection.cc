@@ -526,6 +526,8 @@ void Connection::Refresh(absl::Time now) {
   }
   eval_from_ = w.from;
   eval_until_ = w.until;
+  assured_ = assured_ || (IsSynchronized(client_.state) &&
+                          IsSynchronized(server_.state));
 }
 
 // One endpoint's state at `now` (the RST's receiver, at its packet). When

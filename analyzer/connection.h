@@ -220,12 +220,13 @@ class Connection {
     return client_is_low_ ? key_.high : key_.low;
   }
 
-  // The flow table's eviction order: connections in two lists (half-open,
-  // established), each least recently active first. Owned by the table.
+  // The flow table's eviction order: connections in two lists (handshakes
+  // never completed, the others), each least recently active first. Owned
+  // by the table.
   struct EvictionLink {
     Connection* prev = nullptr;
     Connection* next = nullptr;
-    bool half_open = false;  // which list
+    bool unassured = false;  // which list
   };
   EvictionLink& eviction_link() { return eviction_link_; }
   // Its place in the flow table's sweep schedule (owned by the table).
@@ -235,11 +236,15 @@ class Connection {
   absl::Time states_hold_until() const { return eval_until_; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
-  // Not both endpoints synchronized: a handshake that never completed (or
-  // a one-sided pickup). Evicted first when the table is full.
+  // Not both endpoints synchronized (now): a handshake not completed, a
+  // one-sided pickup, or a connection closed. Its idle timeout is shorter.
   bool half_open() const {
     return !IsSynchronized(client_.state) || !IsSynchronized(server_.state);
   }
+  // Both endpoints were never synchronized at once (conntrack's
+  // "unassured"): a handshake that never completed. Evicted first, and
+  // capped apart (a SYN flood), when the table is full.
+  bool unassured() const { return !assured_; }
 
   // Builds the report record; `now` is the capture time it is written at.
   // `cause` is why the flow table writes it out (capture end, idle timeout,
@@ -323,6 +328,7 @@ class Connection {
   FlowKey key_;
   uint64_t id_;
   bool client_is_low_;
+  bool assured_ = false;  // both endpoints were synchronized at some point
   bool mid_stream_;
   RoleRule role_rule_;
   const ConnectionOptions* options_;

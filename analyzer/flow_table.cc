@@ -88,7 +88,11 @@ bool ServerIsSender(const TcpSegment& seg, RoleRule* rule) {
 }  // namespace
 
 FlowTable::FlowTable(const FlowTableOptions& options)
-    : options_(options), schedule_(options.sweep_interval) {
+    : options_(options),
+      max_unassured_(options.max_unassured != 0
+                         ? options.max_unassured
+                         : std::max<size_t>(1, options.max_connections / 8)),
+      schedule_(options.sweep_interval) {
   connection_options_.time_wait = options_.time_wait;
   connection_options_.anomalies = &options_.anomalies;
   with_ladder_ = connection_options_;
@@ -180,6 +184,9 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   if (table_.size() >= options_.max_connections) {
     EvictBatch(ctx.t);
   }
+  if (unassured_count_ >= max_unassured_) {
+    EvictUnassured(ctx.t);
+  }
   Connection& conn = Create(key, from_low, seg);
   if (reuse) {
     conn.NotePortReuse(*reuse);
@@ -245,11 +252,23 @@ void FlowTable::EvictBatch(absl::Time now) {
   const size_t batch = std::max<size_t>(1, table_.size() / 16);
   std::vector<Connection*> victims;
   victims.reserve(batch);
-  for (EvictionList* list : {&half_open_, &established_}) {
+  for (EvictionList* list : {&unassured_, &established_}) {
     for (Connection* c = list->head; c != nullptr && victims.size() < batch;
          c = c->eviction_link().next) {
       victims.push_back(c);
     }
+  }
+  FinishAll(victims, now, EndReason::kEvicted);
+}
+
+// The same for the handshakes alone, 1/16 of their cap at a time.
+void FlowTable::EvictUnassured(absl::Time now) {
+  const size_t batch = std::max<size_t>(1, max_unassured_ / 16);
+  std::vector<Connection*> victims;
+  victims.reserve(batch);
+  for (Connection* c = unassured_.head; c != nullptr && victims.size() < batch;
+       c = c->eviction_link().next) {
+    victims.push_back(c);
   }
   FinishAll(victims, now, EndReason::kEvicted);
 }
@@ -316,7 +335,7 @@ void FlowTable::Expire(absl::Time now) {
       done.emplace_back(&conn, EndReason::kIdleTimeout);
       continue;
     }
-    if (conn.half_open() != conn.eviction_link().half_open) {
+    if (conn.unassured() != conn.eviction_link().unassured) {
       Touch(conn);  // a timer moved it between the eviction lists
     }
     Reschedule(conn, /*advance_only=*/false);
@@ -338,7 +357,8 @@ void FlowTable::FlushAll(absl::Time now) {
 
 void FlowTable::Unlink(Connection& conn) {
   Connection::EvictionLink& l = conn.eviction_link();
-  EvictionList& list = l.half_open ? half_open_ : established_;
+  EvictionList& list = l.unassured ? unassured_ : established_;
+  unassured_count_ -= l.unassured ? 1 : 0;
   (l.prev != nullptr ? l.prev->eviction_link().next : list.head) = l.next;
   (l.next != nullptr ? l.next->eviction_link().prev : list.tail) = l.prev;
   l.prev = nullptr;
@@ -347,8 +367,9 @@ void FlowTable::Unlink(Connection& conn) {
 
 void FlowTable::LinkAtTail(Connection& conn) {
   Connection::EvictionLink& l = conn.eviction_link();
-  l.half_open = conn.half_open();
-  EvictionList& list = l.half_open ? half_open_ : established_;
+  l.unassured = conn.unassured();
+  EvictionList& list = l.unassured ? unassured_ : established_;
+  unassured_count_ += l.unassured ? 1 : 0;
   l.prev = list.tail;
   l.next = nullptr;
   (list.tail != nullptr ? list.tail->eviction_link().next : list.head) = &conn;

@@ -34,6 +34,11 @@ struct FlowTableOptions {
   // least recently active first (its last packet, or a timer that changed
   // its states), as Linux conntrack does.
   size_t max_connections = 65536;
+  // Handshakes that never completed may take at most this many of those
+  // places (a SYN backlog): beyond it the oldest are evicted, so that a SYN
+  // flood costs a bounded share of memory while established connections
+  // keep the rest. 0: an eighth of max_connections.
+  size_t max_unassured = 0;
   // Idle timeout of a handshake that never completed (conntrack: SYN_SENT
   // 120 s), and the shorter one used while the table is over 90% full
   // (Zeek's attempt timer: 5 s).
@@ -115,6 +120,8 @@ class FlowTable {
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
   bool RecordsLadder(uint64_t id) const;
   void EvictBatch(absl::Time now);
+  // Too many handshakes never completed: the oldest of them are written out.
+  void EvictUnassured(absl::Time now);
   // Writes out `done` in id order and removes them from the table.
   void FinishAll(std::vector<Connection*>& done, absl::Time now,
                  EndReason reason);
@@ -124,7 +131,7 @@ class FlowTable {
     Connection* tail = nullptr;
   };
   void Unlink(Connection& conn);
-  void LinkAtTail(Connection& conn);  // into the list half_open() names
+  void LinkAtTail(Connection& conn);  // into the list unassured() names
   void Touch(Connection& conn);       // active now: to its list's tail
   void Remove(Connection& conn);      // unlinks and destroys it
   // When a sweep must next look at `conn`: a timer in its states, its idle
@@ -162,7 +169,9 @@ class FlowTable {
   absl::flat_hash_set<Connection*, KeyHash, KeyEq> table_;
   std::vector<ConnectionRecord> finished_;
   FinishedHandler on_finished_;
-  EvictionList half_open_;
+  EvictionList unassured_;
+  size_t unassured_count_ = 0;  // connections in that list
+  size_t max_unassured_;
   EvictionList established_;
   uint64_t next_id_ = 1;
   size_t ladders_recording_ = 0;  // open connections with a recorder

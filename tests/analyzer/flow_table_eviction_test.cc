@@ -57,6 +57,45 @@ TEST(FlowTableEvictionTest, FullTableEvictsIncompleteHandshakesFirst) {
   EXPECT_TRUE(good_reported);
 }
 
+// Handshakes that never complete may take an eighth of the table (a SYN
+// backlog): a flood evicts its own oldest SYNs long before the table is
+// full, and established connections beyond that eighth are never touched.
+TEST(FlowTableEvictionTest, NeverCompletedHandshakesHaveAnEighth) {
+  FlowTableOptions o;
+  o.max_connections = 64;  // 8 for handshakes that never complete
+  FlowTable table(o);
+  absl::Time t = absl::FromUnixSeconds(1000);
+  uint64_t packet = 0;
+  // 20 established connections: more than the eighth, all kept.
+  for (uint32_t i = 0; i < 20; ++i) {
+    const TestPeers p = Peers(0xC6120100 + i);
+    table.OnSegment(MakeSegment(p, true, kSyn, 100, 0, 0, 1), {++packet, t});
+    table.OnSegment(MakeSegment(p, false, kSyn | kAck, 500, 101, 0, 2),
+                    {++packet, t});
+    table.OnSegment(MakeSegment(p, true, kAck, 101, 501, 0, 3),
+                    {++packet, t});
+  }
+  EXPECT_TRUE(table.TakeFinished().empty());
+  // A flood of 100 SYNs: never more than 8 held, the oldest evicted first.
+  for (uint32_t i = 0; i < 100; ++i) {
+    t += absl::Milliseconds(1);
+    table.OnSegment(MakeSegment(Peers(0xC6128000 + i), true, kSyn, i, 0, 0,
+                                static_cast<uint16_t>(i + 10)),
+                    {++packet, t});
+    EXPECT_LE(table.open(), 20u + 8u);
+  }
+  const std::vector<ConnectionRecord> out = table.TakeFinished();
+  EXPECT_GE(out.size(), 100u - 8u);
+  uint64_t previous = 0;
+  for (const ConnectionRecord& r : out) {
+    EXPECT_EQ(r.end_reason, EndReason::kEvicted);
+    EXPECT_EQ(r.client.state, TcpState::kSynSent);
+    EXPECT_GT(r.id, 20u) << "an established connection was evicted";
+    EXPECT_GT(r.id, previous) << "not oldest first";
+    previous = r.id;
+  }
+}
+
 // Feeds a flood of SYNs plus complete connections through the whole
 // analyzer with a tiny table: every connection is accounted for exactly.
 TEST(FlowTableEvictionTest, AnalyzerAccountsForEveryConnection) {
