@@ -13,7 +13,14 @@ using E = EndpointEvent;
 // initial RTO 1 s, minimum 200 ms).
 constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 constexpr absl::Duration kMinRetransmitGap = absl::Milliseconds(200);
-constexpr absl::Duration kDuplicateWindow = absl::Milliseconds(5);
+constexpr int32_t kDuplicateWindowNanos = 5'000'000;  // 5 ms
+
+// The low 32 bits of a capture time in nanoseconds since the epoch: their
+// difference (mod 2^32, signed) is the time between two packets less than
+// 2.1 s apart, a copy stamped before its original included.
+uint32_t LowNanos(absl::Time t) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(absl::ToUnixNanos(t)));
+}
 // Two and a half times `d`: a retransmission back-off with margin. Exact
 // (Duration * 5 / 2 in integer ticks), without absl's slower double scaling.
 absl::Duration BackOff(absl::Duration d) { return d * 5 / 2; }
@@ -442,20 +449,24 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t) {
   if (h == 0) {
     h = 1;  // 0 marks an empty slot
   }
-  for (size_t i = 0; i < x.recent.size(); ++i) {
-    const Side::RecentPacket& r = x.recent[i];
+  const uint32_t ns = LowNanos(t);
+  for (size_t i = 0; i < x.recent_hash.size(); ++i) {
     // With IP ID 0 (Linux SYN-ACKs, some stacks' DF packets) only an exact
     // copy moments later, with nothing from the peer in between, counts.
     const bool peer_spoke = (x.recent_peer_spoke & (1u << i)) != 0;
-    if (r.hash == h && (seg.ip_id != 0 ||
-                        (t - r.t <= kDuplicateWindow && !peer_spoke))) {
+    if (x.recent_hash[i] == h &&
+        (seg.ip_id != 0 ||
+         (static_cast<int32_t>(ns - x.recent_ns[i]) <= kDuplicateWindowNanos &&
+          !peer_spoke))) {
       return true;
     }
   }
-  x.recent[x.recent_next] = {h, t};
+  x.recent_hash[x.recent_next] = h;
+  x.recent_ns[x.recent_next] = ns;
   x.recent_peer_spoke =
       static_cast<uint8_t>(x.recent_peer_spoke & ~(1u << x.recent_next));
-  x.recent_next = static_cast<uint8_t>((x.recent_next + 1) % x.recent.size());
+  x.recent_next =
+      static_cast<uint8_t>((x.recent_next + 1) % x.recent_hash.size());
   return false;
 }
 

@@ -109,11 +109,12 @@ struct Side {
   PackedTime last_time;
   // Recent segment fingerprints: the same packet captured twice (SPAN
   // ports, "-i any") is a duplicate, not a retransmission.
-  struct RecentPacket {
-    uint64_t hash = 0;
-    PackedTime t;
-  };
-  std::array<RecentPacket, 4> recent{};
+  // Each: the fingerprint, and the low 32 bits of its capture time in
+  // nanoseconds (read only for IP ID 0, where the copy must follow within
+  // 5 ms and carries the same TCP timestamp, whose clock ticks at least
+  // once a second (RFC 7323 5.4): never a 2^32 ns lap later).
+  std::array<uint64_t, 4> recent_hash{};
+  std::array<uint32_t, 4> recent_ns{};
   // Data transfer analysis of what this side sends.
   FlowDirection flow;
   uint64_t last_data_packet = 0;
