@@ -227,9 +227,11 @@ class Connection {
   struct EvictionLink {
     Connection* prev = nullptr;
     Connection* next = nullptr;
-    bool unassured = false;  // which list
   };
   EvictionLink& eviction_link() { return eviction_link_; }
+  // Which of the two lists it is in (kept apart from the link, where it
+  // would cost a padded word).
+  bool& in_unassured_list() { return in_unassured_list_; }
   // Its place in the flow table's sweep schedule (owned by the table).
   ScheduleSlot& schedule_slot() { return schedule_slot_; }
   // Until when (capture time) both endpoints' states hold without new
@@ -330,6 +332,7 @@ class Connection {
   uint64_t id_;
   bool client_is_low_;
   bool assured_ = false;  // both endpoints were synchronized at some point
+  bool in_unassured_list_ = false;  // owned by the flow table
   bool mid_stream_;
   RoleRule role_rule_;
   const ConnectionOptions* options_;

@@ -335,7 +335,7 @@ void FlowTable::Expire(absl::Time now) {
       done.emplace_back(&conn, EndReason::kIdleTimeout);
       continue;
     }
-    if (conn.unassured() != conn.eviction_link().unassured) {
+    if (conn.unassured() != conn.in_unassured_list()) {
       Touch(conn);  // a timer moved it between the eviction lists
     }
     Reschedule(conn, /*advance_only=*/false);
@@ -357,8 +357,9 @@ void FlowTable::FlushAll(absl::Time now) {
 
 void FlowTable::Unlink(Connection& conn) {
   Connection::EvictionLink& l = conn.eviction_link();
-  EvictionList& list = l.unassured ? unassured_ : established_;
-  unassured_count_ -= l.unassured ? 1 : 0;
+  const bool unassured = conn.in_unassured_list();
+  EvictionList& list = unassured ? unassured_ : established_;
+  unassured_count_ -= unassured ? 1 : 0;
   (l.prev != nullptr ? l.prev->eviction_link().next : list.head) = l.next;
   (l.next != nullptr ? l.next->eviction_link().prev : list.tail) = l.prev;
   l.prev = nullptr;
@@ -367,9 +368,10 @@ void FlowTable::Unlink(Connection& conn) {
 
 void FlowTable::LinkAtTail(Connection& conn) {
   Connection::EvictionLink& l = conn.eviction_link();
-  l.unassured = conn.unassured();
-  EvictionList& list = l.unassured ? unassured_ : established_;
-  unassured_count_ += l.unassured ? 1 : 0;
+  const bool unassured = conn.unassured();
+  conn.in_unassured_list() = unassured;
+  EvictionList& list = unassured ? unassured_ : established_;
+  unassured_count_ += unassured ? 1 : 0;
   l.prev = list.tail;
   l.next = nullptr;
   (list.tail != nullptr ? list.tail->eviction_link().next : list.head) = &conn;

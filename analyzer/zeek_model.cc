@@ -9,7 +9,7 @@ using Z = ZeekState;
 
 bool Inactive(Z s) { return s == Z::kInactive || s == Z::kPartial; }
 
-enum OnceLetter : uint32_t {
+enum OnceLetter : uint8_t {
   kLetterA = 1u << 0,  // pure ACK
   kLetterD = 1u << 1,  // payload
   kLetterI = 1u << 2,  // FIN+RST
@@ -134,7 +134,7 @@ void ZeekModel::UpdateFlagLetters(const TcpSegment& seg, ZeekSide& self,
   const TcpFlags f = seg.flags;
   const int control = (f.syn() ? 1 : 0) + (f.fin() ? 1 : 0) + (f.rst() ? 1 : 0);
   if (control > 1) {
-    const uint32_t letter = f.fin() && f.rst() ? kLetterI : kLetterQ;
+    const uint8_t letter = f.fin() && f.rst() ? kLetterI : kLetterQ;
     if ((self.seen_letters & letter) == 0) {
       self.seen_letters |= letter;
       Add(letter == kLetterI ? 'i' : 'q', from_orig);

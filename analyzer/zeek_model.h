@@ -21,13 +21,22 @@ enum class ZeekState : uint8_t {
 };
 
 struct ZeekSide {
+  ZeekSide()
+      : has_syn_seq(false),
+        has_fin_end(false),
+        has_rst_seq(false),
+        stream_started(false),
+        has_above(false) {}
+
   ZeekState state = ZeekState::kInactive;
   ZeekState prev_state = ZeekState::kInactive;
-  // history bookkeeping (the flags first, so that they pack)
-  bool has_syn_seq = false;
-  bool has_fin_end = false;
-  bool has_rst_seq = false;
-  uint32_t seen_letters = 0;  // bit per once-only letter
+  uint8_t seen_letters = 0;  // bit per once-only letter
+  // history bookkeeping and content (one bit each: a connection holds two)
+  bool has_syn_seq : 1;
+  bool has_fin_end : 1;
+  bool has_rst_seq : 1;
+  bool stream_started : 1;
+  bool has_above : 1;
   SeqNum last_syn_seq;
   SeqNum last_fin_end;
   SeqNum last_rst_seq;
@@ -38,8 +47,6 @@ struct ZeekSide {
   uint8_t retransmit_exponent = 0, zero_window_exponent = 0, gap_exponent = 0;
   // Content as Zeek's reassembler sees it: the end of the contiguous data
   // and one block held above a hole.
-  bool stream_started = false;
-  bool has_above = false;
   SeqNum contiguous_end;
   SeqNum above_begin;
   SeqNum above_end;

@@ -142,7 +142,9 @@ TEST(FlowTableEvictionTest, MemoryCapBoundsTheTable) {
   AnalyzerOptions o;
   o.max_connections = size_t{1} << 30;
   o.max_memory_bytes = 1 << 20;
-  EXPECT_LT(Analyzer::EffectiveMaxConnections(o), 1000u);
+  EXPECT_EQ(Analyzer::EffectiveMaxConnections(o),
+            (1u << 20) / FlowTableBytesPerConnection());
+  EXPECT_LT(Analyzer::EffectiveMaxConnections(o), 2000u);
   EXPECT_GT(Analyzer::EffectiveMaxConnections(o), 100u);
 }
 
