@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "analyzer/anomaly.h"
 #include "analyzer/capture/packet_source.h"
+#include "analyzer/role_rule.h"
 #include "analyzer/tcp_state.h"
 #include "dissectors/decode_counters.h"
 #include "dissectors/ip_address.h"
@@ -115,7 +116,7 @@ struct ConnectionRecord {
   std::string conn_state;   // Zeek conn_state
   std::string history;      // Zeek history
   bool mid_stream = false;  // no SYN seen: roles and states inferred
-  std::string role_rule;    // how client/server were decided
+  RoleRule role_rule = RoleRule::kSynSenderIsClient;  // how roles were decided
   EndReason end_reason = EndReason::kCaptureEnd;
   std::vector<std::string> notes;  // "how it got there", person-readable
   std::vector<Anomaly> anomalies;

@@ -336,7 +336,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
       zeek_.ConnState(client_.data_progress, server_.data_progress);
   rec.history = zeek_.history();
   rec.mid_stream = mid_stream_;
-  rec.role_rule = RoleRuleName(role_rule_);
+  rec.role_rule = role_rule_;
   rec.end_reason = DeriveEndReason(cr, sr, cause);
   // FlowDirection copies the handshake round trip into both directions.
   if (client_.flow.irtt > absl::ZeroDuration()) {

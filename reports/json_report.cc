@@ -407,7 +407,7 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   w->Key("mid_stream");
   w->Bool(c.mid_stream);
   w->Key("role_rule");
-  w->String(c.role_rule);
+  w->String(RoleRuleName(c.role_rule));
   w->Key("end_reason");
   w->String(EndReasonName(c.end_reason));
   w->Key("notes");

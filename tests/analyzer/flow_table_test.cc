@@ -315,7 +315,7 @@ TEST_P(FlowTableTest, MidStreamInfersEstablishedAndRoles) {
   EXPECT_EQ(r.client.state, S::kEstablished);
   EXPECT_EQ(r.server.state, S::kEstablished);
   EXPECT_EQ(r.client.certainty, Certainty::kInferred);
-  EXPECT_EQ(r.role_rule, "lower_port_is_server");
+  EXPECT_EQ(r.role_rule, RoleRule::kLowerPortIsServer);
 }
 
 TEST_P(FlowTableTest, PortReuseAfterTimeWaitStartsNewRecord) {

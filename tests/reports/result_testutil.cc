@@ -68,7 +68,7 @@ ConnectionRecord ServerNeverCloses() {
                        {At(1.5), 8, TcpState::kFinWait1}};
   c.conn_state = "S1";
   c.history = "ShADadF";
-  c.role_rule = "syn";
+  c.role_rule = RoleRule::kSynSenderIsClient;
   c.end_reason = EndReason::kCaptureEnd;
   c.notes = {
       "server FIN (pkt 8) ACKed by client (pkt 9), yet server "
@@ -107,7 +107,7 @@ ConnectionRecord MidStreamV6() {
   c.conn_state = "OTH";
   c.history = "Da";
   c.mid_stream = true;
-  c.role_rule = "lower_port_is_server";
+  c.role_rule = RoleRule::kLowerPortIsServer;
   c.notes = {"joined mid-stream: no handshake seen"};
   return c;
 }
@@ -256,7 +256,6 @@ AnalysisResult Hostile() {
   ConnectionRecord& c = r.connections[0];
   c.conn_state = evil;
   c.history = evil;
-  c.role_rule = evil;
   c.notes = {evil};
   c.anomalies[0].kind = evil;
   c.anomalies[0].endpoint = evil;
