@@ -28,8 +28,6 @@ absl::Duration BackOff(absl::Duration d) { return d * 5 / 2; }
 // Sorts an event after everything else that happened at its packet.
 constexpr uint8_t kOrderAfterPacket = 6;
 
-bool HasEvent(const Side& s, E kind) { return s.events.Has(kind); }
-
 void RememberPacket(PacketList& list, uint64_t packet) {
   if (list.size() < kMaxProofPackets) {
     list.push_back(packet);
@@ -286,11 +284,11 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
     ev.proof_packet = proof.packet;
     x.events.Add(ev);
   };
-  if (y.has_isn && seg.ack.IsAfter(y.isn) && !HasEvent(x, E::kRecvSyn)) {
+  if (y.has_isn && seg.ack.IsAfter(y.isn) && !x.events.Has(E::kRecvSyn)) {
     received(E::kRecvSyn, y.syn_packet(), y.syn_time());
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
-      !HasEvent(x, E::kRecvFin)) {
+      !x.events.Has(E::kRecvFin)) {
     received(E::kRecvFin, y.fin_packet(), y.fin_time());
   }
   // This side ACKing a segment that carried an assumed event proves it.
@@ -310,7 +308,7 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
           MakeEvent(f.ack() ? E::kSendSynAck : E::kSendSyn, c.packet, c.t, 2));
       NoteControlSent(x, c.t);
     }
-  } else if (f.ack() && !f.rst() && !HasEvent(x, E::kSendAck)) {
+  } else if (f.ack() && !f.rst() && !x.events.Has(E::kSendAck)) {
     x.events.Add(MakeEvent(E::kSendAck, c.packet, c.t, 2));
   }
   if (f.fin()) {
@@ -346,11 +344,11 @@ void Connection::AssumeReceipts(const TcpSegment& seg, Side& y,
     y.events.Add(ev);
   };
   if (y.has_isn && seg.ack.IsAfter(y.isn) &&
-      !HasEvent(y, E::kRecvAckOfSyn)) {
+      !y.events.Has(E::kRecvAckOfSyn)) {
     assume(E::kRecvAckOfSyn, y.rare().syn_ack_losses);
   }
   if (y.fin_sent && seg.ack.IsAfter(y.fin_seq) &&
-      !HasEvent(y, E::kRecvAckOfFin)) {
+      !y.events.Has(E::kRecvAckOfFin)) {
     assume(E::kRecvAckOfFin, y.rare().fin_ack_losses);
   }
 }
@@ -477,7 +475,7 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t) {
 absl::Time Connection::GiveUpTime(const Side& s, TcpState state) const {
   const bool handshaking =
       state == TcpState::kSynSent ||
-      (state == TcpState::kSynReceived && HasEvent(s, E::kSendSynAck));
+      (state == TcpState::kSynReceived && s.events.Has(E::kSendSynAck));
   if (!handshaking || s.last_control_sent == absl::Time()) {
     return absl::InfiniteFuture();
   }

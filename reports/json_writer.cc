@@ -42,26 +42,16 @@ void JsonWriter::Key(absl::string_view key) {
   }
   stack_.back().empty = false;
   NewLine(stack_.size());
-  AppendJsonString(key, out_);
-  out_->append(indent_ > 0 ? ": " : ":");
-  after_key_ = true;
-}
-
-void JsonWriter::KeyLiteral(const char* key, size_t size) {
-  assert(!stack_.empty() && stack_.back().is_object && !after_key_);
-  if (!stack_.back().empty) {
-    out_->push_back(',');
-  }
-  stack_.back().empty = false;
-  NewLine(stack_.size());
-  if (IsPlainJson(absl::string_view(key, size))) {
+  // Keys are nearly always plain (this runs for every field of every
+  // record): then they are appended in one piece.
+  if (IsPlainJson(key)) {
     out_->push_back('"');
-    out_->append(key, size);
+    out_->append(key.data(), key.size());
     out_->push_back('"');
   } else {
-    AppendJsonString(absl::string_view(key, size), out_);
+    AppendJsonString(key, out_);
   }
-  out_->append(indent_ > 0 ? ": " : ":", indent_ > 0 ? 2 : 1);
+  out_->append(indent_ > 0 ? ": " : ":");
   after_key_ = true;
 }
 

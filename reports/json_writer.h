@@ -31,13 +31,6 @@ class JsonWriter {
 
   // Inside an object, each value is preceded by its key.
   void Key(absl::string_view key);
-  // A key written in the code (this runs for every field of every record):
-  // when plain ASCII, as they all are, appended in one piece.
-  template <size_t N>
-  void Key(const char (&literal)[N]) {
-    KeyLiteral(literal, N - 1);
-  }
-
   void String(absl::string_view value);
   void Uint(uint64_t value);
   void Int(int64_t value);
@@ -55,7 +48,6 @@ class JsonWriter {
     bool empty;
   };
   void BeforeValue();
-  void KeyLiteral(const char* key, size_t size);
   void Open(char bracket, bool is_object);
   void Close(char bracket);
   void NewLine(size_t depth);
