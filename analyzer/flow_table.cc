@@ -346,13 +346,26 @@ void FlowTable::Expire(absl::Time now) {
   }
 }
 
+// Everything goes at once: the table, the eviction lists and the schedule
+// are emptied in one step, not connection by connection (a million hash
+// erasures and list unlinks at the end of a large capture).
 void FlowTable::FlushAll(absl::Time now) {
   std::vector<Connection*> all;
   all.reserve(table_.size());
   for (Connection* conn : table_) {
     all.push_back(conn);
   }
-  FinishAll(all, now, EndReason::kCaptureEnd);
+  table_.clear();
+  unassured_ = EvictionList();
+  established_ = EvictionList();
+  unassured_count_ = 0;
+  schedule_.DropAll();
+  SortById(all);
+  for (Connection* conn : all) {
+    conn->Refresh(now);
+    Finish(*conn, now, EndReason::kCaptureEnd);
+    pool_.Delete(conn);
+  }
 }
 
 void FlowTable::Unlink(Connection& conn) {

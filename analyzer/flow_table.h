@@ -153,7 +153,10 @@ class FlowTable {
   // or a connection), so a slot costs a pointer, not a key and a pointer.
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(const FlowKey& k) const { return absl::Hash<FlowKey>()(k); }
+    static constexpr char kSeedAnchor = 0;  // its address seeds the hash
+    size_t operator()(const FlowKey& k) const {
+      return FlowKeyHash(k, reinterpret_cast<uintptr_t>(&kSeedAnchor));
+    }
     size_t operator()(const Connection* c) const { return (*this)(c->key()); }
   };
   struct KeyEq {

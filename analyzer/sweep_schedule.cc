@@ -105,4 +105,11 @@ void SweepSchedule::Clear() {
   size_ = 0;
 }
 
+void SweepSchedule::DropAll() {
+  for (std::vector<Connection*>& bucket : buckets_) {
+    bucket.clear();
+  }
+  size_ = 0;
+}
+
 }  // namespace tcpstate

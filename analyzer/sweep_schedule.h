@@ -47,6 +47,9 @@ class SweepSchedule {
   void TakeDue(absl::Time now, std::vector<Connection*>& out);
   // Unfiles everything.
   void Clear();
+  // Unfiles everything without touching the connections' slots: only when
+  // every filed connection is about to be destroyed.
+  void DropAll();
   size_t size() const { return size_; }
 
  private:

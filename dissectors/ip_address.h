@@ -17,6 +17,8 @@ class IpAddress {
   static IpAddress FromBytes(absl::Span<const uint8_t> bytes);
 
   bool is_v6() const { return is_v6_; }
+  // All 16 bytes (an IPv4 address is followed by 12 zero bytes): for hashing.
+  const std::array<uint8_t, 16>& raw() const { return bytes_; }
   absl::Span<const uint8_t> bytes() const {
     return absl::MakeConstSpan(bytes_.data(), is_v6_ ? 16 : 4);
   }

@@ -1,6 +1,7 @@
 #include "reports/json_writer.h"
 
 #include <cassert>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "reports/escape.h"
@@ -37,22 +38,33 @@ void JsonWriter::BeforeValue() {
 
 void JsonWriter::Key(absl::string_view key) {
   assert(!stack_.empty() && stack_.back().is_object && !after_key_);
-  if (!stack_.back().empty) {
+  const bool comma = !stack_.back().empty;
+  stack_.back().empty = false;
+  after_key_ = true;
+  // Keys are nearly always short and plain (this runs for every field of
+  // every record): on one line, the comma, the quoted key and the colon
+  // are appended in one piece.
+  constexpr size_t kShort = 48;
+  if (indent_ <= 0 && key.size() <= kShort && IsPlainJson(key)) {
+    char piece[kShort + 4];
+    char* p = piece;
+    if (comma) {
+      *p++ = ',';
+    }
+    *p++ = '"';
+    std::memcpy(p, key.data(), key.size());
+    p += key.size();
+    *p++ = '"';
+    *p++ = ':';
+    out_->append(piece, static_cast<size_t>(p - piece));
+    return;
+  }
+  if (comma) {
     out_->push_back(',');
   }
-  stack_.back().empty = false;
   NewLine(stack_.size());
-  // Keys are nearly always plain (this runs for every field of every
-  // record): then they are appended in one piece.
-  if (IsPlainJson(key)) {
-    out_->push_back('"');
-    out_->append(key.data(), key.size());
-    out_->push_back('"');
-  } else {
-    AppendJsonString(key, out_);
-  }
+  AppendJsonString(key, out_);
   out_->append(indent_ > 0 ? ": " : ":");
-  after_key_ = true;
 }
 
 void JsonWriter::Open(char bracket, bool is_object) {

@@ -61,19 +61,26 @@ class StreamingSink : public ConnectionSink {
   void set_analyzer(const Analyzer* analyzer) { analyzer_ = analyzer; }
 
   void OnConnectionFinished(const ConnectionRecord& record) override {
-    // A file is read as fast as it can be: the stream's buffer decides
-    // when to write (live capture flushes every line, tools/live.cc).
+    // A file is read as fast as it can be: rows are gathered and written
+    // in large pieces (live capture flushes every line, tools/live.cc).
     WriteHeader();
     if (format_ == ReportFormat::kCsv) {
-      *out_ << CsvRow(record);
+      pending_ += CsvRow(record);
     } else if (format_ == ReportFormat::kZeek) {
-      *out_ << ZeekConnRow(record);
+      pending_ += ZeekConnRow(record);
     } else {
-      line_.clear();
-      AppendJsonlConnection(record, &line_);
-      out_->write(line_.data(), static_cast<std::streamsize>(line_.size()));
+      AppendJsonlConnection(record, &pending_);
+    }
+    if (pending_.size() >= kWriteBytes) {
+      Flush();
     }
     tally_.Add(record);
+  }
+
+  // Writes the rows gathered so far.
+  void Flush() {
+    out_->write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
+    pending_.clear();
   }
 
   // The lines before the first row (written by then; at the end of an
@@ -98,7 +105,8 @@ class StreamingSink : public ConnectionSink {
   const Analyzer* analyzer_ = nullptr;
   bool header_written_ = false;
   ConnectionTally tally_;
-  std::string line_;  // the JSONL row being written (its buffer reused)
+  static constexpr size_t kWriteBytes = size_t{256} << 10;
+  std::string pending_;  // rows not yet written (its buffer reused)
 };
 
 int Fail(absl::string_view message) {
@@ -280,6 +288,7 @@ int Run(const CliOptions& options) {
   }
   if (streamed) {
     sink.WriteHeader();
+    sink.Flush();
   }
   return Report(options, *ci, result, sink.tally(), streamed, out);
 }
