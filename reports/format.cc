@@ -1,6 +1,7 @@
 #include "reports/format.h"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -13,21 +14,35 @@ namespace {
 // that the most negative value does not overflow. Written by hand: this runs
 // several times per connection record.
 void AppendMicros(int64_t micros, std::string* out) {
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233"
+      "34353637383940414243444546474849505152535455565758596061626364656667"
+      "6869707172737475767778798081828384858687888990919293949596979899";
   const bool negative = micros < 0;
   uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
                                 : static_cast<uint64_t>(micros);
+  // Written backwards, two digits at a time: "-", up to 14 digits of
+  // seconds, ".", 6 digits.
   char buf[32];
   char* end = buf + sizeof(buf);
   char* p = end;
-  for (int i = 0; i < 6; ++i) {
-    *--p = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
+  for (int i = 0; i < 3; ++i) {
+    p -= 2;
+    std::memcpy(p, kPairs + 2 * (magnitude % 100), 2);
+    magnitude /= 100;
   }
   *--p = '.';
-  do {
-    *--p = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude != 0);
+  while (magnitude >= 100) {
+    p -= 2;
+    std::memcpy(p, kPairs + 2 * (magnitude % 100), 2);
+    magnitude /= 100;
+  }
+  if (magnitude >= 10) {
+    p -= 2;
+    std::memcpy(p, kPairs + 2 * magnitude, 2);
+  } else {
+    *--p = static_cast<char>('0' + magnitude);
+  }
   if (negative) {
     *--p = '-';
   }

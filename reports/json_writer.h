@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -54,7 +55,7 @@ class JsonWriter {
 
   std::string* out_;
   int indent_;
-  std::vector<Level> stack_;
+  absl::InlinedVector<Level, 8> stack_;  // deeper documents spill to the heap
   bool after_key_ = false;
 };
 
