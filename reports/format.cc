@@ -10,53 +10,85 @@
 namespace tcpstate {
 namespace {
 
-// Signed microseconds as "[-]S.UUUUUU"; the magnitude is taken unsigned so
-// that the most negative value does not overflow. Written by hand: this runs
-// several times per connection record.
-void AppendMicros(int64_t micros, std::string* out) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233"
-      "34353637383940414243444546474849505152535455565758596061626364656667"
-      "6869707172737475767778798081828384858687888990919293949596979899";
-  const bool negative = micros < 0;
-  uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
-                                : static_cast<uint64_t>(micros);
-  // Written backwards, two digits at a time: "-", up to 14 digits of
-  // seconds, ".", 6 digits.
-  char buf[32];
-  char* end = buf + sizeof(buf);
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+// Writes `magnitude` in decimal backwards, ending just before `end`, two
+// digits at a time; at least `min_digits` digits (zero-padded, even).
+// Returns the first character.
+char* WriteDigitsBackwards(uint64_t magnitude, int min_digits, char* end) {
   char* p = end;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < min_digits; i += 2) {
     p -= 2;
-    std::memcpy(p, kPairs + 2 * (magnitude % 100), 2);
+    std::memcpy(p, kDigitPairs + 2 * (magnitude % 100), 2);
     magnitude /= 100;
   }
-  *--p = '.';
+  if (min_digits > 0 && magnitude == 0) {
+    return p;
+  }
   while (magnitude >= 100) {
     p -= 2;
-    std::memcpy(p, kPairs + 2 * (magnitude % 100), 2);
+    std::memcpy(p, kDigitPairs + 2 * (magnitude % 100), 2);
     magnitude /= 100;
   }
   if (magnitude >= 10) {
     p -= 2;
-    std::memcpy(p, kPairs + 2 * magnitude, 2);
+    std::memcpy(p, kDigitPairs + 2 * magnitude, 2);
   } else {
     *--p = static_cast<char>('0' + magnitude);
   }
+  return p;
+}
+
+// Signed microseconds as "[-]S.UUUUUU" at `buf`; the magnitude is taken
+// unsigned so that the most negative value does not overflow. Written by
+// hand: this runs several times per connection record.
+char* WriteMicros(int64_t micros, char* buf) {
+  const bool negative = micros < 0;
+  const uint64_t magnitude = negative ? ~static_cast<uint64_t>(micros) + 1
+                                      : static_cast<uint64_t>(micros);
+  char scratch[kSecondsChars];
+  char* end = scratch + sizeof(scratch);
+  char* p = WriteDigitsBackwards(magnitude % 1000000, 6, end);
+  *--p = '.';
+  p = WriteDigitsBackwards(magnitude / 1000000, 0, p);
   if (negative) {
     *--p = '-';
   }
-  out->append(p, static_cast<size_t>(end - p));
+  const size_t n = static_cast<size_t>(end - p);
+  std::memcpy(buf, p, n);
+  return buf + n;
 }
 
 }  // namespace
 
+char* WriteEpochSeconds(absl::Time t, char* buf) {
+  return WriteMicros(absl::ToUnixMicros(t), buf);
+}
+
+char* WriteSeconds(absl::Duration d, char* buf) {
+  return WriteMicros(absl::ToInt64Microseconds(d), buf);
+}
+
+char* WriteUint(uint64_t value, char* buf) {
+  char scratch[24];
+  char* end = scratch + sizeof(scratch);
+  char* p = WriteDigitsBackwards(value, 0, end);
+  const size_t n = static_cast<size_t>(end - p);
+  std::memcpy(buf, p, n);
+  return buf + n;
+}
+
 void AppendEpochSeconds(absl::Time t, std::string* out) {
-  AppendMicros(absl::ToUnixMicros(t), out);
+  char buf[kSecondsChars];
+  out->append(buf, static_cast<size_t>(WriteEpochSeconds(t, buf) - buf));
 }
 
 void AppendSeconds(absl::Duration d, std::string* out) {
-  AppendMicros(absl::ToInt64Microseconds(d), out);
+  char buf[kSecondsChars];
+  out->append(buf, static_cast<size_t>(WriteSeconds(d, buf) - buf));
 }
 
 std::string FormatEpochSeconds(absl::Time t) {

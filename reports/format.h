@@ -26,6 +26,14 @@ std::string FormatSeconds(absl::Duration d);
 void AppendEpochSeconds(absl::Time t, std::string* out);
 void AppendSeconds(absl::Duration d, std::string* out);
 
+// The same, written at `buf` (at least kSecondsChars long); returns the end.
+inline constexpr size_t kSecondsChars = 32;
+char* WriteEpochSeconds(absl::Time t, char* buf);
+char* WriteSeconds(absl::Duration d, char* buf);
+
+// `value` in decimal at `buf` (at least 20 chars); returns the end.
+char* WriteUint(uint64_t value, char* buf);
+
 // "2023-11-14 22:13:20.250000 UTC" (always UTC, so output never depends on
 // the machine's time zone).
 std::string FormatUtc(absl::Time t);

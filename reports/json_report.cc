@@ -424,6 +424,7 @@ void WriteJson(const AnalysisResult& result, std::ostream& os) {
   std::string out;
   JsonWriter w(&out, /*indent=*/2);
   auto drain = [&]() {
+    w.Flush();
     os << out;
     out.clear();
   };

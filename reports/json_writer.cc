@@ -1,9 +1,8 @@
 #include "reports/json_writer.h"
 
+#include <algorithm>
 #include <cassert>
-#include <cstring>
 
-#include "absl/strings/str_cat.h"
 #include "reports/escape.h"
 #include "reports/format.h"
 
@@ -12,12 +11,36 @@ namespace tcpstate {
 JsonWriter::JsonWriter(std::string* out, int indent)
     : out_(out), indent_(indent) {}
 
+// Slack is added in pieces of at least 1 KiB (zero-filled by resize, so kept
+// small), the string's capacity grown geometrically.
+void JsonWriter::Reserve(size_t n) {
+  if (!reserved_) {
+    pos_ = out_->size();
+    reserved_ = true;
+  }
+  const size_t want = pos_ + std::max<size_t>(n, 1024);
+  if (want > out_->capacity()) {
+    out_->reserve(std::max(want, 2 * out_->capacity()));
+  }
+  out_->resize(want);
+}
+
+void JsonWriter::Flush() {
+  if (reserved_) {
+    out_->resize(pos_);
+    reserved_ = false;
+  }
+}
+
 void JsonWriter::NewLine(size_t depth) {
   if (indent_ <= 0) {
     return;
   }
-  out_->push_back('\n');
-  out_->append(depth * static_cast<size_t>(indent_), ' ');
+  const size_t n = depth * static_cast<size_t>(indent_);
+  char* p = Room(n + 1);
+  *p = '\n';
+  std::memset(p + 1, ' ', n);
+  pos_ += n + 1;
 }
 
 void JsonWriter::BeforeValue() {
@@ -30,7 +53,7 @@ void JsonWriter::BeforeValue() {
   }
   assert(!stack_.back().is_object && "object members need a Key()");
   if (!stack_.back().empty) {
-    out_->push_back(',');
+    Put(',');
   }
   stack_.back().empty = false;
   NewLine(stack_.size());
@@ -41,35 +64,33 @@ void JsonWriter::Key(absl::string_view key) {
   const bool comma = !stack_.back().empty;
   stack_.back().empty = false;
   after_key_ = true;
-  // Keys are nearly always short and plain (this runs for every field of
-  // every record): on one line, the comma, the quoted key and the colon
-  // are appended in one piece.
-  constexpr size_t kShort = 48;
-  if (indent_ <= 0 && key.size() <= kShort && IsPlainJson(key)) {
-    char piece[kShort + 4];
-    char* p = piece;
-    if (comma) {
-      *p++ = ',';
-    }
+  if (comma) {
+    Put(',');
+  }
+  NewLine(stack_.size());
+  // Keys are nearly always plain (this runs for every field of every
+  // record): then they are copied in one piece.
+  if (IsPlainJson(key)) {
+    char* p = Room(key.size() + 4);
     *p++ = '"';
     std::memcpy(p, key.data(), key.size());
     p += key.size();
     *p++ = '"';
     *p++ = ':';
-    out_->append(piece, static_cast<size_t>(p - piece));
+    if (indent_ > 0) {
+      *p++ = ' ';
+    }
+    pos_ = static_cast<size_t>(p - out_->data());
     return;
   }
-  if (comma) {
-    out_->push_back(',');
-  }
-  NewLine(stack_.size());
+  Flush();
   AppendJsonString(key, out_);
   out_->append(indent_ > 0 ? ": " : ":");
 }
 
 void JsonWriter::Open(char bracket, bool is_object) {
   BeforeValue();
-  out_->push_back(bracket);
+  Put(bracket);
   stack_.push_back({is_object, true});
 }
 
@@ -80,7 +101,8 @@ void JsonWriter::Close(char bracket) {
   if (!empty) {
     NewLine(stack_.size());
   }
-  out_->push_back(bracket);
+  Put(bracket);
+  AfterValue();
 }
 
 void JsonWriter::BeginObject() { Open('{', true); }
@@ -90,42 +112,72 @@ void JsonWriter::EndArray() { Close(']'); }
 
 void JsonWriter::String(absl::string_view value) {
   BeforeValue();
-  AppendJsonString(value, out_);
+  if (IsPlainJson(value)) {
+    char* p = Room(value.size() + 2);
+    *p++ = '"';
+    std::memcpy(p, value.data(), value.size());
+    p[value.size()] = '"';
+    pos_ += value.size() + 2;
+  } else {
+    Flush();
+    AppendJsonString(value, out_);
+  }
+  AfterValue();
 }
 
 void JsonWriter::Uint(uint64_t value) {
   BeforeValue();
-  absl::StrAppend(out_, value);
+  char* p = Room(24);
+  pos_ = static_cast<size_t>(WriteUint(value, p) - out_->data());
+  AfterValue();
 }
 
 void JsonWriter::Int(int64_t value) {
   BeforeValue();
-  absl::StrAppend(out_, value);
+  char* p = Room(24);
+  if (value < 0) {
+    *p++ = '-';
+  }
+  const uint64_t magnitude = value < 0 ? ~static_cast<uint64_t>(value) + 1
+                                       : static_cast<uint64_t>(value);
+  pos_ = static_cast<size_t>(WriteUint(magnitude, p) - out_->data());
+  AfterValue();
 }
 
 void JsonWriter::Bool(bool value) {
   BeforeValue();
-  out_->append(value ? "true" : "false");
+  if (value) {
+    Put("true", 4);
+  } else {
+    Put("false", 5);
+  }
+  AfterValue();
 }
 
 void JsonWriter::Null() {
   BeforeValue();
-  out_->append("null");
+  Put("null", 4);
+  AfterValue();
 }
 
 void JsonWriter::RawNumber(absl::string_view text) {
   BeforeValue();
-  out_->append(text.data(), text.size());
+  Put(text.data(), text.size());
+  AfterValue();
 }
 
 void JsonWriter::EpochSeconds(absl::Time t) {
   BeforeValue();
-  AppendEpochSeconds(t, out_);
+  char* p = Room(kSecondsChars);
+  pos_ = static_cast<size_t>(WriteEpochSeconds(t, p) - out_->data());
+  AfterValue();
 }
 
 void JsonWriter::Seconds(absl::Duration d) {
   BeforeValue();
-  AppendSeconds(d, out_);
+  char* p = Room(kSecondsChars);
+  pos_ = static_cast<size_t>(WriteSeconds(d, p) - out_->data());
+  AfterValue();
 }
 
 }  // namespace tcpstate
