@@ -106,12 +106,11 @@ std::string SanitizeUtf8(absl::string_view s) {
 
 namespace {
 
-// ASCII bytes that go into a JSON string as they are: printable, and none
-// of the quote, the backslash or the HTML-significant < > &.
+// IsPlainJsonChar as a table, for the long runs AppendJsonString copies.
 constexpr std::array<bool, 256> MakeJsonPlain() {
   std::array<bool, 256> plain{};
-  for (int b = 0x20; b < 0x7F; ++b) {
-    plain[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&';
+  for (int b = 0; b < 256; ++b) {
+    plain[b] = IsPlainJsonChar(static_cast<char>(b));
   }
   return plain;
 }

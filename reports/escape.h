@@ -35,6 +35,13 @@ std::string SanitizeUtf8(absl::string_view s);
 // escaped, invalid UTF-8 replaced by U+FFFD.
 void AppendJsonString(absl::string_view s, std::string* out);
 
+// Whether `c` is a byte AppendJsonString copies as it is: printable ASCII
+// other than the quote, the backslash and the HTML-significant < > &.
+constexpr bool IsPlainJsonChar(char c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' &&
+         c != '>' && c != '&';
+}
+
 // Whether `s` is printable ASCII that AppendJsonString leaves as it is
 // (it would only add the quotes).
 bool IsPlainJson(absl::string_view s);

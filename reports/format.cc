@@ -81,6 +81,23 @@ char* WriteUint(uint64_t value, char* buf) {
   return buf + n;
 }
 
+char* WriteAddress(const IpAddress& addr, char* buf) {
+  if (addr.is_v6()) {
+    const std::string text = addr.ToString();
+    std::memcpy(buf, text.data(), text.size());
+    return buf + text.size();
+  }
+  const std::array<uint8_t, 16>& b = addr.raw();
+  char* p = buf;
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      *p++ = '.';
+    }
+    p = WriteUint(b[i], p);
+  }
+  return p;
+}
+
 void AppendEpochSeconds(absl::Time t, std::string* out) {
   char buf[kSecondsChars];
   out->append(buf, static_cast<size_t>(WriteEpochSeconds(t, buf) - buf));

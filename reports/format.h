@@ -34,6 +34,10 @@ char* WriteSeconds(absl::Duration d, char* buf);
 // `value` in decimal at `buf` (at least 20 chars); returns the end.
 char* WriteUint(uint64_t value, char* buf);
 
+// IpAddress::ToString() at `buf` (at least kAddressChars); returns the end.
+inline constexpr size_t kAddressChars = 48;
+char* WriteAddress(const IpAddress& addr, char* buf);
+
 // "2023-11-14 22:13:20.250000 UTC" (always UTC, so output never depends on
 // the machine's time zone).
 std::string FormatUtc(absl::Time t);

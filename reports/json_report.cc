@@ -111,7 +111,9 @@ void WriteTimeline(const std::vector<StateChange>& timeline, JsonWriter* w) {
 void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
   w->BeginObject();
   w->Key("addr");
-  w->String(e.addr.ToString());
+  char addr[kAddressChars];
+  w->String(absl::string_view(addr, static_cast<size_t>(
+                                        WriteAddress(e.addr, addr) - addr)));
   w->Key("port");
   w->Uint(e.port);
   w->Key("state");
@@ -124,15 +126,20 @@ void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
   } else {
     w->Null();
   }
-  const std::pair<const char*, uint64_t> counts[] = {
-      {"packets", e.packets},   {"bytes", e.payload_bytes},
-      {"missed_bytes", e.missed_bytes},
-      {"ip_bytes", e.ip_bytes}, {"syns", e.syns},
-      {"fins", e.fins},         {"rsts", e.rsts}};
-  for (const auto& [key, value] : counts) {
-    w->Key(key);
-    w->Uint(value);
-  }
+  w->Key("packets");
+  w->Uint(e.packets);
+  w->Key("bytes");
+  w->Uint(e.payload_bytes);
+  w->Key("missed_bytes");
+  w->Uint(e.missed_bytes);
+  w->Key("ip_bytes");
+  w->Uint(e.ip_bytes);
+  w->Key("syns");
+  w->Uint(e.syns);
+  w->Key("fins");
+  w->Uint(e.fins);
+  w->Key("rsts");
+  w->Uint(e.rsts);
   w->Key("options");
   WriteOptions(e.options, w);
   w->Key("timeline");

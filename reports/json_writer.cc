@@ -59,30 +59,9 @@ void JsonWriter::BeforeValue() {
   NewLine(stack_.size());
 }
 
-void JsonWriter::Key(absl::string_view key) {
-  assert(!stack_.empty() && stack_.back().is_object && !after_key_);
-  const bool comma = !stack_.back().empty;
-  stack_.back().empty = false;
-  after_key_ = true;
-  if (comma) {
-    Put(',');
-  }
+// An indented key, or one that needs escaping (its comma is written).
+void JsonWriter::EscapedKey(absl::string_view key) {
   NewLine(stack_.size());
-  // Keys are nearly always plain (this runs for every field of every
-  // record): then they are copied in one piece.
-  if (IsPlainJson(key)) {
-    char* p = Room(key.size() + 4);
-    *p++ = '"';
-    std::memcpy(p, key.data(), key.size());
-    p += key.size();
-    *p++ = '"';
-    *p++ = ':';
-    if (indent_ > 0) {
-      *p++ = ' ';
-    }
-    pos_ = static_cast<size_t>(p - out_->data());
-    return;
-  }
   Flush();
   AppendJsonString(key, out_);
   out_->append(indent_ > 0 ? ": " : ":");

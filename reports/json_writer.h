@@ -7,6 +7,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "reports/escape.h"
 
 namespace tcpstate {
 
@@ -39,7 +40,7 @@ class JsonWriter {
   void EndArray();
 
   // Inside an object, each value is preceded by its key.
-  void Key(absl::string_view key);
+  void Key(absl::string_view key) { KeyOf(key.data(), key.size()); }
   void String(absl::string_view value);
   void Uint(uint64_t value);
   void Int(int64_t value);
@@ -82,6 +83,10 @@ class JsonWriter {
       Flush();
     }
   }
+  // Key, inlined into each caller.
+  inline void KeyOf(const char* key, size_t n);
+  // A key that is not plain JSON: escaped.
+  void EscapedKey(absl::string_view key);
   void BeforeValue();
   void Open(char bracket, bool is_object);
   void Close(char bracket);
@@ -94,5 +99,33 @@ class JsonWriter {
   absl::InlinedVector<Level, 8> stack_;  // deeper documents spill to the heap
   bool after_key_ = false;
 };
+
+inline void JsonWriter::KeyOf(const char* key, size_t n) {
+  Level& top = stack_.back();  // a key is only written inside an object
+  const bool comma = !top.empty;
+  top.empty = false;
+  after_key_ = true;
+  bool plain = indent_ <= 0;
+  for (size_t i = 0; i < n; ++i) {
+    plain &= IsPlainJsonChar(key[i]);
+  }
+  if (!plain) {
+    if (comma) {
+      Put(',');
+    }
+    EscapedKey(absl::string_view(key, n));
+    return;
+  }
+  // On one line, the comma, the quoted key and the colon in one piece.
+  char* p = Room(n + 4);
+  *p = ',';
+  p += comma ? 1 : 0;
+  *p++ = '"';
+  std::memcpy(p, key, n);
+  p += n;
+  *p++ = '"';
+  *p++ = ':';
+  pos_ = static_cast<size_t>(p - out_->data());
+}
 
 }  // namespace tcpstate

@@ -1,6 +1,9 @@
 #include "reports/format.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -21,6 +24,36 @@ TEST(FormatTest, Seconds) {
   EXPECT_EQ(FormatSeconds(absl::Milliseconds(12005)), "12.005000");
   EXPECT_EQ(FormatSeconds(absl::Microseconds(-500000)), "-0.500000");
   EXPECT_EQ(FormatSeconds(absl::Hours(2)), "7200.000000");
+}
+
+// Digits are written two at a time: every length, both parities, and the
+// ends of the range.
+TEST(FormatTest, WriteUintMatchesToString) {
+  std::vector<uint64_t> values = {0, 9, 10, 99, 100, 101, 999, 1000,
+                                  std::numeric_limits<uint64_t>::max()};
+  for (uint64_t p = 1; p < 10000000000000000000ull; p *= 10) {
+    values.push_back(p - 1);
+    values.push_back(p + 7);
+  }
+  for (uint64_t v : values) {
+    char buf[24];
+    EXPECT_EQ(std::string(buf, WriteUint(v, buf)), std::to_string(v));
+  }
+  EXPECT_EQ(FormatSeconds(absl::Seconds(10) + absl::Microseconds(5)),
+            "10.000005");
+  EXPECT_EQ(FormatSeconds(absl::Seconds(123456789)), "123456789.000000");
+}
+
+TEST(FormatTest, WriteAddressMatchesToString) {
+  const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                          0,    0,    0,    0,    0, 0, 0, 1};
+  const uint8_t v4[4] = {10, 0, 200, 9};
+  for (const IpAddress& a :
+       {IpAddress::V4(0), IpAddress::V4(0xFFFFFFFF), IpAddress::V4(0x0A000001),
+        IpAddress::FromBytes(v4), IpAddress::FromBytes(v6)}) {
+    char buf[kAddressChars];
+    EXPECT_EQ(std::string(buf, WriteAddress(a, buf)), a.ToString());
+  }
 }
 
 TEST(FormatTest, Utc) {
