@@ -349,11 +349,11 @@ void WriteHosts(const std::vector<HostRecord>& hosts, JsonWriter* w) {
 // summary line. `connections` is written between "summary" and "hosts"
 // when non-null.
 // `drain`, if set, is called after each connection so that a caller
-// streaming to a file can empty the writer's buffer.
-void WriteResultMembers(const AnalysisResult& result,
+// streaming to a file can empty the writer's buffer. Returns false if a
+// connection's text could not be had (the document is then incomplete).
+bool WriteResultMembers(const AnalysisResult& result,
                         const ConnectionTally& tally,
-                        const std::vector<ConnectionRecord>* connections,
-                        JsonWriter* w,
+                        const JsonConnections* connections, JsonWriter* w,
                         const std::function<void()>& drain = nullptr) {
   w->Key("tcpstate_version");
   w->String(TCPSTATE_VERSION);
@@ -361,13 +361,18 @@ void WriteResultMembers(const AnalysisResult& result,
   WriteInputs(result.inputs, w);
   w->Key("summary");
   WriteSummary(result.summary, tally, result.live, w);
+  bool complete = true;
   if (connections != nullptr) {
     w->Key("connections");
     w->BeginArray();
-    for (const ConnectionRecord& record : *connections) {
-      w->BeginObject();
-      WriteConnectionMembers(record, w);
-      w->EndObject();
+    std::string text;
+    for (uint64_t i = 0; i < connections->count; ++i) {
+      text.clear();
+      complete = connections->text(i, &text);
+      if (!complete) {
+        break;
+      }
+      w->RawValue(text);
       if (drain) {
         drain();
       }
@@ -380,6 +385,7 @@ void WriteResultMembers(const AnalysisResult& result,
   WriteAnomalies(result.anomalies, w);
   w->Key("error");
   StringOrNull(result.error, w);
+  return complete;
 }
 
 }  // namespace
@@ -427,7 +433,16 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   WriteAnomalies(c.anomalies, w);
 }
 
-void WriteJson(const AnalysisResult& result, std::ostream& os) {
+void AppendJsonDocumentConnection(const ConnectionRecord& record,
+                                  std::string* out) {
+  JsonWriter w(out, /*indent=*/2, kJsonConnectionDepth);
+  w.BeginObject();
+  WriteConnectionMembers(record, &w);
+  w.EndObject();
+}
+
+bool WriteJson(const AnalysisResult& result, const ConnectionTally& tally,
+               const JsonConnections& connections, std::ostream& os) {
   std::string out;
   JsonWriter w(&out, /*indent=*/2);
   auto drain = [&]() {
@@ -436,11 +451,22 @@ void WriteJson(const AnalysisResult& result, std::ostream& os) {
     out.clear();
   };
   w.BeginObject();
-  WriteResultMembers(result, ConnectionTally::Of(result.connections),
-                     &result.connections, &w, drain);
+  const bool complete =
+      WriteResultMembers(result, tally, &connections, &w, drain);
   w.EndObject();
   out.push_back('\n');
   drain();
+  return complete;
+}
+
+void WriteJson(const AnalysisResult& result, std::ostream& os) {
+  JsonConnections connections;
+  connections.count = result.connections.size();
+  connections.text = [&result](uint64_t index, std::string* out) {
+    AppendJsonDocumentConnection(result.connections[index], out);
+    return true;
+  };
+  WriteJson(result, ConnectionTally::Of(result.connections), connections, os);
 }
 
 std::string RenderJson(const AnalysisResult& result) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -25,6 +27,28 @@ std::string RenderJson(const AnalysisResult& result);
 // The same document written to `os` connection by connection, so the
 // rendering never holds more than one connection's text.
 void WriteJson(const AnalysisResult& result, std::ostream& os);
+
+// The depth of a connection object in the document ("connections" array
+// of the top-level object).
+inline constexpr int kJsonConnectionDepth = 2;
+// One connection object exactly as the document holds it (its lines
+// indented for kJsonConnectionDepth, without the separator before it):
+// rendered when the connection finishes, so that the document's records
+// need not be kept until the end.
+void AppendJsonDocumentConnection(const ConnectionRecord& record,
+                                  std::string* out);
+// The connections of a document, in order: `text(i, out)` appends the
+// i-th one (AppendJsonDocumentConnection) or returns false.
+struct JsonConnections {
+  uint64_t count = 0;
+  std::function<bool(uint64_t index, std::string* out)> text;
+};
+// The document with its connections from `connections` (whatever
+// result.connections holds is not written) and the state counts of
+// `tally`. Returns false if a connection's text could not be had: the
+// document written is then cut short (the caller reports the error).
+bool WriteJson(const AnalysisResult& result, const ConnectionTally& tally,
+               const JsonConnections& connections, std::ostream& os);
 
 // One line: {"type":"connection", ...connection members...}\n
 std::string RenderJsonlConnection(const ConnectionRecord& record);

@@ -8,8 +8,10 @@
 
 namespace tcpstate {
 
-JsonWriter::JsonWriter(std::string* out, int indent)
-    : out_(out), indent_(indent) {}
+JsonWriter::JsonWriter(std::string* out, int indent, int base_depth)
+    : out_(out),
+      indent_(indent),
+      base_depth_(static_cast<size_t>(std::max(base_depth, 0))) {}
 
 // Slack is added in pieces of at least 1 KiB (zero-filled by resize, so kept
 // small), the string's capacity grown geometrically.
@@ -36,7 +38,7 @@ void JsonWriter::NewLine(size_t depth) {
   if (indent_ <= 0) {
     return;
   }
-  const size_t n = depth * static_cast<size_t>(indent_);
+  const size_t n = (base_depth_ + depth) * static_cast<size_t>(indent_);
   char* p = Room(n + 1);
   *p = '\n';
   std::memset(p + 1, ' ', n);
@@ -142,6 +144,12 @@ void JsonWriter::Null() {
 void JsonWriter::RawNumber(absl::string_view text) {
   BeforeValue();
   Put(text.data(), text.size());
+  AfterValue();
+}
+
+void JsonWriter::RawValue(absl::string_view json) {
+  BeforeValue();
+  Put(json.data(), json.size());
   AfterValue();
 }
 

@@ -28,8 +28,10 @@ namespace tcpstate {
 // destroyed. Read or change `out` only then.
 class JsonWriter {
  public:
-  // `out` must outlive the writer. `indent` 0 writes one line.
-  explicit JsonWriter(std::string* out, int indent = 0);
+  // `out` must outlive the writer. `indent` 0 writes one line. With
+  // `base_depth`, the text is indented as if nested that deep (a value
+  // rendered apart, to be put into a document later with RawValue).
+  explicit JsonWriter(std::string* out, int indent = 0, int base_depth = 0);
   ~JsonWriter() { Flush(); }
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
@@ -48,6 +50,9 @@ class JsonWriter {
   void Null();
   // A number already formatted by the caller, e.g. "1.500000".
   void RawNumber(absl::string_view text);
+  // A whole value already written by another JsonWriter (with the
+  // base_depth of this place), put in as it is.
+  void RawValue(absl::string_view json);
   // Seconds with 6 decimals: since the epoch, or a duration (format.h).
   void EpochSeconds(absl::Time t);
   void Seconds(absl::Duration d);
@@ -94,6 +99,7 @@ class JsonWriter {
 
   std::string* out_;
   int indent_;
+  size_t base_depth_;
   size_t pos_ = 0;         // the cursor: bytes of `out` written
   bool reserved_ = false;  // `out` is longer than pos_ (slack)
   absl::InlinedVector<Level, 8> stack_;  // deeper documents spill to the heap

@@ -32,6 +32,7 @@
 #include "tools/cli.h"
 #include "tools/live.h"
 #include "tools/progress.h"
+#include "tools/record_spill.h"
 #include "tools/report_output.h"
 
 #ifndef TCPSTATE_VERSION
@@ -50,19 +51,40 @@ bool StreamsRows(ReportFormat f) {
          f == ReportFormat::kZeek;
 }
 
+// The formats that need no records kept until the end (offline): rows
+// written as connections finish, or (json) rendered then and spilled.
+bool RecordsLeaveAsTheyFinish(ReportFormat f) {
+  return StreamsRows(f) || f == ReportFormat::kJson;
+}
+
 // jsonl, csv and zeek: each finished connection is written as soon as it
 // is finished, in the order connections finish (as Zeek writes conn.log),
-// and then dropped; Report() writes what follows the rows. Keeps the state
-// tallies for the JSONL summary line.
+// and then dropped; Report() writes what follows the rows. json: each is
+// rendered as the document will hold it and spilled (RecordSpill) until
+// Report() writes the document in id order. Keeps the state tallies for
+// the summary.
 class StreamingSink : public ConnectionSink {
  public:
   StreamingSink(ReportFormat format, std::ostream* out)
-      : format_(format), out_(out) {}
+      : format_(format), out_(out) {
+    if (format == ReportFormat::kJson) {
+      spill_ = std::make_unique<RecordSpill>();
+    }
+  }
+  // The spilled json connections (null for the other formats).
+  RecordSpill* spill() { return spill_.get(); }
   void set_analyzer(const Analyzer* analyzer) { analyzer_ = analyzer; }
 
   void OnConnectionFinished(const ConnectionRecord& record) override {
     // A file is read as fast as it can be: rows are gathered and written
     // in large pieces (live capture flushes every line, tools/live.cc).
+    tally_.Add(record);
+    if (spill_ != nullptr) {
+      text_.clear();
+      AppendJsonDocumentConnection(record, &text_);
+      spill_->Put(record.id, text_);
+      return;
+    }
     WriteHeader();
     if (format_ == ReportFormat::kCsv) {
       pending_ += CsvRow(record);
@@ -74,7 +96,6 @@ class StreamingSink : public ConnectionSink {
     if (pending_.size() >= kWriteBytes) {
       Flush();
     }
-    tally_.Add(record);
   }
 
   // Writes the rows gathered so far.
@@ -107,6 +128,8 @@ class StreamingSink : public ConnectionSink {
   ConnectionTally tally_;
   static constexpr size_t kWriteBytes = size_t{256} << 10;
   std::string pending_;  // rows not yet written (its buffer reused)
+  std::unique_ptr<RecordSpill> spill_;  // json only
+  std::string text_;  // a json connection being rendered (buffer reused)
 };
 
 int Fail(absl::string_view message) {
@@ -168,7 +191,8 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
   AnalyzerOptions a;
   a.time_wait = options.time_wait;
   a.anomalies = AnomalyOptionsOf(options);
-  a.retain_connections = !StreamsRows(options.format) || options.ci.Active();
+  a.retain_connections =
+      !RecordsLeaveAsTheyFinish(options.format) || options.ci.Active();
   a.max_connections = options.max_connections;
   a.max_memory_bytes = options.max_memory_mib << 20;
   a.reassembly = options.reassembly;
@@ -185,7 +209,7 @@ AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
 
 int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
-           bool rows_streamed, std::ostream& out);
+           bool rows_streamed, RecordSpill* spill, std::ostream& out);
 
 // --format html on files: the first read analyses with no ladders (the
 // same analysis as every other format); a second read records the ladders
@@ -264,13 +288,14 @@ int Run(const CliOptions& options) {
   std::ostream& out = **opened;
 
   const bool streamed = StreamsRows(options.format);
+  const bool sunk = RecordsLeaveAsTheyFinish(options.format);
   StreamingSink sink(options.format, &out);
   AnalyzerOptions analyzer_options = AnalyzerOptionsOf(options);
   const bool second_read = LaddersFromSecondRead(options);
   if (second_read) {
     analyzer_options.ladders = LadderMode::kOff;
   }
-  Analyzer analyzer(analyzer_options, streamed ? &sink : nullptr);
+  Analyzer analyzer(analyzer_options, sunk ? &sink : nullptr);
   sink.set_analyzer(&analyzer);
 
   ProgressMeter progress(
@@ -290,21 +315,41 @@ int Run(const CliOptions& options) {
     sink.WriteHeader();
     sink.Flush();
   }
-  return Report(options, *ci, result, sink.tally(), streamed, out);
+  return Report(options, *ci, result, sink.tally(), streamed, sink.spill(),
+                out);
+}
+
+// The json document with the connections `spill` holds (ids 1 to the
+// last, in order). False if one cannot be read back.
+bool WriteSpilledJson(const AnalysisResult& result,
+                      const ConnectionTally& tally, RecordSpill& spill,
+                      std::ostream& out) {
+  JsonConnections connections;
+  connections.count = spill.max_id();
+  connections.text = [&spill](uint64_t index, std::string* text) {
+    return spill.Get(index + 1, text);
+  };
+  return WriteJson(result, tally, connections, out);
 }
 
 // The final report of `result` (offline and live alike), then the CI checks.
 // `rows_streamed`: the csv and zeek rows were written as connections
-// finished (offline), so only what follows them is left.
+// finished (offline), so only what follows them is left. `spill`: the json
+// connections, rendered as they finished (offline); else they are in
+// `result`.
 int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
-           bool rows_streamed, std::ostream& out) {
+           bool rows_streamed, RecordSpill* spill, std::ostream& out) {
   switch (options.format) {
     case ReportFormat::kText:
       out << RenderText(result, {OutputIsTerminal(options)});
       break;
     case ReportFormat::kJson:
-      WriteJson(result, out);
+      if (spill == nullptr) {
+        WriteJson(result, out);
+      } else if (!WriteSpilledJson(result, tally, *spill, out)) {
+        return Fail(spill->error());
+      }
       break;
     case ReportFormat::kJsonl:
       out << RenderJsonlSummary(result, tally);
@@ -357,7 +402,7 @@ int RunLiveCapture(const CliOptions& options) {
                      const AnalysisResult& result,
                      const ConnectionTally& tally, std::ostream& out) {
     return Report(final_options, *ci, result, tally, /*rows_streamed=*/false,
-                  out);
+                  /*spill=*/nullptr, out);
   };
   return RunLive(options, hooks);
 }

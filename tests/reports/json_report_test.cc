@@ -1,5 +1,7 @@
 #include "reports/json_report.h"
 
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,51 @@ TEST_P(JsonGoldenTest, IsStrictJsonWithFixedTopLevelKeys) {
 
 TEST_P(JsonGoldenTest, RenderingTwiceIsIdentical) {
   EXPECT_EQ(RenderJson(GetParam().make()), RenderJson(GetParam().make()));
+}
+
+// The command line renders each connection when it finishes (in any
+// order) and writes the document from those texts: byte for byte the
+// document rendered from the whole result.
+TEST_P(JsonGoldenTest, ConnectionsRenderedApartGiveTheSameDocument) {
+  const AnalysisResult result = GetParam().make();
+  std::map<uint64_t, std::string> texts;
+  for (auto it = result.connections.rbegin(); it != result.connections.rend();
+       ++it) {
+    AppendJsonDocumentConnection(*it, &texts[it->id]);
+  }
+  AnalysisResult without = result;
+  without.connections.clear();  // only `connections` may be read
+  JsonConnections source;
+  source.count = texts.size();
+  source.text = [&](uint64_t index, std::string* out) {
+    auto it = texts.begin();
+    std::advance(it, static_cast<long>(index));
+    *out += it->second;
+    return true;
+  };
+  std::ostringstream os;
+  EXPECT_TRUE(WriteJson(without, ConnectionTally::Of(result.connections),
+                        source, os));
+  EXPECT_EQ(os.str(), RenderJson(result));
+}
+
+TEST(JsonReportTest, AConnectionThatCannotBeHadCutsTheDocumentShort) {
+  const AnalysisResult result = testing_results::Sample();
+  ASSERT_GE(result.connections.size(), 2u);
+  JsonConnections source;
+  source.count = result.connections.size();
+  source.text = [&](uint64_t index, std::string* out) {
+    if (index == 1) {
+      return false;
+    }
+    AppendJsonDocumentConnection(result.connections[index], out);
+    return true;
+  };
+  std::ostringstream os;
+  EXPECT_FALSE(WriteJson(result, ConnectionTally::Of(result.connections),
+                         source, os));
+  const JsonValue doc = MustParse(os.str());  // still one valid document
+  EXPECT_EQ(doc.Keys().size(), 7u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
