@@ -4,13 +4,17 @@
 # multiple of the bare libpcap read loop's (the floor: reading the file).
 #
 #   bash bench/compare.sh [--tcpstate PATH] [--args "TCPSTATE ARGS"]
-#                         [--no-others] [--label TEXT] PCAP
+#                         [--no-others] [--repeat N] [--label TEXT] PCAP
 #
 # Tools: tcpstate --format json and --format jsonl (plus its summary's
 # evicted count; --args are added to both), the read loop (bench/pcap_read_loop.cc, pcap_next_ex),
 # tshark -q -z conv,tcp and tcptrace -n -l (--no-others leaves these two
 # out). The file is read once, untimed, first, so that no tool pays for the
-# page cache alone. No timing is asserted: the numbers are for people.
+# page cache alone. The read loop and tcpstate run --repeat times (default
+# 3), interleaved, and each row gives the median wall time (peak RSS: the
+# largest), so that a VM's drift from one minute to the next moves the
+# ratios less; TShark and tcptrace run once. No timing is asserted: the
+# numbers are for people.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -19,13 +23,15 @@ tcpstate="${TCPSTATE:-$root/build/tools/tcpstate}"
 others=1
 label=""
 extra=""
+repeat=3
 while (($#)); do
   case "$1" in
     --tcpstate) tcpstate="$2"; shift 2 ;;
     --no-others) others=0; shift ;;
     --label) label="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --args) extra="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -50,26 +56,33 @@ if [ ! -x "$loop_bin" ] || [ "$here/pcap_read_loop.cc" -nt "$loop_bin" ]; then
   c++ -O2 -Wall -Wextra -o "$loop_bin" "$here/pcap_read_loop.cc" -lpcap
 fi
 
-declare -A wall rss status
+declare -A wall rss status walls
 measure() {  # name, then the command; stdout goes to out/<name>.out
   local name="$1"; shift
   local tv="$out/$name.time"
   log "running $name: $*"
   /usr/bin/time -v -o "$tv" "$@" >"$out/$name.out" 2>"$out/$name.err" || true
-  wall[$name]=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0;
+  local w r
+  w=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0;
                  for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.2f", s}' "$tv")
-  rss[$name]=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$tv")
+  r=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$tv")
+  walls[$name]="${walls[$name]:-} $w"
+  wall[$name]=$(echo "${walls[$name]}" | tr ' ' '\n' | sed '/^$/d' | sort -n |
+                awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+  rss[$name]=$(awk -v a="${rss[$name]:-0}" -v b="$r" 'BEGIN{print (b+0 > a+0) ? b : a}')
   status[$name]=$(awk -F': ' '/Exit status/{print $2}' "$tv")
   [ -n "${status[$name]}" ] || status[$name]="?"
 }
 
 cat "$pcap" > /dev/null
-measure pcap_read_loop "$loop_bin" "$pcap"
+for ((i = 0; i < repeat; ++i)); do
+  measure pcap_read_loop "$loop_bin" "$pcap"
+  # shellcheck disable=SC2086  # --args is a list of words
+  measure tcpstate_json "$tcpstate" --format json --quiet $extra -r "$pcap" -o /dev/null
+  # JSONL: only the summary line is kept (the stream can be gigabytes).
+  measure tcpstate_jsonl sh -c "'$tcpstate' --format jsonl --quiet $extra -r '$pcap' | tail -n 1"
+done
 read -r _ packets _ _ _ _ < "$out/pcap_read_loop.out"
-# shellcheck disable=SC2086  # --args is a list of words
-measure tcpstate_json "$tcpstate" --format json --quiet $extra -r "$pcap" -o /dev/null
-# JSONL: only the summary line is kept (the stream can be gigabytes).
-measure tcpstate_jsonl sh -c "'$tcpstate' --format jsonl --quiet $extra -r '$pcap' | tail -n 1"
 evicted=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["connections_evicted"])' \
   < "$out/tcpstate_jsonl.out" 2>/dev/null || echo "?")
 names=(tcpstate_json tcpstate_jsonl pcap_read_loop)
@@ -86,7 +99,7 @@ declare -A name_of=(
   [tcptrace]="tcptrace -n -l"
 )
 size_mib=$(awk -v b="$(stat -c %s "$pcap")" 'BEGIN{printf "%.0f", b/1048576}')
-echo "${label:-$(basename "$pcap")}: $packets packets, $size_mib MiB; tcpstate${extra:+ $extra} evicted $evicted connections."
+echo "${label:-$(basename "$pcap")}: $packets packets, $size_mib MiB; tcpstate${extra:+ $extra} evicted $evicted connections; medians of $repeat runs (TShark, tcptrace: one)."
 echo
 echo "| tool | wall s | packets/s | peak RSS MiB | × read loop | exit |"
 echo "|---|---:|---:|---:|---:|---:|"
