@@ -1,6 +1,7 @@
 // libFuzzer target: the whole pipeline on multi-packet inputs. Frames go
 // through Analyzer (flow table, endpoint machines, anomaly rules) and the
-// result through every report writer: text, JSON (rendered and streamed),
+// result through every report writer: text, JSON (rendered, streamed, and
+// from connections rendered as they finish, as the CLI spills them),
 // JSON Lines (streamed through a ConnectionSink, as the CLI does), CSV, Zeek
 // conn.log, Mermaid (every connection) and HTML; in live mode also the JSONL
 // events and the live view.
@@ -21,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,6 +97,11 @@ class JsonlCollector : public tcpstate::ConnectionSink {
   void OnConnectionFinished(const tcpstate::ConnectionRecord& record) override {
     out_ += tcpstate::RenderJsonlConnection(record);
     tally_.Add(record);
+    // As the CLI spills --format json: rendered now, written by id later.
+    tcpstate::AppendJsonDocumentConnection(record, &documents_[record.id]);
+  }
+  const std::map<uint64_t, std::string>& documents() const {
+    return documents_;
   }
   void OnStateChange(const tcpstate::StateChangeEvent& event) override {
     out_ += tcpstate::RenderJsonlStateEvent(event);
@@ -108,6 +115,7 @@ class JsonlCollector : public tcpstate::ConnectionSink {
 
  private:
   std::string out_;
+  std::map<uint64_t, std::string> documents_;  // by id
   tcpstate::ConnectionTally tally_;
   std::vector<tcpstate::AnomalyEvent> recent_;
 };
@@ -209,6 +217,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // Retained result: text and JSON.
+  std::string retained_json;
   {
     const tcpstate::AnalysisResult result = Run(chunks, link, options, nullptr);
     const std::string text = tcpstate::RenderText(result, {});
@@ -220,6 +229,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (streamed.str() != json) {
       __builtin_trap();
     }
+    retained_json = json;
     CheckAccounting(result, chunks.empty());
     std::ostringstream csv;
     tcpstate::WriteCsv(result, csv);
@@ -257,6 +267,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)summary;
     if (!result.connections.empty()) {
       __builtin_trap();  // streaming must not retain records
+    }
+    // The document from the connections rendered as they finished (ids 1
+    // to the last, each once) is the retained run's, byte for byte.
+    const std::map<uint64_t, std::string>& documents = sink.documents();
+    if (!documents.empty() &&
+        (documents.begin()->first != 1 ||
+         documents.rbegin()->first != documents.size())) {
+      __builtin_trap();
+    }
+    tcpstate::JsonConnections connections;
+    connections.count = documents.size();
+    connections.text = [&documents](uint64_t index, std::string* out) {
+      *out += documents.at(index + 1);
+      return true;
+    };
+    std::ostringstream spilled;
+    if (!tcpstate::WriteJson(result, sink.tally(), connections, spilled) ||
+        spilled.str() != retained_json) {
+      __builtin_trap();
     }
   }
   return 0;
