@@ -80,7 +80,7 @@ for ((i = 0; i < repeat; ++i)); do
   # shellcheck disable=SC2086  # --args is a list of words
   measure tcpstate_json "$tcpstate" --format json --quiet $extra -r "$pcap" -o /dev/null
   # JSONL: only the summary line is kept (the stream can be gigabytes).
-  measure tcpstate_jsonl sh -c "'$tcpstate' --format jsonl --quiet $extra -r '$pcap' | tail -n 1"
+  measure tcpstate_jsonl bash -o pipefail -c "'$tcpstate' --format jsonl --quiet $extra -r '$pcap' | tail -n 1"
 done
 read -r _ packets _ _ _ _ < "$out/pcap_read_loop.out"
 evicted=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["connections_evicted"])' \
