@@ -118,7 +118,7 @@ Connection::Connection(uint64_t id, const FlowKey& key, bool client_is_low,
       role_rule_(role_rule),
       options_(&options) {
   if (options.ladder != nullptr) {
-    ladder_ = std::make_unique<LadderRecorder>(*options.ladder);
+    mutable_rare().ladder = std::make_unique<LadderRecorder>(*options.ladder);
   }
 }
 
@@ -135,15 +135,15 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   }
   last_packet_ = ctx.packet;
   last_seen_ = ctx.t;
-  if (ladder_) {
-    ladder_->Record(seg, from_client, ctx.packet, ctx.t);
+  if (ladder()) {
+    ladder()->Record(seg, from_client, ctx.packet, ctx.t);
   }
   ++x.packets;
   x.ip_bytes += seg.ip_total_len;
   if (IsDuplicate(seg, x, ctx.t)) {
     ++x.mutable_rare().duplicates;
-    if (ladder_) {
-      ladder_->MarkDuplicate(ctx.packet);
+    if (ladder()) {
+      ladder()->MarkDuplicate(ctx.packet);
     }
     Flag(AnomalyKind::kDuplicatePacket, from_client, ctx);
     // The same packet captured twice tells the state machines nothing new;
@@ -158,7 +158,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   x.last_time = ctx.t;
   y.recent_peer_spoke = 0xF;  // its fingerprints so far precede this packet
 
-  if (ladder_) {
+  if (ladder()) {
     NoteLostOriginal(seg, x, y, from_client);
   }
   HandleRetractions(seg, x, ctx);
@@ -207,8 +207,8 @@ bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
   if (rare.lost_ack_packet == 0) {
     rare.lost_ack_packet = ev.packet;
   }
-  if (ladder_) {
-    ladder_->MarkLostAfterTap(ev.packet);
+  if (ladder()) {
+    ladder()->MarkLostAfterTap(ev.packet);
   }
   x.events.Erase(ack);
   return true;
@@ -407,8 +407,8 @@ void Connection::Flag(AnomalyKind kind, bool client, const SegmentContext& c) {
     t->first_t = c.t;
   }
   ++t->count;
-  if (ladder_) {
-    ladder_->MarkAnomaly(c.packet, kind);
+  if (ladder()) {
+    ladder()->MarkAnomaly(c.packet, kind);
   }
   t->last_packet = c.packet;
   t->last_t = c.t;

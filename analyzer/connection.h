@@ -178,6 +178,8 @@ struct ConnectionRare {
   std::vector<AnomalyTally> tallies;  // data-transfer anomalies flagged
   std::optional<RstFacts> rst;        // the RST that (last) ended it
   std::optional<ReuseFacts> reuse;    // the connection it replaced
+  // The ladder it records (only when ladders are on for it).
+  std::unique_ptr<LadderRecorder> ladder;
 };
 
 struct ConnectionOptions {
@@ -211,7 +213,7 @@ class Connection {
   const Side& client() const { return client_; }
   const Side& server() const { return server_; }
   bool client_is_low() const { return client_is_low_; }
-  bool records_ladder() const { return ladder_ != nullptr; }
+  bool records_ladder() const { return ladder() != nullptr; }
   // The flow table key (canonical 5-tuple) of this connection.
   const FlowKey& key() const { return key_; }
   const Endpoint4& client_ep() const {
@@ -282,6 +284,9 @@ class Connection {
     return *rare_;
   }
   static const ConnectionRare kNoRare;
+  LadderRecorder* ladder() const {
+    return rare_ != nullptr ? rare_->ladder.get() : nullptr;
+  }
 
   void HandleRetractions(const TcpSegment& seg, Side& x,
                          const SegmentContext& c);
@@ -339,9 +344,9 @@ class Connection {
   Side client_;
   Side server_;
   ZeekModel zeek_;
-  // Null unless a data-transfer anomaly, an RST or a port reuse was seen.
+  // Null unless a data-transfer anomaly, an RST or a port reuse was seen,
+  // or it records a ladder.
   std::unique_ptr<ConnectionRare> rare_;
-  std::unique_ptr<LadderRecorder> ladder_;  // null unless ladders are on
   EvictionLink eviction_link_;
   ScheduleSlot schedule_slot_;
   // The capture time window in which both endpoints' states hold (empty

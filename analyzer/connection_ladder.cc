@@ -26,7 +26,7 @@ void Connection::NoteLostOriginal(const TcpSegment& seg, const Side& x,
     return;
   }
   const LadderSegment* original =
-      ladder_->FindOriginal(from_client, seg.seq.value());
+      ladder()->FindOriginal(from_client, seg.seq.value());
   if (original == nullptr || original->lost_after_tap ||
       original->packet == 0) {
     return;
@@ -38,12 +38,12 @@ void Connection::NoteLostOriginal(const TcpSegment& seg, const Side& x,
       y.last_time - original->t < rtt) {
     return;
   }
-  ladder_->MarkLostAfterTap(original->packet);
+  ladder()->MarkLostAfterTap(original->packet);
 }
 
 void Connection::AddLadder(ConnectionRecord& rec) const {
-  if (ladder_) {
-    rec.ladder = ladder_->Build(rec.client.isn, rec.server.isn);
+  if (ladder()) {
+    rec.ladder = ladder()->Build(rec.client.isn, rec.server.isn);
   }
 }
 

@@ -334,7 +334,7 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   rec.server = BuildEndpoint(server_ep(), server_, sr, mid_stream_, now, client_);
   rec.conn_state =
       zeek_.ConnState(client_.data_progress, server_.data_progress);
-  rec.history = zeek_.history();
+  rec.history = std::string(zeek_.history());
   rec.mid_stream = mid_stream_;
   rec.role_rule = role_rule_;
   rec.end_reason = DeriveEndReason(cr, sr, cause);

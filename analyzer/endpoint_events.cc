@@ -71,27 +71,16 @@ EndpointEvents::Slot EndpointEvents::SlotOf(EndpointEvent kind) {
 
 bool EndpointEvents::Has(EndpointEvent kind) const {
   const Slot s = SlotOf(kind);
-  if (s != kNumSlots) {
-    if (!Present(s)) {
-      return false;
-    }
-    return s != kSyn || ((flags_ & kSynAckBit) != 0) == (kind == E::kSendSynAck);
+  if (s != kNumSlots && Present(s)) {
+    return KindOf(s) == kind;
   }
-  if (listed_ == nullptr) {
-    return false;
-  }
-  for (const EventRecord& ev : *listed_) {
-    if (ev.event == kind) {
-      return true;
-    }
-  }
-  return false;
+  return FirstListed(kind) != nullptr;
 }
 
 bool EndpointEvents::HasAt(EndpointEvent kind, uint64_t packet) const {
   const Slot s = SlotOf(kind);
-  if (s != kNumSlots) {
-    return Has(kind) && at_[s].packet == packet;
+  if (s != kNumSlots && Present(s)) {
+    return KindOf(s) == kind && Widen(packet_low_[s]) == packet;
   }
   if (listed_ == nullptr) {
     return false;
@@ -116,9 +105,10 @@ EndpointEvent EndpointEvents::KindOf(Slot s) const {
 
 EventRecord EndpointEvents::Materialize(Slot s) const {
   const E kind = KindOf(s);
-  EventRecord ev = MakeEvent(kind, at_[s].packet, at_[s].t, OrderOf(kind));
+  const uint64_t packet = Widen(packet_low_[s]);
+  EventRecord ev = MakeEvent(kind, packet, t_[s], OrderOf(kind));
   if (s == kRecvFin) {
-    ev.proof_packet = recv_fin_proof_;
+    ev.proof_packet = Widen(recv_fin_proof_low_);
   }
   if (s == kAckOfSyn || s == kAckOfFin) {
     const int i = s - kAckOfSyn;
@@ -130,17 +120,23 @@ EventRecord EndpointEvents::Materialize(Slot s) const {
   return ev;
 }
 
-bool EndpointEvents::Find(EndpointEvent kind, EventRecord* out) const {
-  const Slot s = SlotOf(kind);
-  if (s != kNumSlots) {
-    if (!Has(kind)) {
-      return false;
-    }
-    *out = Materialize(s);
-    return true;
+EventRecord EndpointEvents::Normalize(const EventRecord& ev) {
+  EventRecord out = MakeEvent(ev.event, ev.packet, ev.t, OrderOf(ev.event));
+  if (ev.event == E::kRecvFin) {
+    out.proof_packet = ev.proof_packet;
   }
+  if (ev.event == E::kRecvAckOfSyn || ev.event == E::kRecvAckOfFin) {
+    out.assumed = true;
+    out.has_confirm_seq = ev.has_confirm_seq;
+    out.confirm_seq = ev.has_confirm_seq ? ev.confirm_seq : SeqNum();
+    out.confirmed = ev.confirmed;
+  }
+  return out;
+}
+
+const EventRecord* EndpointEvents::FirstListed(EndpointEvent kind) const {
   if (listed_ == nullptr) {
-    return false;
+    return nullptr;
   }
   // The list is in arrival order; the first in (packet, order) order wins.
   const EventRecord* best = nullptr;
@@ -149,11 +145,43 @@ bool EndpointEvents::Find(EndpointEvent kind, EventRecord* out) const {
       best = &ev;
     }
   }
-  if (best == nullptr) {
+  return best;
+}
+
+EndpointEvents::Stamp EndpointEvents::StampOf(Slot s) const {
+  if (!Present(s) && listed_ != nullptr) {
+    for (const EventRecord& ev : *listed_) {
+      if (SlotOf(ev.event) == s) {
+        return Stamp{ev.packet, ev.t};
+      }
+    }
+  }
+  return Stamp{Widen(packet_low_[s]), t_[s]};
+}
+
+bool EndpointEvents::Find(EndpointEvent kind, EventRecord* out) const {
+  const Slot s = SlotOf(kind);
+  if (s != kNumSlots && Present(s)) {
+    if (KindOf(s) != kind) {
+      return false;
+    }
+    *out = Materialize(s);
+    return true;
+  }
+  const EventRecord* first = FirstListed(kind);
+  if (first == nullptr) {
     return false;
   }
-  *out = *best;
+  *out = *first;
   return true;
+}
+
+bool EndpointEvents::Fits(Slot s, const EventRecord& ev) const {
+  const uint32_t high = static_cast<uint32_t>(ev.packet >> 32);
+  if (s == kRecvFin && (ev.proof_packet >> 32) != high) {
+    return false;
+  }
+  return present_ == 0 || high == packet_high_;
 }
 
 void EndpointEvents::Add(const EventRecord& ev) {
@@ -166,13 +194,31 @@ void EndpointEvents::Add(const EventRecord& ev) {
     listed_->push_back(ev);
     return;
   }
+  // A slot holds one event: a new one replaces it, wherever it was kept.
+  if (listed_ != nullptr) {
+    listed_->erase(std::remove_if(listed_->begin(), listed_->end(),
+                                  [s](const EventRecord& e) {
+                                    return SlotOf(e.event) == s;
+                                  }),
+                   listed_->end());
+  }
+  if (!Fits(s, ev)) {
+    present_ = static_cast<uint8_t>(present_ & ~(1u << s));
+    if (listed_ == nullptr) {
+      listed_ = std::make_unique<std::vector<EventRecord>>();
+    }
+    listed_->push_back(Normalize(ev));
+    return;
+  }
+  packet_high_ = static_cast<uint32_t>(ev.packet >> 32);
   present_ = static_cast<uint8_t>(present_ | (1u << s));
-  at_[s] = At{ev.packet, ev.t};
+  packet_low_[s] = static_cast<uint32_t>(ev.packet);
+  t_[s] = ev.t;
   if (s == kSyn) {
     flags_ = static_cast<uint8_t>(
         ev.event == E::kSendSynAck ? flags_ | kSynAckBit : flags_ & ~kSynAckBit);
   } else if (s == kRecvFin) {
-    recv_fin_proof_ = ev.proof_packet;
+    recv_fin_proof_low_ = static_cast<uint32_t>(ev.proof_packet);
   } else if (s == kAckOfSyn || s == kAckOfFin) {
     const int i = s - kAckOfSyn;
     flags_ = static_cast<uint8_t>(flags_ & ~(HasConfirmBit(i) | ConfirmedBit(i)));
@@ -188,28 +234,19 @@ void EndpointEvents::Add(const EventRecord& ev) {
 
 bool EndpointEvents::Erase(EndpointEvent kind) {
   const Slot s = SlotOf(kind);
-  if (s != kNumSlots) {
-    if (!Has(kind)) {
+  if (s != kNumSlots && Present(s)) {
+    if (KindOf(s) != kind) {
       return false;
     }
     present_ = static_cast<uint8_t>(present_ & ~(1u << s));
     flags_ |= kDirtyBit;
     return true;
   }
-  if (listed_ == nullptr) {
+  const EventRecord* first = FirstListed(kind);
+  if (first == nullptr) {
     return false;
   }
-  auto first = listed_->end();
-  for (auto it = listed_->begin(); it != listed_->end(); ++it) {
-    if (it->event == kind &&
-        (first == listed_->end() || it->packet < first->packet)) {
-      first = it;
-    }
-  }
-  if (first == listed_->end()) {
-    return false;
-  }
-  listed_->erase(first);
+  listed_->erase(listed_->begin() + (first - listed_->data()));
   flags_ |= kDirtyBit;
   return true;
 }
@@ -220,6 +257,15 @@ void EndpointEvents::ConfirmUpTo(SeqNum ack) {
     if (Present(s) && (flags_ & HasConfirmBit(i)) != 0 &&
         ack.IsAfterOrEqual(confirm_seq_[i])) {
       flags_ = static_cast<uint8_t>(flags_ | ConfirmedBit(i));
+    }
+  }
+  if (listed_ != nullptr) {
+    for (EventRecord& ev : *listed_) {
+      const Slot s = SlotOf(ev.event);
+      if ((s == kAckOfSyn || s == kAckOfFin) && ev.has_confirm_seq &&
+          ack.IsAfterOrEqual(ev.confirm_seq)) {
+        ev.confirmed = true;
+      }
     }
   }
 }
@@ -251,7 +297,7 @@ EndpointEvents::LightSorted EndpointEvents::LightInOrder() const {
     const Slot s = static_cast<Slot>(i);
     if (Present(s)) {
       const E kind = KindOf(s);
-      out.push_back({at_[s].packet, at_[s].t, kind, OrderOf(kind),
+      out.push_back({Widen(packet_low_[s]), t_[s], kind, OrderOf(kind),
                      s == kAckOfSyn || s == kAckOfFin});
     }
   }

@@ -16,9 +16,12 @@ namespace tcpstate {
 // Every event a connection opened and closed in full produces happens at
 // most once per endpoint (its SYN or SYN-ACK, its first ACK, its FIN, the
 // peer's SYN and FIN, the ACKs of its SYN and FIN): each has a fixed slot
-// of 16 bytes, its kind, order and "assumed" flag follow from the slot.
-// RSTs and a TIME_WAIT replaced by a new connection are rare and may
-// repeat: they go to a list allocated on first use.
+// of 12 bytes (its time, and the low 32 bits of its packet number; the
+// high 32 bits are shared by every slot), its kind, order and "assumed"
+// flag follow from the slot. RSTs and a TIME_WAIT replaced by a new
+// connection are rare and may repeat: they go to a list allocated on first
+// use, and so does a slot event whose packet number does not share the
+// slots' high 32 bits (a connection alive across packet 2^32 * k).
 //
 // Readers see the events as EventRecords in (packet, order) order, the
 // order a replay folds them in (InOrder()).
@@ -76,10 +79,10 @@ class EndpointEvents {
 
   // The endpoint's first SYN or SYN-ACK and its first FIN (packet 0 and the
   // epoch while not sent).
-  uint64_t syn_packet() const { return at_[kSyn].packet; }
-  PackedTime syn_time() const { return at_[kSyn].t; }
-  uint64_t fin_packet() const { return at_[kFin].packet; }
-  PackedTime fin_time() const { return at_[kFin].t; }
+  uint64_t syn_packet() const { return StampOf(kSyn).packet; }
+  PackedTime syn_time() const { return StampOf(kSyn).t; }
+  uint64_t fin_packet() const { return StampOf(kFin).packet; }
+  PackedTime fin_time() const { return StampOf(kFin).t; }
 
  private:
   // Slot kinds, in EndpointEvent order; kSendSyn and kSendSynAck share one
@@ -94,19 +97,34 @@ class EndpointEvents {
     kAckOfFin,
     kNumSlots,
   };
-  struct At {
-    uint64_t packet = 0;
+  struct Stamp {
+    uint64_t packet;
     PackedTime t;
   };
   // The slot of `kind`, or kNumSlots for the listed kinds.
   static Slot SlotOf(EndpointEvent kind);
   bool Present(Slot s) const { return (present_ & (1u << s)) != 0; }
+  uint64_t Widen(uint32_t low) const {
+    return (uint64_t{packet_high_} << 32) | low;
+  }
+  // Whether `ev` (of slot kind s) fits its slot: its packet numbers share
+  // the present slots' high 32 bits.
+  bool Fits(Slot s, const EventRecord& ev) const;
+  // The event as its slot would give it back (order, flags, proof).
+  static EventRecord Normalize(const EventRecord& ev);
+  // The slot's event, or a listed event of the slot's kinds, or the slot's
+  // last value (zero until set).
+  Stamp StampOf(Slot s) const;
+  // The listed event of `kind` first in (packet, order) order, or null.
+  const EventRecord* FirstListed(EndpointEvent kind) const;
   EventRecord Materialize(Slot s) const;
   EndpointEvent KindOf(Slot s) const;
 
-  At at_[kNumSlots];
-  uint64_t recv_fin_proof_ = 0;  // the packet whose ACK proved kRecvFin
-  SeqNum confirm_seq_[2];        // kAckOfSyn, kAckOfFin
+  PackedTime t_[kNumSlots];
+  uint32_t packet_low_[kNumSlots] = {};
+  uint32_t packet_high_ = 0;          // shared by every present slot
+  uint32_t recv_fin_proof_low_ = 0;  // the packet whose ACK proved kRecvFin
+  SeqNum confirm_seq_[2];            // kAckOfSyn, kAckOfFin
   uint8_t present_ = 0;  // bit per Slot
   // Bit 0: the kSyn slot holds a SYN-ACK; per assumed slot i (0: kAckOfSyn,
   // 1: kAckOfFin), bit 1 + i: confirm_seq_[i] is set, bit 3 + i: confirmed;

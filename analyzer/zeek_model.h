@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
+#include "analyzer/short_string.h"
+
 #include "dissectors/seq_num.h"
 #include "dissectors/tcp_segment.h"
 
@@ -64,9 +67,9 @@ class ZeekModel {
   void OnSegment(const TcpSegment& seg, bool from_orig,
                  const ZeekSegmentFacts& facts);
   // Marks the history as flipped ('^') when roles were swapped.
-  void SetFlipped() { history_.insert(history_.begin(), '^'); }
+  void SetFlipped() { history_.push_front('^'); }
 
-  const std::string& history() const { return history_; }
+  absl::string_view history() const { return history_.view(); }
   // Zeek's conn_state from the two endpoint states (main.zeek conn_state()).
   std::string ConnState(uint64_t orig_bytes, uint64_t resp_bytes) const;
 
@@ -86,7 +89,7 @@ class ZeekModel {
 
   ZeekSide orig_;
   ZeekSide resp_;
-  std::string history_;
+  ShortString history_;  // inline up to 15 letters
 };
 
 }  // namespace tcpstate

@@ -35,7 +35,7 @@ TEST_P(ZeekScaledLettersTest, RetransmissionsAtPowersOfTen) {
     zeek.OnSegment(MakeSegment(peers, true, kAck, 101, 501, 10, 3), true,
                    retransmission);
   }
-  const std::string& h = zeek.history();
+  const std::string h(zeek.history());
   EXPECT_EQ(std::count(h.begin(), h.end(), 'T'), GetParam().letters) << h;
 }
 
