@@ -81,11 +81,20 @@ void Analyzer::OnFrame(const Frame& frame) {
   Drain();
 }
 
+void Analyzer::Feed(const DecodedPacket& d, const SegmentContext& context) {
+  if (d.outcome == DecodeOutcome::kFragment) {
+    FeedFragment(d, context);
+  } else if (d.segment) {
+    ++summary_.tcp_packets;
+    table_->OnSegment(*d.segment, context);
+  }
+}
+
 // A completed datagram is analysed with the number and time of the
 // fragment that completed it (Wireshark's "reassembled in"). Each round
 // goes one tunnel deeper, so DecodeReassembled's depth limit ends the
 // loop; the bound is a second guard.
-void Analyzer::Feed(DecodedPacket d, const SegmentContext& context) {
+void Analyzer::FeedFragment(DecodedPacket d, const SegmentContext& context) {
   std::optional<CompletedDatagram> datagram;
   for (int round = 0; d.outcome == DecodeOutcome::kFragment && round < 8;
        ++round) {

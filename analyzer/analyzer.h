@@ -118,7 +118,9 @@ class Analyzer {
   void OnFinished(ConnectionRecord&& rec);
   // Reassembles `d` when it is a fragment (following a reassembled tunnel
   // to the fragments inside it), then hands a TCP segment to the table.
-  void Feed(DecodedPacket d, const SegmentContext& context);
+  void Feed(const DecodedPacket& d, const SegmentContext& context);
+  // An IP fragment: reassembled, and fed once complete.
+  void FeedFragment(DecodedPacket d, const SegmentContext& context);
   // Applies the kSelected rule to a finished record that will sit at
   // `index` in finished_ (when retained).
   void SelectLadder(ConnectionRecord& rec, size_t index);

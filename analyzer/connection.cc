@@ -18,8 +18,8 @@ constexpr int32_t kDuplicateWindowNanos = 5'000'000;  // 5 ms
 // The low 32 bits of a capture time in nanoseconds since the epoch: their
 // difference (mod 2^32, signed) is the time between two packets less than
 // 2.1 s apart, a copy stamped before its original included.
-uint32_t LowNanos(absl::Time t) {
-  return static_cast<uint32_t>(static_cast<uint64_t>(absl::ToUnixNanos(t)));
+uint32_t LowNanos(PackedTime t) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(t.unix_nanos()));
 }
 // Two and a half times `d`: a retransmission back-off with margin. Exact
 // (Duration * 5 / 2 in integer ticks), without absl's slower double scaling.
@@ -35,7 +35,7 @@ void RememberPacket(PacketList& list, uint64_t packet) {
 }
 
 // Notes the (re)transmission time of a SYN or FIN for back-off estimates.
-void NoteControlSent(Side& x, absl::Time t) {
+void NoteControlSent(Side& x, PackedTime t) {
   if (x.last_control_sent != absl::Time()) {
     if (x.has_rare()) {
       x.mutable_rare().last_control_gap = t - x.last_control_sent;
@@ -276,7 +276,7 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
   // segment (which did not acknowledge it); the path delivers the peer's
   // segments in order, so before anything the peer sent later. The ACK that
   // proves it comes later still.
-  auto received = [&](E kind, uint64_t peer_packet, absl::Time peer_t) {
+  auto received = [&](E kind, uint64_t peer_packet, PackedTime peer_t) {
     const bool after_own = own_prev.packet > peer_packet;
     EventRecord ev =
         MakeEvent(kind, after_own ? own_prev.packet : peer_packet,
@@ -426,7 +426,7 @@ bool Connection::Flagged(AnomalyKind kind, uint64_t packet) const {
   return false;
 }
 
-bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t) {
+bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, PackedTime t) {
   // IPv4 identification changes with every packet a Linux/BSD/Windows stack
   // sends, retransmissions included; the TCP timestamp too when in use.
   // Stacks send some packets with ID 0 (Linux SYN-ACKs) and may repeat a

@@ -24,9 +24,11 @@
 namespace tcpstate {
 
 // Where a segment sits in its connection: who sent it, when, which packet.
+// The time is packed once, when the packet arrives: stored many times
+// over, read as an absl::Time where it is computed with.
 struct SegmentContext {
   uint64_t packet = 0;
-  absl::Time t;
+  PackedTime t;
 };
 
 // Per-packet numbers kept as proof for the "how it got there" notes.
@@ -311,7 +313,7 @@ class Connection {
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).
   ReplayResult Evaluate(const Side& s, absl::Time now) const;
-  bool IsDuplicate(const TcpSegment& seg, Side& x, absl::Time t);
+  bool IsDuplicate(const TcpSegment& seg, Side& x, PackedTime t);
   void Flag(AnomalyKind kind, bool client, const SegmentContext& c);
   // Whether `packet` is already among the proof packets of `kind`.
   bool Flagged(AnomalyKind kind, uint64_t packet) const;

@@ -292,18 +292,20 @@ void SortByPacketAndOrder(Vector& v) {
 }  // namespace
 
 EndpointEvents::LightSorted EndpointEvents::LightInOrder() const {
-  LightSorted out;
+  // Sized once and filled in place: this runs at every fold.
+  LightSorted out(size());
+  size_t n = 0;
   for (int i = 0; i < kNumSlots; ++i) {
     const Slot s = static_cast<Slot>(i);
     if (Present(s)) {
       const E kind = KindOf(s);
-      out.push_back({Widen(packet_low_[s]), t_[s], kind, OrderOf(kind),
-                     s == kAckOfSyn || s == kAckOfFin});
+      out[n++] = Light{Widen(packet_low_[s]), t_[s], kind, OrderOf(kind),
+                       s == kAckOfSyn || s == kAckOfFin};
     }
   }
   if (listed_ != nullptr) {
     for (const EventRecord& ev : *listed_) {
-      out.push_back({ev.packet, ev.t, ev.event, ev.order, ev.assumed});
+      out[n++] = Light{ev.packet, ev.t, ev.event, ev.order, ev.assumed};
     }
   }
   SortByPacketAndOrder(out);
@@ -327,11 +329,8 @@ EndpointEvents::Sorted EndpointEvents::InOrder() const {
 }
 
 size_t EndpointEvents::size() const {
-  size_t n = 0;
-  for (int s = 0; s < kNumSlots; ++s) {
-    n += Present(static_cast<Slot>(s)) ? 1 : 0;
-  }
-  return n + (listed_ != nullptr ? listed_->size() : 0);
+  return static_cast<size_t>(__builtin_popcount(present_)) +
+         (listed_ != nullptr ? listed_->size() : 0);
 }
 
 }  // namespace tcpstate

@@ -50,7 +50,7 @@ struct EventRecord {
   SeqNum confirm_seq;  // endpoint's ACK at or past this proves receipt
 };
 
-inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, absl::Time t,
+inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, PackedTime t,
                              uint8_t order) {
   EventRecord r;
   r.event = e;

@@ -21,6 +21,8 @@ class PackedTime {
  public:
   constexpr PackedTime() = default;  // the Unix epoch, like absl::Time()
   PackedTime(absl::Time t) : ns_(Pack(t)) {}  // NOLINT: implicit on purpose
+  // Nanoseconds since the epoch (a finite time only).
+  int64_t unix_nanos() const { return ns_; }
   operator absl::Time() const {               // NOLINT
     if (ns_ == kPast) {
       return absl::InfinitePast();

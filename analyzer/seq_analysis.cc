@@ -38,7 +38,7 @@ int RevWindowShift(const FlowDirection& fwd, const FlowDirection& rev) {
 
 // Window scale offers, the most recent SYN and the handshake round trip
 // (Wireshark's iRTT: most recent SYN to the first ACK without SYN).
-void NoteHandshake(const TcpSegment& seg, absl::Time t, FlowDirection& fwd,
+void NoteHandshake(const TcpSegment& seg, PackedTime t, FlowDirection& fwd,
                    FlowDirection& rev) {
   if (seg.flags.syn()) {
     // A SYN that is not a resend of the last one starts a new sequence space
@@ -152,7 +152,7 @@ ForwardFacts ForwardKinds(const TcpSegment& seg, const FlowDirection& fwd,
 
 // Spurious retransmission > fast retransmission > out-of-order >
 // retransmission, for a segment that carries data, SYN or FIN.
-AnomalyKindSet RetransmissionKind(const TcpSegment& seg, absl::Time t,
+AnomalyKindSet RetransmissionKind(const TcpSegment& seg, PackedTime t,
                                   const FlowDirection& fwd,
                                   const FlowDirection& rev) {
   const uint32_t len = seg.payload_len;
@@ -183,7 +183,7 @@ AnomalyKindSet RetransmissionKind(const TcpSegment& seg, absl::Time t,
 }
 
 // Records what the sender has now sent and advertised.
-void UpdateSender(const TcpSegment& seg, absl::Time t, const ForwardFacts& f,
+void UpdateSender(const TcpSegment& seg, PackedTime t, const ForwardFacts& f,
                   FlowDirection& fwd) {
   const SeqNum end = seg.seq.Plus(SeqLength(seg));
   // A probe does not advance the next expected sequence number.
@@ -213,7 +213,7 @@ void UpdateSender(const TcpSegment& seg, absl::Time t, const ForwardFacts& f,
 
 }  // namespace
 
-AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
+AnomalyKindSet ClassifySegment(const TcpSegment& seg, PackedTime t,
                                FlowDirection& fwd, FlowDirection& rev) {
   // A RST is not part of the byte stream: its sequence number (possibly
   // forged, or not acceptable to the receiver) must not move the sender's

@@ -69,7 +69,7 @@ static_assert(kNumAnomalyKinds <= 32, "AnomalyKindSet is 32 bits");
 // out_of_order and retransmission is returned, in that order of precedence;
 // zero_window, zero_window_probe, window_full, lost_segment and
 // duplicate_ack are independent of them.
-AnomalyKindSet ClassifySegment(const TcpSegment& seg, absl::Time t,
+AnomalyKindSet ClassifySegment(const TcpSegment& seg, PackedTime t,
                                FlowDirection& fwd, FlowDirection& rev);
 
 // Thresholds of the classifier (Wireshark's values).
