@@ -42,6 +42,8 @@ void NoteControlSent(Side& x, PackedTime t) {
     }
   }
   x.last_control_sent = t;
+  // Its give-up time (GiveUpTime) moved: the state is evaluated again.
+  x.events.MarkDirty();
 }
 
 // After the path has lost an ACK of this side's SYN/FIN, a new ACK counts
@@ -495,13 +497,35 @@ ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {
 }
 
 // The state alone, as Evaluate gives it, with the window of capture time
-// in which it holds.
-TcpState Connection::EvaluateState(const Side& s, absl::Time now,
+// in which it holds. Where the events since the last fold were only
+// appended after the others, the fold continues from the last one's state
+// before timers: the same result, since with every assumed receipt valid
+// from the start (no loss proven) nothing before the timers depends on
+// `now`. Otherwise it starts over.
+TcpState Connection::EvaluateState(Side& s, absl::Time now,
                                    TimerWindow& window) const {
-  const EndpointEvents::LightSorted events = s.events.LightInOrder();
-  TcpState state =
-      FoldEvents(events, now, options_->time_wait, s.rare().valid_from, window,
-                 [](TcpState, int, const EndpointEvents::Light*, absl::Time) {});
+  const auto no_step = [](TcpState, int, const EndpointEvents::Light*,
+                          absl::Time) {};
+  const AssumptionTimes& valid_from = s.rare().valid_from;
+  const bool always_valid =
+      absl::Time(valid_from.ack_of_syn) == absl::InfinitePast() &&
+      absl::Time(valid_from.ack_of_fin) == absl::InfinitePast();
+  ReplayContext ctx;
+  TcpState state = TcpState::kUnknown;
+  EndpointEvents::LightSorted events;
+  if (always_valid && s.fold_continues && s.events.AppendedInOrder(&events)) {
+    state = s.event_state;
+    ctx.own_syn_acked = s.fold_own_syn_acked;
+  } else {
+    events = s.events.LightInOrder();
+  }
+  state = FoldFrom(events, state, ctx, now, valid_from, window, no_step);
+  // A TIME_WAIT start is not kept: such a fold starts over.
+  s.fold_continues = always_valid && state != TcpState::kTimeWait;
+  s.event_state = state;
+  s.fold_own_syn_acked = ctx.own_syn_acked;
+  state = ExpireTimeWait<EndpointEvents::Light>(
+      state, ctx, now, options_->time_wait, window, no_step);
   const absl::Time give_up = GiveUpTime(s, state);
   if (give_up != absl::InfiniteFuture()) {
     window.Note(give_up, now);
@@ -516,13 +540,15 @@ TcpState Connection::EvaluateState(const Side& s, absl::Time now,
 // capture time leaving the window in which both states hold. The window
 // kept is always within every side's own (narrowed when one side is folded
 // alone), so a state is never kept past a timer.
-void Connection::Refresh(absl::Time now) {
-  const bool stale = !TimerWindow{eval_from_, eval_until_}.Contains(now);
+void Connection::Refresh(PackedTime packed_now) {
+  // Compared packed (every segment asks): inside [eval_from_, eval_until_).
+  const bool stale = !(eval_from_ <= packed_now && packed_now < eval_until_);
   const bool fold_client = stale || client_.events.dirty();
   const bool fold_server = stale || server_.events.dirty();
   if (!fold_client && !fold_server) {
     return;
   }
+  const absl::Time now = packed_now;
   TimerWindow w;
   if (!stale) {
     w = TimerWindow{eval_from_, eval_until_};

@@ -88,11 +88,25 @@ struct Side {
   // Fields are grouped by size so that they pack (no padding to speak of).
   // (Its address and port are in the connection's key.)
   // Flags, small counters and the replayed state.
-  bool seq_known = false;
-  bool has_isn = false;
-  bool sent_syn_ack = false;
-  bool has_ack = false;
-  bool fin_sent = false;
+  Side()
+      : seq_known(false),
+        has_isn(false),
+        sent_syn_ack(false),
+        has_ack(false),
+        fin_sent(false),
+        fold_continues(false),
+        fold_own_syn_acked(false) {}
+  bool seq_known : 1;
+  bool has_isn : 1;
+  bool sent_syn_ack : 1;
+  bool has_ack : 1;
+  bool fin_sent : 1;
+  // The last fold of its events can be continued by the next (see
+  // Connection::EvaluateState): its state before timers, `event_state`,
+  // and its context.
+  bool fold_continues : 1;
+  bool fold_own_syn_acked : 1;
+  TcpState event_state = TcpState::kUnknown;
   uint8_t recent_next = 0;
   // Bit per `recent` slot: the peer sent a segment after it was recorded.
   uint8_t recent_peer_spoke = 0;
@@ -208,7 +222,7 @@ class Connection {
 
   // Re-evaluates both endpoints' states at capture time `now` (timers and
   // deferred assumptions depend on it).
-  void Refresh(absl::Time now);
+  void Refresh(PackedTime now);
 
   TcpState client_state() const { return client_.state; }
   TcpState server_state() const { return server_.state; }
@@ -306,8 +320,7 @@ class Connection {
                  const SegmentContext& c);
   ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);
   void RefreshSide(Side& s, absl::Time now);
-  TcpState EvaluateState(const Side& s, absl::Time now,
-                         TimerWindow& window) const;
+  TcpState EvaluateState(Side& s, absl::Time now, TimerWindow& window) const;
   absl::Time GiveUpTime(const Side& s, TcpState state) const;
   // Replay plus the timers that need no event: an endpoint that stopped
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a

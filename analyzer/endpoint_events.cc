@@ -187,6 +187,9 @@ bool EndpointEvents::Fits(Slot s, const EventRecord& ev) const {
 void EndpointEvents::Add(const EventRecord& ev) {
   flags_ |= kDirtyBit;
   const Slot s = SlotOf(ev.event);
+  if (s == kNumSlots || Present(s)) {
+    flags_ |= kRebuildBit;  // listed, or replacing an event
+  }
   if (s == kNumSlots) {
     if (listed_ == nullptr) {
       listed_ = std::make_unique<std::vector<EventRecord>>();
@@ -203,6 +206,7 @@ void EndpointEvents::Add(const EventRecord& ev) {
                    listed_->end());
   }
   if (!Fits(s, ev)) {
+    flags_ |= kRebuildBit;
     present_ = static_cast<uint8_t>(present_ & ~(1u << s));
     if (listed_ == nullptr) {
       listed_ = std::make_unique<std::vector<EventRecord>>();
@@ -212,6 +216,7 @@ void EndpointEvents::Add(const EventRecord& ev) {
   }
   packet_high_ = static_cast<uint32_t>(ev.packet >> 32);
   present_ = static_cast<uint8_t>(present_ | (1u << s));
+  fresh_ = static_cast<uint8_t>(fresh_ | (1u << s));
   packet_low_[s] = static_cast<uint32_t>(ev.packet);
   t_[s] = ev.t;
   if (s == kSyn) {
@@ -239,7 +244,7 @@ bool EndpointEvents::Erase(EndpointEvent kind) {
       return false;
     }
     present_ = static_cast<uint8_t>(present_ & ~(1u << s));
-    flags_ |= kDirtyBit;
+    flags_ |= kDirtyBit | kRebuildBit;
     return true;
   }
   const EventRecord* first = FirstListed(kind);
@@ -247,7 +252,7 @@ bool EndpointEvents::Erase(EndpointEvent kind) {
     return false;
   }
   listed_->erase(listed_->begin() + (first - listed_->data()));
-  flags_ |= kDirtyBit;
+  flags_ |= kDirtyBit | kRebuildBit;
   return true;
 }
 
@@ -292,24 +297,79 @@ void SortByPacketAndOrder(Vector& v) {
 }  // namespace
 
 EndpointEvents::LightSorted EndpointEvents::LightInOrder() const {
-  // Sized once and filled in place: this runs at every fold.
+  // Sized once and filled in place, field by field (a whole temporary
+  // copied in stalls on store forwarding): this runs at every fold.
   LightSorted out(size());
-  size_t n = 0;
+  Light* l = out.data();
   for (int i = 0; i < kNumSlots; ++i) {
     const Slot s = static_cast<Slot>(i);
     if (Present(s)) {
       const E kind = KindOf(s);
-      out[n++] = Light{Widen(packet_low_[s]), t_[s], kind, OrderOf(kind),
-                       s == kAckOfSyn || s == kAckOfFin};
+      l->packet = Widen(packet_low_[s]);
+      l->t = t_[s];
+      l->event = kind;
+      l->order = OrderOf(kind);
+      l->assumed = s == kAckOfSyn || s == kAckOfFin;
+      ++l;
     }
   }
   if (listed_ != nullptr) {
     for (const EventRecord& ev : *listed_) {
-      out[n++] = Light{ev.packet, ev.t, ev.event, ev.order, ev.assumed};
+      l->packet = ev.packet;
+      l->t = ev.t;
+      l->event = ev.event;
+      l->order = ev.order;
+      l->assumed = ev.assumed;
+      ++l;
     }
   }
   SortByPacketAndOrder(out);
   return out;
+}
+
+bool EndpointEvents::AppendedInOrder(LightSorted* out) const {
+  if ((flags_ & kRebuildBit) != 0 || listed_ != nullptr) {
+    return false;
+  }
+  // The last event already folded, by (packet, order).
+  bool any_old = false;
+  uint64_t last_packet = 0;
+  uint8_t last_order = 0;
+  for (int i = 0; i < kNumSlots; ++i) {
+    const Slot s = static_cast<Slot>(i);
+    if (Present(s) && (fresh_ & (1u << s)) == 0) {
+      const uint64_t packet = Widen(packet_low_[s]);
+      const uint8_t order = OrderOf(KindOf(s));
+      if (!any_old || packet > last_packet ||
+          (packet == last_packet && order > last_order)) {
+        last_packet = packet;
+        last_order = order;
+      }
+      any_old = true;
+    }
+  }
+  out->clear();
+  for (int i = 0; i < kNumSlots; ++i) {
+    const Slot s = static_cast<Slot>(i);
+    if (!Present(s) || (fresh_ & (1u << s)) == 0) {
+      continue;
+    }
+    const E kind = KindOf(s);
+    Light l;
+    l.packet = Widen(packet_low_[s]);
+    l.t = t_[s];
+    l.event = kind;
+    l.order = OrderOf(kind);
+    l.assumed = s == kAckOfSyn || s == kAckOfFin;
+    // Strictly after: a tie would fold in slot order, not arrival order.
+    if (any_old && !(l.packet > last_packet ||
+                     (l.packet == last_packet && l.order > last_order))) {
+      return false;
+    }
+    out->push_back(l);
+  }
+  SortByPacketAndOrder(*out);
+  return true;
 }
 
 EndpointEvents::Sorted EndpointEvents::InOrder() const {

@@ -68,7 +68,18 @@ class EndpointEvents {
 
   // Set by every Add or Erase: the state must be folded again.
   bool dirty() const { return (flags_ & kDirtyBit) != 0; }
-  void ClearDirty() { flags_ = static_cast<uint8_t>(flags_ & ~kDirtyBit); }
+  // Something else the state depends on changed (the events did not).
+  void MarkDirty() { flags_ |= kDirtyBit; }
+  // After a fold: what was added so far is folded.
+  void ClearDirty() {
+    flags_ = static_cast<uint8_t>(flags_ & ~(kDirtyBit | kRebuildBit));
+    fresh_ = 0;
+  }
+  // For a fold that continues from the last one: true when everything
+  // since ClearDirty() was added to empty slots, sorting after every event
+  // already there (and nothing is listed); `out` then holds those events in
+  // (packet, order) order. False when the fold must start over.
+  bool AppendedInOrder(LightSorted* out) const;
   size_t size() const;
   // Bytes held outside the object (the list of RSTs and replacements).
   size_t heap_bytes() const {
@@ -128,9 +139,12 @@ class EndpointEvents {
   uint8_t present_ = 0;  // bit per Slot
   // Bit 0: the kSyn slot holds a SYN-ACK; per assumed slot i (0: kAckOfSyn,
   // 1: kAckOfFin), bit 1 + i: confirm_seq_[i] is set, bit 3 + i: confirmed;
-  // kDirtyBit: changed since the last fold.
+  // kDirtyBit: changed since the last fold; kRebuildBit: an event was
+  // erased, replaced or listed since then.
   static constexpr uint8_t kDirtyBit = 0x20;
+  static constexpr uint8_t kRebuildBit = 0x40;
   uint8_t flags_ = 0;
+  uint8_t fresh_ = 0;  // bit per Slot: added since the last fold
   // RSTs sent or received and replacements, in arrival order.
   std::unique_ptr<std::vector<EventRecord>> listed_;
 };

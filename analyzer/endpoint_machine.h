@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
@@ -120,17 +121,15 @@ struct TimerWindow {
 };
 
 // Folds NextState over `events` (sorted by packet, order; each with packet,
-// t, event and assumed) that are valid at `now` (`valid_from`), then
-// applies TIME_WAIT expiry (`time_wait` after entering it, Linux
-// TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL). `on_step(state, event
-// index, event or null for the timer, time)` sees every change of state;
-// `window` is narrowed by the thresholds met.
+// t, event and assumed), starting from `state` and `ctx`, skipping assumed
+// events not yet valid at `now` (`valid_from`). `on_step(state, event
+// index, event or null for a timer, time)` sees every change of state;
+// `window` is narrowed by the thresholds met. Timers are left to
+// ExpireTimeWait, so that a later fold may continue from the result.
 template <typename Events, typename OnStep>
-TcpState FoldEvents(const Events& events, absl::Time now,
-                    absl::Duration time_wait, const AssumptionTimes& valid_from,
-                    TimerWindow& window, OnStep&& on_step) {
-  TcpState state = TcpState::kUnknown;
-  ReplayContext ctx;
+TcpState FoldFrom(const Events& events, TcpState state, ReplayContext& ctx,
+                  absl::Time now, const AssumptionTimes& valid_from,
+                  TimerWindow& window, OnStep&& on_step) {
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& ev = events[i];
     if (ev.assumed) {
@@ -151,15 +150,37 @@ TcpState FoldEvents(const Events& events, absl::Time now,
       on_step(state, static_cast<int>(i), &ev, absl::Time(ev.t));
     }
   }
+  return state;
+}
+
+// TIME_WAIT expiry after a fold: `time_wait` after entering it (Linux
+// TCP_TIMEWAIT_LEN; RFC 9293 3.3.2 says 2*MSL). `Event` is the folded
+// events' type (on_step sees a null one for the timer).
+template <typename Event, typename OnStep>
+TcpState ExpireTimeWait(TcpState state, const ReplayContext& ctx,
+                        absl::Time now, absl::Duration time_wait,
+                        TimerWindow& window, OnStep&& on_step) {
   if (state == TcpState::kTimeWait) {
     const absl::Time expiry = ctx.time_wait_since + time_wait;
     window.Note(expiry, now);
     if (now >= expiry) {
       state = TcpState::kClosed;  // 2*MSL timer ran out (RFC 9293 3.10.8)
-      on_step(state, -1, static_cast<decltype(&events[0])>(nullptr), expiry);
+      on_step(state, -1, static_cast<const Event*>(nullptr), expiry);
     }
   }
   return state;
+}
+
+// The whole fold: FoldFrom from nothing known, then the TIME_WAIT timer.
+template <typename Events, typename OnStep>
+TcpState FoldEvents(const Events& events, absl::Time now,
+                    absl::Duration time_wait, const AssumptionTimes& valid_from,
+                    TimerWindow& window, OnStep&& on_step) {
+  ReplayContext ctx;
+  const TcpState state = FoldFrom(events, TcpState::kUnknown, ctx, now,
+                                  valid_from, window, on_step);
+  using Event = std::remove_reference_t<decltype(events[0])>;
+  return ExpireTimeWait<Event>(state, ctx, now, time_wait, window, on_step);
 }
 
 ReplayResult Replay(absl::Span<const EventRecord> events, absl::Time now,
