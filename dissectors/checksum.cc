@@ -1,7 +1,12 @@
 #include "dissectors/checksum.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tcpstate {
 
@@ -22,6 +27,34 @@ uint64_t AddChecksumBytes(uint64_t sum, absl::Span<const uint8_t> bytes) {
   const uint8_t* p = bytes.data();
   size_t n = bytes.size();
   uint64_t acc = 0;
+#if defined(__SSE2__)
+  // Native-order 16-bit words summed in eight 32-bit lanes, 32 bytes a
+  // round (each word counts as itself, as each 32-bit word does below). A
+  // lane gains at most 2 * 0xFFFF a round: 16,384 rounds stay below 2^32,
+  // then the lanes are added to the accumulator.
+  while (n >= 64) {
+    const __m128i zero = _mm_setzero_si128();
+    __m128i low = zero;
+    __m128i high = zero;
+    size_t rounds = std::min<size_t>(n / 32, 16384);
+    n -= rounds * 32;
+    for (; rounds > 0; --rounds, p += 32) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i b =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+      low = _mm_add_epi32(low, _mm_unpacklo_epi16(a, zero));
+      high = _mm_add_epi32(high, _mm_unpackhi_epi16(a, zero));
+      low = _mm_add_epi32(low, _mm_unpacklo_epi16(b, zero));
+      high = _mm_add_epi32(high, _mm_unpackhi_epi16(b, zero));
+    }
+    uint32_t lanes[8];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(lanes), low);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(lanes + 4), high);
+    for (const uint32_t lane : lanes) {
+      acc += lane;
+    }
+  }
+#endif
   auto add8 = [&acc](const uint8_t* q) {
     uint64_t w;
     std::memcpy(&w, q, sizeof(w));

@@ -20,8 +20,10 @@ IpAddress IpAddress::FromBytes(absl::Span<const uint8_t> bytes) {
   IpAddress a;
   const size_t n = bytes.size() >= 16 ? 16 : (bytes.size() >= 4 ? 4 : 0);
   a.is_v6_ = n == 16;
-  for (size_t i = 0; i < n; ++i) {
-    a.bytes_[i] = bytes[i];
+  if (n == 16) {
+    std::memcpy(a.bytes_.data(), bytes.data(), 16);
+  } else if (n == 4) {
+    std::memcpy(a.bytes_.data(), bytes.data(), 4);
   }
   return a;
 }

@@ -104,20 +104,6 @@ std::string SanitizeUtf8(absl::string_view s) {
   return out;
 }
 
-namespace {
-
-// IsPlainJsonChar as a table, for the long runs AppendJsonString copies.
-constexpr std::array<bool, 256> MakeJsonPlain() {
-  std::array<bool, 256> plain{};
-  for (int b = 0; b < 256; ++b) {
-    plain[b] = IsPlainJsonChar(static_cast<char>(b));
-  }
-  return plain;
-}
-constexpr std::array<bool, 256> kJsonPlain = MakeJsonPlain();
-
-}  // namespace
-
 bool IsPlainJson(absl::string_view s) {
   bool plain = true;
   for (char c : s) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -41,6 +42,17 @@ constexpr bool IsPlainJsonChar(char c) {
   return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' &&
          c != '>' && c != '&';
 }
+
+// IsPlainJsonChar as a table (one load per byte where it is hot: keys,
+// string runs).
+constexpr std::array<bool, 256> MakeJsonPlainTable() {
+  std::array<bool, 256> plain{};
+  for (int b = 0; b < 256; ++b) {
+    plain[b] = IsPlainJsonChar(static_cast<char>(b));
+  }
+  return plain;
+}
+inline constexpr std::array<bool, 256> kJsonPlain = MakeJsonPlainTable();
 
 // Whether `s` is printable ASCII that AppendJsonString leaves as it is
 // (it would only add the quotes).

@@ -113,7 +113,7 @@ inline void JsonWriter::KeyOf(const char* key, size_t n) {
   after_key_ = true;
   bool plain = indent_ <= 0;
   for (size_t i = 0; i < n; ++i) {
-    plain &= IsPlainJsonChar(key[i]);
+    plain &= kJsonPlain[static_cast<uint8_t>(key[i])];
   }
   if (!plain) {
     if (comma) {

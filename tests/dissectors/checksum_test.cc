@@ -1,5 +1,6 @@
 #include "dissectors/checksum.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +68,31 @@ TEST(ChecksumTest, WideSumMatchesTheDefinition) {
               << "fill " << fill << " offset " << offset << " n " << n;
           ASSERT_EQ(got == 0, want == 0) << "n " << n;
         }
+      }
+    }
+  }
+}
+
+// Long segments (the wide loop's rounds, and its limit of 16,384 rounds
+// per pass) sum as the definition does, all 0xFF bytes included.
+TEST(ChecksumTest, LongInputsMatchTheDefinition) {
+  std::vector<uint8_t> buf(1 << 20);
+  uint32_t x = 99;
+  for (int fill = 0; fill < 3; ++fill) {
+    for (size_t i = 0; i < buf.size(); ++i) {
+      x = x * 1103515245u + 12345u;
+      buf[i] = fill == 0 ? 0xFF : fill == 1 ? 0 : static_cast<uint8_t>(x >> 16);
+    }
+    for (const size_t n : {size_t{64}, size_t{65}, size_t{1460}, size_t{9001},
+                           size_t{65535}, size_t{524288}, size_t{524352},
+                           size_t{1 << 20}}) {
+      for (const size_t offset : {size_t{0}, size_t{3}}) {
+        const size_t len = std::min(n, buf.size() - offset);
+        const absl::Span<const uint8_t> span(buf.data() + offset, len);
+        const uint64_t got = AddChecksumBytes(7, span);
+        const uint64_t want = ReferenceSum(7, span.data(), len);
+        ASSERT_EQ(FoldChecksum(got), FoldChecksum(want))
+            << "fill " << fill << " n " << len << " offset " << offset;
       }
     }
   }
