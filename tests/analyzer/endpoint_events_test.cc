@@ -15,11 +15,15 @@ namespace {
 
 using E = EndpointEvent;
 
+// A capture time that follows the packet number (within a second).
+absl::Time TimeOf(uint64_t packet) {
+  return absl::FromUnixNanos(1700000000000000000 +
+                             static_cast<int64_t>(packet % 1000000000));
+}
+
 EventRecord Ev(E kind, uint64_t packet) {
-  EventRecord ev = MakeEvent(kind, packet,
-                             absl::FromUnixNanos(1700000000000000000 +
-                                                 static_cast<int64_t>(packet)),
-                             EndpointEvents::OrderOf(kind));
+  EventRecord ev =
+      MakeEvent(kind, packet, TimeOf(packet), EndpointEvents::OrderOf(kind));
   ev.assumed = EndpointEvents::AssumedKind(kind);
   return ev;
 }
@@ -83,9 +87,7 @@ TEST(EndpointEventsTest, SameContentsWhereverThePacketNumbersFall) {
     EXPECT_EQ(events.size(), low.size());
     EXPECT_EQ(events.syn_packet(), base + 1);
     EXPECT_EQ(events.fin_packet(), base + 4);
-    EXPECT_EQ(events.fin_time(), absl::FromUnixNanos(
-                                     1700000000000000000 +
-                                     static_cast<int64_t>(base + 4)));
+    EXPECT_EQ(absl::Time(events.fin_time()), TimeOf(base + 4));
     EXPECT_TRUE(events.HasAt(E::kSendFin, base + 4));
     EXPECT_FALSE(events.HasAt(E::kSendFin, base + 4 + (uint64_t{1} << 32)));
     EXPECT_TRUE(events.HasAt(E::kRecvAckOfFin, base + 7));
