@@ -16,10 +16,10 @@ namespace tcpstate {
 namespace {
 
 // The buffer starts small, so a short or damaged file costs little memory,
-// and doubles while the file keeps yielding records, up to reads of 4 MiB
+// and doubles while the file keeps yielding records, up to reads of 1 MiB
 // that keep the system calls per record near zero.
 constexpr size_t kFirstBuffer = size_t{64} << 10;
-constexpr size_t kLargestBuffer = size_t{4} << 20;
+constexpr size_t kLargestBuffer = size_t{1} << 20;
 
 constexpr uint32_t kPcapMagicMicro = 0xA1B2C3D4;
 constexpr uint32_t kPcapMagicNano = 0xA1B23C4D;
