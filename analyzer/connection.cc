@@ -507,9 +507,7 @@ TcpState Connection::EvaluateState(Side& s, absl::Time now,
   const auto no_step = [](TcpState, int, const EndpointEvents::Light*,
                           absl::Time) {};
   const AssumptionTimes& valid_from = s.rare().valid_from;
-  const bool always_valid =
-      absl::Time(valid_from.ack_of_syn) == absl::InfinitePast() &&
-      absl::Time(valid_from.ack_of_fin) == absl::InfinitePast();
+  const bool always_valid = valid_from.AlwaysValid();
   ReplayContext ctx;
   TcpState state = TcpState::kUnknown;
   EndpointEvents::LightSorted events;

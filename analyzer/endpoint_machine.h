@@ -70,6 +70,12 @@ struct AssumptionTimes {
   PackedTime ack_of_syn = absl::InfinitePast();
   PackedTime ack_of_fin = absl::InfinitePast();
 
+  // No ACK loss proven: every assumed receipt counts from the start.
+  bool AlwaysValid() const {
+    const PackedTime past = absl::InfinitePast();
+    return ack_of_syn == past && ack_of_fin == past;
+  }
+
   absl::Time For(EndpointEvent e) const {
     return e == EndpointEvent::kRecvAckOfSyn   ? absl::Time(ack_of_syn)
            : e == EndpointEvent::kRecvAckOfFin ? absl::Time(ack_of_fin)
