@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "analyzer/anomaly.h"
 #include "analyzer/capture/packet_source.h"
@@ -40,6 +41,42 @@ struct NegotiatedOptions {
   bool tfo = false;
 };
 
+// Why an endpoint may be in a state other than the one reported: what the
+// capture cannot rule out (analyzer/possible_states.cc has the rules;
+// reports word them). Stable ids: PossibleReasonId.
+enum class PossibleReason : uint8_t {
+  kReceiptLost,       // the segment `packet` it was assumed to get was lost
+                      // after the capture point
+  kPeerFinArrived,    // the peer's FIN (`packet`) reached it; its answers
+                      // were lost before the capture point
+  kClosedBehindData,  // the application closed; its FIN waits behind
+                      // `amount` unacknowledged bytes
+  kClosedUnseen,      // it closed while silent, its FIN lost before the
+                      // capture point (its peer kept retransmitting)
+  kAbortedUnseen,     // it aborted while silent, its RST lost before the
+                      // capture point
+  kRstArrived,        // the RST (`packet`) reached it after all
+  kStillRetrying,     // still retrying: its retransmissions were lost before
+                      // the capture point (Linux gives up after `amount` s)
+  kGaveUp,            // it gave up sooner: the application closed, or a stack
+                      // that retries less
+  kLongerTimeWait,    // its TIME_WAIT lasts longer (`amount` s: Windows)
+  kClosedBeforeCapture,  // mid-stream: a FIN before the capture started
+};
+inline constexpr size_t kNumPossibleReasons =
+    static_cast<size_t>(PossibleReason::kClosedBeforeCapture) + 1;
+// "receipt_lost", "peer_fin_arrived", ... (stable, snake_case).
+const char* PossibleReasonId(PossibleReason r);
+
+// One other state an endpoint may be in, and why (one reason or two, in
+// the order they would have happened).
+struct PossibleState {
+  TcpState state = TcpState::kUnknown;
+  absl::InlinedVector<PossibleReason, 2> reasons;
+  uint64_t packet = 0;  // the segment the reasons name (0: none)
+  uint64_t amount = 0;  // bytes or seconds, as the reason says
+};
+
 struct EndpointRecord {
   IpAddress addr;
   uint16_t port = 0;
@@ -61,6 +98,9 @@ struct EndpointRecord {
   uint32_t rsts = 0;           // RST segments sent
   NegotiatedOptions options;
   std::vector<StateChange> timeline;  // capped; first entry is the start
+  // Every other state the capture allows, by state; empty when `certainty`
+  // is kConfirmed (the truth is `state` or one of these).
+  std::vector<PossibleState> possible_states;
 };
 
 // Why a connection record was closed and written out.

@@ -258,6 +258,9 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
       if (note == 0) {
         note = ev.packet;
       }
+      if (kind == E::kRecvRst && rare.lost_rst_time == absl::Time()) {
+        rare.lost_rst_time = ev.t;
+      }
       x.events.Erase(kind);
       // Against the endpoint the RST claims to come from; once per RST.
       const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
@@ -380,7 +383,9 @@ ZeekSegmentFacts Connection::UpdateSequences(const TcpSegment& seg, Side& x) {
       zf.is_gap = data_begin.IsAfter(x.max_end) && x.packets > 1 && !f.syn();
     }
   }
-  if (end.IsAfter(x.max_end)) {
+  // An RST occupies no sequence space (RFC 9293 3.4), and a forged one may
+  // carry any number: only other segments advance what was sent.
+  if (!f.rst() && end.IsAfter(x.max_end)) {
     x.max_end = end;
   }
   if (f.ack()) {
@@ -475,6 +480,18 @@ bool Connection::IsDuplicate(const TcpSegment& seg, Side& x, PackedTime t) {
 // state): CLOSED once it stayed silent past its back-off. Returns the time
 // that happens, or InfiniteFuture when `state` is not such a handshake.
 absl::Time Connection::GiveUpTime(const Side& s, TcpState state) const {
+  const absl::Time silent = SilenceGiveUpTime(s, state);
+  if (silent == absl::InfiniteFuture() || s.rare().syn_retransmit_count == 0) {
+    return silent;
+  }
+  // It retransmitted, so it keeps state (no SYN cookie): it gives up no
+  // sooner than Linux's schedule says, whose next retransmission may not
+  // have been due before the capture ended.
+  return std::max(silent, LinuxHandshakeGiveUp(s.syn_time(), s.last_control_sent,
+                                               state == TcpState::kSynSent));
+}
+
+absl::Time Connection::SilenceGiveUpTime(const Side& s, TcpState state) const {
   const bool handshaking =
       state == TcpState::kSynSent ||
       (state == TcpState::kSynReceived && s.events.Has(E::kSendSynAck));
@@ -483,6 +500,27 @@ absl::Time Connection::GiveUpTime(const Side& s, TcpState state) const {
   }
   return s.last_control_sent +
          std::max(kSilenceProof, BackOff(s.rare().last_control_gap));
+}
+
+absl::Time LinuxHandshakeGiveUp(absl::Time first, absl::Time last, bool syn) {
+  // RFC 6298 2.1/5.5: initial RTO 1 s, doubled at each retransmission:
+  // retransmissions 1, 3, 7, 15, 31 (, 63) s after the first; Linux gives
+  // up after tcp_synack_retries = 5 (a SYN-ACK) or tcp_syn_retries = 6 (a
+  // SYN) retransmissions, one back-off after the last.
+  const int retries = syn ? 6 : 5;
+  const absl::Duration elapsed = last - first;
+  for (int k = 1; k <= retries + 1; ++k) {
+    const absl::Duration gap = absl::Seconds(int64_t{1} << (k - 1));
+    const absl::Duration due = absl::Seconds((int64_t{1} << k) - 1);
+    // A retransmission seen up to a quarter of its gap late counts as the
+    // one due; one well before it answered a retransmitted SYN instead.
+    if (due > elapsed + gap / 4) {
+      // The last "due" is when it drops the connection: nothing to wait for.
+      return k > retries ? first + due
+                         : first + due + std::max(absl::Seconds(1), gap / 2);
+    }
+  }
+  return last + kSilenceProof;
 }
 
 ReplayResult Connection::Evaluate(const Side& s, absl::Time now) const {

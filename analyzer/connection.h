@@ -49,6 +49,9 @@ struct SideRare {
   uint64_t lost_ack_packet = 0;     // an ACK this side never received
   uint64_t forged_rst_packet = 0;   // RST "from" this side it never sent
   uint64_t ignored_rst_packet = 0;  // RST to this side it could not accept
+  // The first RST to it that its later segments proved lost after the tap
+  // (the epoch when none).
+  PackedTime lost_rst_time;
   uint64_t duplicates = 0;          // packets captured twice
   uint64_t missed_bytes = 0;  // payload bytes sent the capture never saw
   // Gap between its last two SYN/FIN (re)transmissions; read only after a
@@ -205,6 +208,11 @@ struct ConnectionOptions {
   const LadderLimits* ladder = nullptr;
 };
 
+// When an endpoint that retransmitted its SYN (`syn`) or SYN-ACK, first at
+// `first`, last at `last`, gives up under Linux's schedule: its next
+// retransmission's due time plus a margin, or one back-off after the last.
+absl::Time LinuxHandshakeGiveUp(absl::Time first, absl::Time last, bool syn);
+
 // The order of a record's anomalies: first packet, kind, endpoint.
 void SortAnomalies(std::vector<Anomaly>& anomalies);
 
@@ -321,7 +329,17 @@ class Connection {
   ZeekSegmentFacts UpdateSequences(const TcpSegment& seg, Side& x);
   void RefreshSide(Side& s, absl::Time now);
   TcpState EvaluateState(Side& s, absl::Time now, TimerWindow& window) const;
+  // When an endpoint in a handshake state that stopped retransmitting has
+  // given up: after silence past its own back-off, and, once it
+  // retransmitted, no sooner than Linux's schedule (LinuxHandshakeGiveUp).
   absl::Time GiveUpTime(const Side& s, TcpState state) const;
+  absl::Time SilenceGiveUpTime(const Side& s, TcpState state) const;
+  // Possible states other than the reported one (possible_states.cc).
+  std::vector<PossibleState> PossibleStatesOf(const Side& s, const Side& peer,
+                                              const ReplayResult& r,
+                                              absl::Time now) const;
+  // Whether `s` went silent while its peer kept retransmitting to it.
+  bool SilentUnderRetransmission(const Side& s, const Side& peer) const;
   // Replay plus the timers that need no event: an endpoint that stopped
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).

@@ -301,6 +301,14 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
   if (acceptable) {
     EventRecord ev = MakeEvent(E::kRecvRst, c.packet, c.t, 4);
     ev.assumed = true;
+    if (y.has_rare() && y.rare().lost_rst_time != absl::Time()) {
+      // This path lost an RST to y (y kept sending): this one counts only
+      // once y stayed silent past its next retransmission, whose back-off
+      // has grown about as long as y has been retransmitting since.
+      const absl::Duration retrying = c.t - y.rare().lost_rst_time;
+      y.mutable_rare().valid_from.rst =
+          absl::Time(c.t) + std::max(kSilenceProof, retrying * 5 / 2);
+    }
     y.events.Add(ev);
   } else {
     SideRare& rare = y.mutable_rare();
@@ -332,6 +340,14 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   const ReplayResult sr = Evaluate(server_, now);
   rec.client = BuildEndpoint(client_ep(), client_, cr, mid_stream_, now, server_);
   rec.server = BuildEndpoint(server_ep(), server_, sr, mid_stream_, now, client_);
+  // Never confirmed where the capture allows another state.
+  rec.client.possible_states = PossibleStatesOf(client_, server_, cr, now);
+  rec.server.possible_states = PossibleStatesOf(server_, client_, sr, now);
+  for (EndpointRecord* e : {&rec.client, &rec.server}) {
+    if (!e->possible_states.empty()) {
+      e->certainty = Certainty::kInferred;
+    }
+  }
   rec.conn_state =
       zeek_.ConnState(client_.data_progress, server_.data_progress);
   rec.history = std::string(zeek_.history());

@@ -66,19 +66,24 @@ inline EventRecord MakeEvent(EndpointEvent e, uint64_t packet, PackedTime t,
 // each is held at a time): from the capture time given, once the path has
 // been shown to lose that kind of ACK (it must be followed by silence
 // longer than the sender's retransmission back-off); always otherwise.
+// The same holds for an RST once the path has lost one: the endpoint kept
+// sending after it, so a later RST counts only after the endpoint stayed
+// silent past its next retransmission.
 struct AssumptionTimes {
   PackedTime ack_of_syn = absl::InfinitePast();
   PackedTime ack_of_fin = absl::InfinitePast();
+  PackedTime rst = absl::InfinitePast();
 
-  // No ACK loss proven: every assumed receipt counts from the start.
+  // No loss proven: every assumed receipt counts from the start.
   bool AlwaysValid() const {
     const PackedTime past = absl::InfinitePast();
-    return ack_of_syn == past && ack_of_fin == past;
+    return ack_of_syn == past && ack_of_fin == past && rst == past;
   }
 
   absl::Time For(EndpointEvent e) const {
     return e == EndpointEvent::kRecvAckOfSyn   ? absl::Time(ack_of_syn)
            : e == EndpointEvent::kRecvAckOfFin ? absl::Time(ack_of_fin)
+           : e == EndpointEvent::kRecvRst      ? absl::Time(rst)
                                                : absl::InfinitePast();
   }
 };

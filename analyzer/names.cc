@@ -79,6 +79,32 @@ const char* CertaintyName(Certainty c) {
   return "unknown";
 }
 
+const char* PossibleReasonId(PossibleReason r) {
+  switch (r) {
+    case PossibleReason::kReceiptLost:
+      return "receipt_lost";
+    case PossibleReason::kPeerFinArrived:
+      return "peer_fin_arrived";
+    case PossibleReason::kClosedBehindData:
+      return "closed_behind_data";
+    case PossibleReason::kClosedUnseen:
+      return "closed_unseen";
+    case PossibleReason::kAbortedUnseen:
+      return "aborted_unseen";
+    case PossibleReason::kRstArrived:
+      return "rst_arrived";
+    case PossibleReason::kStillRetrying:
+      return "still_retrying";
+    case PossibleReason::kGaveUp:
+      return "gave_up";
+    case PossibleReason::kLongerTimeWait:
+      return "longer_time_wait";
+    case PossibleReason::kClosedBeforeCapture:
+      return "closed_before_capture";
+  }
+  return "receipt_lost";
+}
+
 const char* RoleRuleName(RoleRule rule) {
   switch (rule) {
     case RoleRule::kSynSenderIsClient:

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -122,11 +123,25 @@ absl::Status ParseAddress(const Place& place, const Token& value,
 // One KEY=VALUE term of a connection filter.
 absl::Status ParseFilterTerm(const Place& place, const Token& token,
                              ConnectionFilter* filter) {
+  // client~S, server~S: a state that is possible, not only reported.
+  for (const bool client : {true, false}) {
+    const absl::string_view prefix = client ? "client~" : "server~";
+    if (absl::StartsWith(token.text, prefix) &&
+        token.text.size() > prefix.size()) {
+      (client ? filter->client_possible : filter->server_possible) = true;
+      const Token value{token.text.substr(prefix.size()),
+                        token.column + static_cast<int>(prefix.size())};
+      return ParseStates(place, value,
+                         client ? &filter->client_states
+                                : &filter->server_states);
+    }
+  }
   const size_t eq = token.text.find('=');
   if (eq == absl::string_view::npos || eq + 1 == token.text.size()) {
     return place.Error(
         token.column,
         absl::StrCat("expected KEY=VALUE (client=STATE, server=STATE, "
+                     "client~STATE, server~STATE, "
                      "client.addr=, client.port=, server.addr=, "
                      "server.port=), got '",
                      token.text, "'"));
@@ -233,7 +248,8 @@ absl::Status ParseBody(const Place& place, const std::vector<Token>& tokens,
     if (status.ok() && e->filter.client_states.empty() &&
         e->filter.server_states.empty()) {
       return place.Error(end_column,
-                         "expected client=STATE and/or server=STATE");
+                         "expected client=STATE and/or server=STATE (or "
+                         "client~STATE, server~STATE)");
     }
     return status;
   }

@@ -24,7 +24,9 @@ namespace tcpstate {
 //                                               number of connections
 //
 //   SELECTOR: client.addr=A client.port=P server.addr=A server.port=P
-//   STATES:   client=S[|S...] server=S[|S...] (RFC 9293 names, UNKNOWN)
+//   STATES:   client=S[|S...] server=S[|S...] (RFC 9293 names, UNKNOWN):
+//             the reported state; client~S[|S...] server~S[|S...]: the
+//             reported state or one the capture leaves possible
 //   OP:       == != < <= > >=
 
 struct ConnectionFilter {
@@ -34,6 +36,10 @@ struct ConnectionFilter {
   std::optional<uint16_t> server_port;
   std::vector<TcpState> client_states;  // empty: any
   std::vector<TcpState> server_states;  // empty: any
+  // Written client~S / server~S: the state or one of its possible states
+  // (EndpointRecord::possible_states) is among them.
+  bool client_possible = false;
+  bool server_possible = false;
 
   bool HasSelector() const;
   bool MatchesEndpoints(const ConnectionRecord& c) const;

@@ -19,6 +19,23 @@ bool StateIn(TcpState state, const std::vector<TcpState>& states) {
          std::find(states.begin(), states.end(), state) != states.end();
 }
 
+// The reported state in `states`, or with `possible`, one of the states
+// the capture leaves possible.
+bool EndpointIn(const EndpointRecord& e, const std::vector<TcpState>& states,
+                bool possible) {
+  if (StateIn(e.state, states)) {
+    return true;
+  }
+  if (possible) {
+    for (const PossibleState& p : e.possible_states) {
+      if (StateIn(p.state, states)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 CheckResult NewCheck(const Expectation& e) {
   CheckResult check;
   check.name = absl::StrCat("line ", e.line, ": ", e.text);
@@ -169,8 +186,8 @@ bool ConnectionFilter::MatchesEndpoints(const ConnectionRecord& c) const {
 }
 
 bool ConnectionFilter::MatchesStates(const ConnectionRecord& c) const {
-  return StateIn(c.client.state, client_states) &&
-         StateIn(c.server.state, server_states);
+  return EndpointIn(c.client, client_states, client_possible) &&
+         EndpointIn(c.server, server_states, server_possible);
 }
 
 std::vector<CheckResult> EvaluateExpectations(

@@ -8,6 +8,7 @@
 #include "analyzer/tcp_state.h"
 #include "reports/escape.h"
 #include "reports/format.h"
+#include "reports/possible_text.h"
 
 namespace tcpstate {
 namespace {
@@ -34,6 +35,8 @@ constexpr absl::string_view kColumns[] = {
     "handshake_rtt",
     "end_reason",
     "anomalies",
+    "client_possible_states",
+    "server_possible_states",
 };
 
 std::string Quote(absl::string_view cell) {
@@ -106,6 +109,8 @@ std::string CsvRow(const ConnectionRecord& c) {
       CsvNumberCell(c.handshake_rtt ? FormatSeconds(*c.handshake_rtt) : ""),
       CsvTextCell(EndReasonName(c.end_reason)),
       CsvTextCell(AnomalyKinds(c.anomalies)),
+      CsvTextCell(PossibleStateList(c.client)),
+      CsvTextCell(PossibleStateList(c.server)),
   };
   return absl::StrCat(absl::StrJoin(cells, ","), "\r\n");
 }

@@ -13,6 +13,7 @@
 #include "reports/escape.h"
 #include "reports/format.h"
 #include "reports/html_parts.h"
+#include "reports/possible_text.h"
 
 namespace tcpstate {
 namespace {
@@ -267,8 +268,14 @@ std::string AnomalyList(const ConnectionRecord& c) {
 
 std::string EndpointState(absl::string_view who, const EndpointRecord& e) {
   const char* state = TcpStateName(e.state);
-  return absl::StrCat(who, " <span class=\"pill st-", state, "\">", state,
-                      "</span> (", CertaintyName(e.certainty), ")");
+  std::string out =
+      absl::StrCat(who, " <span class=\"pill st-", state, "\">", state,
+                   "</span> (", CertaintyName(e.certainty));
+  if (!e.possible_states.empty()) {
+    absl::StrAppend(&out, "; or ", HtmlEscape(PossibleStateList(e)));
+  }
+  out.append(")");
+  return out;
 }
 
 std::string ConnectionArticle(const ConnectionRecord& c) {
@@ -288,6 +295,20 @@ std::string ConnectionArticle(const ConnectionRecord& c) {
                     html_internal::ShortDuration(*c.handshake_rtt));
   }
   out.append("</p>\n");
+  if (!c.client.possible_states.empty() || !c.server.possible_states.empty()) {
+    out.append("<ul class=\"possible\">");
+    for (const EndpointRecord* e : {&c.client, &c.server}) {
+      if (!e->possible_states.empty()) {
+        const bool client = e == &c.client;
+        absl::StrAppend(
+            &out, "<li>",
+            HtmlEscape(PossibleSentence(*e, client ? "client" : "server",
+                                        client ? "server" : "client")),
+            "</li>");
+      }
+    }
+    out.append("</ul>\n");
+  }
   if (!c.notes.empty()) {
     out.append("<ul class=\"notes\">");
     for (const std::string& note : c.notes) {

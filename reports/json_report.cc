@@ -9,6 +9,7 @@
 
 #include "analyzer/anomaly.h"
 #include "analyzer/tcp_state.h"
+#include "reports/possible_text.h"
 
 #ifndef TCPSTATE_VERSION
 #define TCPSTATE_VERSION "0.0.0"
@@ -108,7 +109,27 @@ void WriteTimeline(const std::vector<StateChange>& timeline, JsonWriter* w) {
   w->EndArray();
 }
 
-void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
+void WritePossibleStates(const EndpointRecord& e, const char* peer,
+                         JsonWriter* w) {
+  w->BeginArray();
+  for (const PossibleState& p : e.possible_states) {
+    w->BeginObject();
+    w->Key("state");
+    w->String(TcpStateName(p.state));
+    w->Key("reasons");
+    w->BeginArray();
+    for (PossibleReason r : p.reasons) {
+      w->String(PossibleReasonId(r));
+    }
+    w->EndArray();
+    w->Key("why");
+    w->String(PossibleWhy(p, peer));
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
+void WriteEndpoint(const EndpointRecord& e, const char* peer, JsonWriter* w) {
   w->BeginObject();
   w->Key("addr");
   char addr[kAddressChars];
@@ -120,6 +141,8 @@ void WriteEndpoint(const EndpointRecord& e, JsonWriter* w) {
   w->String(TcpStateName(e.state));
   w->Key("certainty");
   w->String(CertaintyName(e.certainty));
+  w->Key("possible_states");
+  WritePossibleStates(e, peer, w);
   w->Key("isn");
   if (e.isn) {
     w->Uint(*e.isn);
@@ -410,9 +433,9 @@ void WriteConnectionMembers(const ConnectionRecord& c, JsonWriter* w) {
   w->Key("last_packet");
   w->Uint(c.last_packet);
   w->Key("client");
-  WriteEndpoint(c.client, w);
+  WriteEndpoint(c.client, "server", w);
   w->Key("server");
-  WriteEndpoint(c.server, w);
+  WriteEndpoint(c.server, "client", w);
   w->Key("conn_state");
   w->String(c.conn_state);
   w->Key("history");

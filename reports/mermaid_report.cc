@@ -10,6 +10,7 @@
 #include "analyzer/tcp_state.h"
 #include "reports/escape.h"
 #include "reports/format.h"
+#include "reports/possible_text.h"
 
 namespace tcpstate {
 namespace {
@@ -203,6 +204,17 @@ std::string RenderMermaid(const AnalysisResult& result,
   client_notes.Rest(&out);
   server_notes.Rest(&out);
   anomalies.Rest(&out);
+  // What the capture cannot rule out, after the last state.
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    if (!e->possible_states.empty()) {
+      absl::StrAppend(
+          &out, "    Note over Client,Server: ",
+          MermaidText(absl::StrCat(e == &c.client ? "client" : "server",
+                                   " inferred: possibly ",
+                                   PossibleStateList(*e))),
+          "\n");
+    }
+  }
   if (c.handshake_rtt) {
     absl::StrAppend(&out, "    Note over Client,Server: handshake RTT ",
                     FormatSeconds(*c.handshake_rtt),

@@ -14,6 +14,7 @@
 #include "analyzer/anomaly_catalogue.h"
 #include "reports/escape.h"
 #include "reports/format.h"
+#include "reports/possible_text.h"
 #include "reports/text_paint.h"
 
 namespace tcpstate {
@@ -141,6 +142,15 @@ void AppendConnections(const std::vector<ConnectionRecord>& connections,
   for (size_t r = 1; r < rows.size(); ++r) {
     out->append(FormatRow(rows[r], widths, paint));
     const ConnectionRecord& c = connections[r - 1];
+    for (const EndpointRecord* e : {&c.client, &c.server}) {
+      if (!e->possible_states.empty()) {
+        const bool client = e == &c.client;
+        absl::StrAppend(out, "    ",
+                        PossibleSentence(*e, client ? "client" : "server",
+                                         client ? "server" : "client"),
+                        "\n");
+      }
+    }
     for (const std::string& note : c.notes) {
       absl::StrAppend(out, "    ", TerminalSafe(note), "\n");
     }
@@ -149,8 +159,9 @@ void AppendConnections(const std::vector<ConnectionRecord>& connections,
     }
   }
   out->append(
-      "\n? = state inferred, ?? = state unknown; (mid-stream) = no handshake "
-      "seen, roles inferred\n");
+      "\n? = state inferred (the lines below a row name the other states "
+      "possible), ?? = state unknown; (mid-stream) = no handshake seen, roles "
+      "inferred\n");
 }
 
 std::string IsnLine(const HostIsn& isn, const Painter& paint) {

@@ -24,13 +24,16 @@ constexpr absl::string_view kFields[] = {
     "local_orig",  "local_resp",    "missed_bytes", "history",
     "orig_pkts",   "orig_ip_bytes", "resp_pkts",  "resp_ip_bytes",
     "tunnel_parents",
-    // tcpstate's own column, after Zeek's (zeek-cut reads columns by name).
-    "handshake_rtt"};
+    // tcpstate's own columns, after Zeek's (zeek-cut reads columns by
+    // name): the endpoints' states, "?" appended when inferred, and every
+    // other state the capture allows.
+    "handshake_rtt", "orig_state", "orig_possible_states", "resp_state",
+    "resp_possible_states"};
 constexpr absl::string_view kTypes[] = {
     "time",   "string", "addr",  "port",  "addr",  "port",  "enum",
     "string", "interval", "count", "count", "string", "bool", "bool",
     "count",  "string", "count", "count", "count", "count", "set[string]",
-    "interval"};
+    "interval", "string", "set[string]", "string", "set[string]"};
 static_assert(sizeof(kFields) == sizeof(kTypes), "one type per field");
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
@@ -51,6 +54,24 @@ uint64_t HashString(uint64_t h, absl::string_view s) {
 std::string HeaderTime(const std::optional<absl::Time>& t) {
   return absl::FormatTime("%Y-%m-%d-%H-%M-%S",
                           t.value_or(absl::UnixEpoch()), absl::UTCTimeZone());
+}
+
+// "ESTABLISHED", "ESTABLISHED?" (inferred) or "UNKNOWN??" (unknown), as
+// the text report writes it.
+std::string ZeekState(const EndpointRecord& e) {
+  const char* suffix = e.certainty == Certainty::kConfirmed  ? ""
+                       : e.certainty == Certainty::kInferred ? "?"
+                                                             : "??";
+  return absl::StrCat(TcpStateName(e.state), suffix);
+}
+
+// Zeek's set[string]: comma-separated, "(empty)" for none.
+std::string ZeekStateSet(const EndpointRecord& e) {
+  std::vector<absl::string_view> names;
+  for (const PossibleState& p : e.possible_states) {
+    names.push_back(TcpStateName(p.state));
+  }
+  return names.empty() ? std::string(kEmpty) : absl::StrJoin(names, ",");
 }
 
 }  // namespace
@@ -128,6 +149,10 @@ std::string ZeekConnRow(const ConnectionRecord& c) {
       absl::StrCat(c.server.ip_bytes),
       std::string(kUnset),  // tunnel_parents
       c.handshake_rtt ? FormatSeconds(*c.handshake_rtt) : std::string(kUnset),
+      ZeekState(c.client),
+      ZeekStateSet(c.client),
+      ZeekState(c.server),
+      ZeekStateSet(c.server),
   };
   return absl::StrCat(absl::StrJoin(cells, "\t"), "\n");
 }

@@ -24,10 +24,20 @@ FIELDS = ("ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service "
           "duration orig_bytes resp_bytes conn_state local_orig local_resp "
           "missed_bytes history orig_pkts orig_ip_bytes resp_pkts "
           "resp_ip_bytes tunnel_parents "
-          # tcpstate's own column, after Zeek's.
-          "handshake_rtt").split()
+          # tcpstate's own columns, after Zeek's.
+          "handshake_rtt orig_state orig_possible_states resp_state "
+          "resp_possible_states").split()
 UID_RE = re.compile(r"^C[0-9A-Za-z]{17}$")
 STAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$")
+
+
+def zeek_state(e):
+    return e["state"] + {"confirmed": "", "inferred": "?"}.get(
+        e["certainty"], "??")
+
+
+def zeek_possible(e):
+    return ",".join(p["state"] for p in e["possible_states"])
 
 
 def unescape(value):
@@ -139,6 +149,10 @@ def main():
                 "missed_bytes": str(c["client"]["missed_bytes"] +
                                     c["server"]["missed_bytes"]),
                 "handshake_rtt": c["handshake_rtt"],
+                "orig_state": zeek_state(c["client"]),
+                "orig_possible_states": zeek_possible(c["client"]),
+                "resp_state": zeek_state(c["server"]),
+                "resp_possible_states": zeek_possible(c["server"]),
             }
             if float(c["duration"]) > 0:
                 want["orig_bytes"] = str(c["client"]["bytes"])

@@ -104,7 +104,7 @@ TEST(CsvReportTest, EveryRowHasEveryColumn) {
       EXPECT_EQ(row.size(), rows[0].size());
     }
     EXPECT_EQ(rows[0][0], "id");
-    EXPECT_EQ(rows[0].back(), "anomalies");
+    EXPECT_EQ(rows[0].back(), "server_possible_states");
   }
 }
 
@@ -150,7 +150,24 @@ TEST(CsvReportTest, HandshakeRttAndAnomalyIds) {
   c.anomalies.push_back(c.anomalies[0]);  // same kind twice: listed once
   const std::string row = CsvRow(c);
   EXPECT_NE(row.find(",0.001500,"), std::string::npos) << row;
-  EXPECT_NE(row.find(",retransmission;close_wait_stuck\r\n"),
+  EXPECT_NE(row.find(",retransmission;close_wait_stuck,,\r\n"),
+            std::string::npos)
+      << row;
+}
+
+TEST(CsvReportTest, PossibleStatesAreTheLastColumns) {
+  AnalysisResult r = testing_results::Sample();
+  ConnectionRecord& c = r.connections[0];
+  PossibleState a;
+  a.state = TcpState::kFinWait1;
+  a.reasons = {PossibleReason::kClosedBehindData};
+  PossibleState b;
+  b.state = TcpState::kCloseWait;
+  b.reasons = {PossibleReason::kPeerFinArrived};
+  c.client.possible_states = {b, a};
+  c.server.possible_states = {a};
+  const std::string row = CsvRow(c);
+  EXPECT_NE(row.find(",CLOSE_WAIT|FIN_WAIT_1,FIN_WAIT_1\r\n"),
             std::string::npos)
       << row;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -81,7 +82,9 @@ TEST(ZeekReportTest, HostileRowKeepsItsColumns) {
     }
   }
   EXPECT_EQ(rows, 1u);
-  EXPECT_EQ(fields.size(), 22u);  // Zeek's 21, then handshake_rtt
+  // Zeek's 21, then handshake_rtt and each endpoint's state and possible
+  // states.
+  EXPECT_EQ(fields.size(), 26u);
 }
 
 TEST(ZeekReportTest, OpenAndCloseFromPacketTimes) {
@@ -103,22 +106,34 @@ TEST(ZeekReportTest, SinglePacketConnectionLeavesDurationUnset) {
   c.last_seen = c.first_seen;
   c.history = "";
   std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  ASSERT_EQ(cells.size(), 22u);
+  ASSERT_EQ(cells.size(), 26u);
   EXPECT_EQ(cells[8], "-");   // duration
   EXPECT_EQ(cells[9], "-");   // orig_bytes
   EXPECT_EQ(cells[10], "-");  // resp_bytes
   EXPECT_EQ(cells[15], "-");  // history: unset, as Zeek logs it
 }
 
-TEST(ZeekReportTest, HandshakeRttIsTheLastColumn) {
+TEST(ZeekReportTest, HandshakeRttThenTheStates) {
   ConnectionRecord c = testing_results::SampleConnection();
   c.handshake_rtt = absl::Microseconds(1250);
+  c.client.certainty = Certainty::kConfirmed;
+  c.client.possible_states.clear();
+  c.server.certainty = Certainty::kInferred;
+  PossibleState a;
+  a.state = TcpState::kFinWait1;
+  PossibleState b;
+  b.state = TcpState::kClosed;
+  c.server.possible_states = {b, a};
   std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  ASSERT_EQ(cells.size(), 22u);
-  EXPECT_EQ(cells[21], "0.001250\n");
+  ASSERT_EQ(cells.size(), 26u);
+  EXPECT_EQ(cells[21], "0.001250");
+  EXPECT_EQ(cells[22], TcpStateName(c.client.state));
+  EXPECT_EQ(cells[23], "(empty)");
+  EXPECT_EQ(cells[24], absl::StrCat(TcpStateName(c.server.state), "?"));
+  EXPECT_EQ(cells[25], "CLOSED,FIN_WAIT_1\n");
   c.handshake_rtt.reset();
   cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  EXPECT_EQ(cells[21], "-\n");
+  EXPECT_EQ(cells[21], "-");
 }
 
 }  // namespace

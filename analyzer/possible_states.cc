@@ -1,0 +1,208 @@
+// The states an endpoint may be in besides the reported one: what the
+// capture cannot rule out, each with its reason (see PossibleReason). The
+// reported state is the most likely; the truth is it or one of these.
+#include <algorithm>
+#include <vector>
+
+#include "analyzer/connection.h"
+
+namespace tcpstate {
+namespace {
+
+using E = EndpointEvent;
+using S = TcpState;
+using R = PossibleReason;
+
+// Silence after which an endpoint with something outstanding would have
+// retransmitted (as in connection.cc).
+constexpr absl::Duration kSilenceProof = absl::Seconds(3);
+// The longest TIME_WAIT of a common stack: Windows (TcpTimedWaitDelay
+// default 240 s); Linux holds it exactly 60 s (TCP_TIMEWAIT_LEN).
+constexpr absl::Duration kLongestTimeWait = absl::Seconds(240);
+// Linux's handshake give-up, from the first SYN-ACK (tcp_synack_retries 5)
+// or SYN (tcp_syn_retries 6): see LinuxHandshakeGiveUp.
+constexpr absl::Duration kLinuxSynAckLifetime = absl::Seconds(63);
+constexpr absl::Duration kLinuxSynLifetime = absl::Seconds(127);
+
+// Collects the alternatives: one per state, the first reason found kept.
+class Alternatives {
+ public:
+  explicit Alternatives(S reported) : reported_(reported) {}
+
+  void Add(S state, std::initializer_list<R> reasons, uint64_t packet = 0,
+           uint64_t amount = 0) {
+    if (state == reported_ || state == S::kUnknown) {
+      return;
+    }
+    for (const PossibleState& p : out_) {
+      if (p.state == state) {
+        return;
+      }
+    }
+    PossibleState p;
+    p.state = state;
+    p.reasons.assign(reasons.begin(), reasons.end());
+    p.packet = packet;
+    p.amount = amount;
+    out_.push_back(std::move(p));
+  }
+
+  std::vector<PossibleState> Sorted() && {
+    std::sort(out_.begin(), out_.end(),
+              [](const PossibleState& a, const PossibleState& b) {
+                return a.state < b.state;
+              });
+    return std::move(out_);
+  }
+
+ private:
+  S reported_;
+  std::vector<PossibleState> out_;
+};
+
+// RFC 9293 3.3.2: where an event the capture did not see would take it.
+S After(S state, E event) {
+  ReplayContext ctx;
+  ctx.own_syn_acked = true;  // only synchronized states are asked about
+  return NextState(state, event, ctx);
+}
+
+bool Retransmission(AnomalyKind k) {
+  return k == AnomalyKind::kRetransmission ||
+         k == AnomalyKind::kFastRetransmission ||
+         k == AnomalyKind::kSpuriousRetransmission;
+}
+
+// Sequence space `s` sent that its peer has not acknowledged (0 if the
+// peer never ACKed or everything is).
+uint64_t Unacknowledged(const Side& s, const Side& peer) {
+  if (!s.seq_known || !peer.has_ack || !s.max_end.IsAfter(peer.max_ack)) {
+    return 0;
+  }
+  return peer.max_ack.ForwardDistanceTo(s.max_end);
+}
+
+}  // namespace
+
+bool Connection::SilentUnderRetransmission(const Side& s,
+                                           const Side& peer) const {
+  const absl::Time since = s.last_time;
+  if (peer.rare().fin_retransmit_count > 0 &&
+      absl::Time(peer.last_control_sent) > since) {
+    return true;
+  }
+  const bool peer_is_client = &peer == &client_;
+  for (const AnomalyTally& t : rare().tallies) {
+    if (t.client == peer_is_client && Retransmission(t.kind) &&
+        absl::Time(t.last_t) > since) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<PossibleState> Connection::PossibleStatesOf(
+    const Side& s, const Side& peer, const ReplayResult& r,
+    absl::Time now) const {
+  const S state = r.state;
+  Alternatives alt(state);
+  if (state == S::kUnknown) {
+    return {};
+  }
+  const size_t n = r.steps.size();
+  const ReplayResult::Step* last = n > 0 ? &r.steps[n - 1] : nullptr;
+  const S before = n > 1 ? r.steps[n - 2].state : S::kUnknown;
+  if (last != nullptr && last->event_index < 0) {
+    // A timer took it to CLOSED (RFC 9293 3.10.8 for TIME_WAIT; a give-up
+    // for a handshake).
+    if (before == S::kTimeWait) {
+      if (options_->time_wait < kLongestTimeWait &&
+          now < last->t - options_->time_wait + kLongestTimeWait) {
+        alt.Add(S::kTimeWait, {R::kLongerTimeWait}, 0,
+                absl::ToInt64Seconds(kLongestTimeWait));
+      }
+    } else if (before == S::kSynSent || before == S::kSynReceived) {
+      const absl::Duration lifetime = before == S::kSynSent
+                                          ? kLinuxSynLifetime
+                                          : kLinuxSynAckLifetime;
+      if (now < absl::Time(s.syn_time()) + lifetime) {
+        alt.Add(before, {R::kStillRetrying}, 0,
+                absl::ToInt64Seconds(lifetime));
+      }
+    }
+  } else if (last != nullptr && last->unconfirmed) {
+    // Its last step rests on a segment assumed to reach it. Silence proves
+    // receipt only where it had something to retransmit had it not.
+    const bool outstanding =
+        last->event != E::kRecvRst || before == S::kSynSent ||
+        before == S::kSynReceived || before == S::kFinWait1 ||
+        before == S::kClosing || before == S::kLastAck ||
+        Unacknowledged(s, peer) > 0;
+    if (now - last->t < kSilenceProof || !outstanding) {
+      alt.Add(before, {R::kReceiptLost}, last->packet);
+    }
+  }
+  // A handshake still open: the application may have given up (closing a
+  // SYN_SENT socket sends nothing, RFC 9293 3.10.4), or a SYN_RECEIVED
+  // endpoint silent past its back-off dropped the request sooner than
+  // Linux would.
+  if (state == S::kSynSent) {
+    alt.Add(S::kClosed, {R::kGaveUp});
+  } else if (state == S::kSynReceived &&
+             now >= SilenceGiveUpTime(s, state)) {
+    alt.Add(S::kClosed, {R::kGaveUp});
+  }
+  // An RST to it that does not count yet (this path lost an earlier one).
+  EventRecord rst;
+  if (s.events.Find(E::kRecvRst, &rst) && rst.assumed &&
+      absl::Time(rst.t) <= now && s.rare().valid_from.For(E::kRecvRst) > now) {
+    alt.Add(S::kClosed, {R::kRstArrived}, rst.packet);
+  }
+  if (!IsSynchronized(state) || state == S::kTimeWait) {
+    return std::move(alt).Sorted();
+  }
+  // What it may have done or received unseen (RFC 9293 3.10.4 CLOSE,
+  // 3.10.7.4 FIN processing): its peer's FIN may have arrived, its answers
+  // lost before the capture point; it may have closed with its FIN queued
+  // behind unacknowledged data, or, gone silent while its peer kept
+  // retransmitting, closed or aborted with everything lost before the
+  // capture point.
+  const bool peer_fin = peer.fin_sent && !s.events.Has(E::kRecvFin);
+  const uint64_t unacked = s.fin_sent ? 0 : Unacknowledged(s, peer);
+  const bool silent = SilentUnderRetransmission(s, peer);
+  const R close_reason = unacked > 0 ? R::kClosedBehindData : R::kClosedUnseen;
+  const bool may_close = !s.fin_sent && (unacked > 0 || silent);
+  if (peer_fin) {
+    const S got_fin = After(state, E::kRecvFin);
+    alt.Add(got_fin, {R::kPeerFinArrived}, peer.fin_packet());
+    if (may_close) {
+      alt.Add(After(got_fin, E::kSendFin), {R::kPeerFinArrived, close_reason},
+              peer.fin_packet(), unacked);
+    }
+  }
+  if (may_close) {
+    const S closed = After(state, E::kSendFin);
+    alt.Add(closed, {close_reason}, 0, unacked);
+    if (peer_fin) {
+      alt.Add(After(closed, E::kRecvFin), {close_reason, R::kPeerFinArrived},
+              peer.fin_packet(), unacked);
+    }
+  }
+  if (silent) {
+    alt.Add(S::kClosed, {R::kAbortedUnseen});
+  }
+  if (mid_stream_ && state == S::kEstablished) {
+    // No handshake seen: a FIN before the capture started. An endpoint that
+    // sent no data may have closed its side (FIN_WAIT_2, its FIN ACKed);
+    // one whose peer sent none may have received the peer's FIN.
+    if (s.data_progress == 0) {
+      alt.Add(S::kFinWait2, {R::kClosedBeforeCapture});
+    }
+    if (peer.data_progress == 0) {
+      alt.Add(S::kCloseWait, {R::kClosedBeforeCapture});
+    }
+  }
+  return std::move(alt).Sorted();
+}
+
+}  // namespace tcpstate
