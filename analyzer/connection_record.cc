@@ -344,8 +344,14 @@ ConnectionRecord Connection::ToRecord(absl::Time now, EndReason cause) const {
   rec.client.possible_states = PossibleStatesOf(client_, server_, cr, now);
   rec.server.possible_states = PossibleStatesOf(server_, client_, sr, now);
   for (EndpointRecord* e : {&rec.client, &rec.server}) {
+    const ReplayResult& r = e == &rec.client ? cr : sr;
     if (!e->possible_states.empty()) {
       e->certainty = Certainty::kInferred;
+    } else if (!r.steps.empty() && r.steps.back().event_index < 0) {
+      // A timer that every known stack's timers have passed (TIME_WAIT
+      // beyond 240 s, a handshake beyond Linux's retries): nothing else is
+      // possible.
+      e->certainty = Certainty::kConfirmed;
     }
   }
   rec.conn_state =
