@@ -213,6 +213,7 @@ AnalysisResult Analyzer::Finish() {
   }
   reassembler_.Finish(summary_.decode);
   if (end) {
+    syn_flood_->SetCaptureEnd(*end);
     table_->FlushAll(*end);
   }
   Drain();

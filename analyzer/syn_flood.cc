@@ -12,11 +12,27 @@ namespace {
 
 constexpr size_t kProofPackets = 8;
 
-bool HalfOpen(const ConnectionRecord& r) {
-  // Evicted before a verdict was due: a SYN whose handshake never
-  // completed still counts (floods fill the table faster than 3 s).
+}  // namespace
+
+SynFloodDetector::SynFloodDetector(const AnomalyOptions& options)
+    : options_(options),
+      bucket_width_(std::max(options.syn_flood_window / 2,
+                             absl::Milliseconds(1))) {}
+
+// A handshake left half-open: judged so (syn_unanswered,
+// half_open_handshake), evicted before its verdict was due, or still
+// incomplete when the capture ended a while after its SYN. A flood is a
+// rate of those; it must not need the capture to go on afterwards.
+bool SynFloodDetector::HalfOpen(const ConnectionRecord& r) const {
+  const bool incomplete = r.client.syns > 0 && !r.mid_stream &&
+                          !r.handshake_rtt && !IsSynchronized(r.server.state) &&
+                          r.client.rsts == 0 && r.server.rsts == 0;
   if (r.end_reason == EndReason::kEvicted && r.client.syns > 0 &&
       !IsSynchronized(r.server.state)) {
+    return true;  // floods fill the table faster than a verdict comes
+  }
+  if (incomplete && r.end_reason == EndReason::kCaptureEnd &&
+      capture_end_ - r.first_seen >= kPendingHandshake) {
     return true;
   }
   for (const Anomaly& a : r.anomalies) {
@@ -27,13 +43,6 @@ bool HalfOpen(const ConnectionRecord& r) {
   }
   return false;
 }
-
-}  // namespace
-
-SynFloodDetector::SynFloodDetector(const AnomalyOptions& options)
-    : options_(options),
-      bucket_width_(std::max(options.syn_flood_window / 2,
-                             absl::Milliseconds(1))) {}
 
 void SynFloodDetector::Add(const ConnectionRecord& record) {
   if (!HalfOpen(record)) {

@@ -21,6 +21,12 @@ class SynFloodDetector {
  public:
   explicit SynFloodDetector(const AnomalyOptions& options);
 
+  // When the capture ended (before the records still open are added): a
+  // handshake still incomplete then, begun at least kPendingHandshake
+  // earlier, counts as half-open without waiting for its own verdict.
+  void SetCaptureEnd(absl::Time end) { capture_end_ = end; }
+  static constexpr absl::Duration kPendingHandshake = absl::Seconds(1);
+
   // Looks at one finished connection.
   void Add(const ConnectionRecord& record);
 
@@ -41,8 +47,11 @@ class SynFloodDetector {
   Anomaly Judge(const IpAddress& host, const std::map<int64_t, Bucket>& b,
                 bool* flooded) const;
 
+  bool HalfOpen(const ConnectionRecord& r) const;
+
   AnomalyOptions options_;
   absl::Duration bucket_width_;
+  absl::Time capture_end_ = absl::InfiniteFuture();
   std::map<IpAddress, std::map<int64_t, Bucket>> hosts_;
 };
 

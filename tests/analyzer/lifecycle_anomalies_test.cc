@@ -352,5 +352,69 @@ TEST(SynFloodTest, FewSourcesOrSpreadOutIsNoFlood) {
   }
 }
 
+
+// A spoofed SYN answered by a SYN-ACK, still open when the capture ended:
+// no verdict of its own yet.
+ConnectionRecord Pending(uint32_t src, absl::Time t, uint64_t packet) {
+  ConnectionRecord r;
+  r.client.addr = IpAddress::V4(src);
+  r.server.addr = IpAddress::V4(0xC6120002);
+  r.client.syns = 1;
+  r.server.syns = 1;
+  r.client.state = TcpState::kSynSent;
+  r.server.state = TcpState::kSynReceived;
+  r.first_seen = t;
+  r.first_packet = packet;
+  r.end_reason = EndReason::kCaptureEnd;
+  return r;
+}
+
+TEST(SynFloodTest, BurstRightBeforeTheCaptureEndsIsAFlood) {
+  // 1,000 SYNs from 1,000 sources within 1 s, the capture ending 2 s later
+  // (default thresholds): no handshake got a verdict, the rate is a flood.
+  SynFloodDetector det{AnomalyOptions()};
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  det.SetCaptureEnd(t0 + absl::Seconds(3));
+  for (uint32_t i = 0; i < 1000; ++i) {
+    det.Add(Pending(0x0A000000 + i, t0 + absl::Milliseconds(i), i + 1));
+  }
+  std::vector<HostRecord> hosts;
+  std::vector<Anomaly> anomalies;
+  det.Finish(hosts, anomalies);
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_EQ(anomalies[0].kind, "syn_flood");
+  EXPECT_EQ(anomalies[0].count, 1000u);
+}
+
+TEST(SynFloodTest, FreshOrCompletedHandshakesAndScannersAreNoFlood) {
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  // Handshakes begun in the last second of the capture are in flight.
+  SynFloodDetector fresh{AnomalyOptions()};
+  fresh.SetCaptureEnd(t0 + absl::Milliseconds(1500));
+  // Completed handshakes (an RTT was measured) are not half-open.
+  SynFloodDetector done{AnomalyOptions()};
+  done.SetCaptureEnd(t0 + absl::Seconds(3));
+  // One scanner, many ports: one source.
+  SynFloodDetector scanner{AnomalyOptions()};
+  scanner.SetCaptureEnd(t0 + absl::Seconds(3));
+  for (uint32_t i = 0; i < 1000; ++i) {
+    const absl::Time t = t0 + absl::Milliseconds(500 + i / 2);
+    fresh.Add(Pending(0x0A000000 + i, t, i + 1));
+    ConnectionRecord completed = Pending(0x0A000000 + i, t, i + 1);
+    completed.handshake_rtt = absl::Milliseconds(1);
+    completed.server.state = TcpState::kEstablished;
+    done.Add(completed);
+    ConnectionRecord scan = Pending(0x0A000001, t, i + 1);
+    scan.server.port = static_cast<uint16_t>(1000 + i);
+    scanner.Add(scan);
+  }
+  for (SynFloodDetector* det : {&fresh, &done, &scanner}) {
+    std::vector<HostRecord> hosts;
+    std::vector<Anomaly> anomalies;
+    det->Finish(hosts, anomalies);
+    EXPECT_TRUE(anomalies.empty());
+  }
+}
+
 }  // namespace
 }  // namespace tcpstate
