@@ -116,6 +116,27 @@ TEST(EvaluateExpectationsTest, ConnectionStates) {
   EXPECT_EQ(r[2].message, "no connection in the capture matches");
 }
 
+TEST(EvaluateExpectationsTest, PossibleStatesWithTilde) {
+  AnalysisResult result = ci_testing::Sample();
+  // Connection 3 (port 9090): the client ESTABLISHED, or FIN_WAIT_1.
+  PossibleState p;
+  p.state = TcpState::kFinWait1;
+  p.reasons = {PossibleReason::kClosedBehindData};
+  result.connections[2].client.possible_states = {p};
+  const std::vector<CheckResult> r = EvaluateExpectations(
+      result, Parse("expect connections server.port=9090 client~FIN_WAIT_1\n"
+                    "expect connections server.port=9090 client=FIN_WAIT_1\n"
+                    "expect connections server.port=9090 client~ESTABLISHED\n"
+                    "expect count server~FIN_WAIT_1 == 0\n"
+                    "expect count client~fin_wait_1|CLOSING == 1\n"));
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_FALSE(r[0].failed);  // possible
+  EXPECT_TRUE(r[1].failed);   // not the reported state
+  EXPECT_FALSE(r[2].failed);  // the reported state matches too
+  EXPECT_FALSE(r[3].failed);
+  EXPECT_FALSE(r[4].failed);
+}
+
 TEST(EvaluateExpectationsTest, KindsAndCounts) {
   std::vector<CheckResult> r = Evaluate(
       "expect no close_wait_stuck\n"
