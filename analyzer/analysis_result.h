@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "analyzer/anomaly.h"
 #include "analyzer/capture/packet_source.h"
@@ -72,7 +71,7 @@ const char* PossibleReasonId(PossibleReason r);
 // the order they would have happened).
 struct PossibleState {
   TcpState state = TcpState::kUnknown;
-  absl::InlinedVector<PossibleReason, 2> reasons;
+  std::vector<PossibleReason> reasons;
   uint64_t packet = 0;  // the segment the reasons name (0: none)
   uint64_t amount = 0;  // bytes or seconds, as the reason says
 };
