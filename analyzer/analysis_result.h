@@ -50,10 +50,14 @@ enum class PossibleReason : uint8_t {
                       // were lost before the capture point
   kClosedBehindData,  // the application closed; its FIN waits behind
                       // `amount` unacknowledged bytes
-  kClosedUnseen,      // it closed while silent, its FIN lost before the
-                      // capture point (its peer kept retransmitting)
-  kAbortedUnseen,     // it aborted while silent, its RST lost before the
-                      // capture point
+  kClosedBehindZeroWindow,  // the application closed; its FIN waits
+                            // behind data the peer's zero window holds back
+  kClosedUnseen,      // it closed after its last segment seen, its FIN lost
+                      // before the capture point
+  kAbortedUnseen,     // it aborted after its last segment seen, its RST
+                      // lost before the capture point
+  kFinOrderUnseen,    // its FIN, never seen, and the peer's crossed the
+                      // other way round
   kRstArrived,        // the RST (`packet`) reached it after all
   kStillRetrying,     // still retrying: its retransmissions were lost before
                       // the capture point (Linux gives up after `amount` s)

@@ -167,7 +167,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   if (seg.flags.ack()) {
     ConfirmReceipts(seg, x, y, own_prev, ctx);
   }
-  RecordSends(seg, x, ctx);
+  RecordSends(seg, x, y, own_prev, ctx);
   if (seg.flags.ack() && !seg.flags.rst()) {
     AssumeReceipts(seg, y, ctx);
   }
@@ -198,11 +198,18 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
 // The sender's own behaviour can prove that an earlier assumption about what
 // it received was wrong (RFC 9293 3.8.1: a sender retransmits only what was
 // not acknowledged to it).
-bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack) {
+bool Connection::RetractAssumedAck(Side& x, EndpointEvent ack,
+                                   PackedTime now) {
   // The sender retransmits what the ACK acknowledged, so the ACK never
-  // reached it: an assumed (unconfirmed) receipt is taken back.
+  // reached it: an assumed (unconfirmed) receipt is taken back. Unless the
+  // two crossed: a retransmission seen within a handshake round trip of
+  // the ACK may have left before the ACK arrived.
   EventRecord ev;
   if (!x.events.Find(ack, &ev) || ev.confirmed) {
+    return false;
+  }
+  const absl::Duration rtt = x.flow.irtt;
+  if (rtt > absl::ZeroDuration() && absl::Time(now) - absl::Time(ev.t) < rtt) {
     return false;
   }
   SideRare& rare = x.mutable_rare();
@@ -230,7 +237,7 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     ++rare.syn_retransmit_count;
     RememberPacket(rare.syn_retransmits, c.packet);
     NoteControlSent(x, c.t);
-    if (RetractAssumedAck(x, E::kRecvAckOfSyn)) {
+    if (RetractAssumedAck(x, E::kRecvAckOfSyn, c.t)) {
       ++rare.syn_ack_losses;
     }
   }
@@ -239,36 +246,58 @@ void Connection::HandleRetractions(const TcpSegment& seg, Side& x,
     ++rare.fin_retransmit_count;
     RememberPacket(rare.fin_retransmits, c.packet);
     NoteControlSent(x, c.t);
-    if (RetractAssumedAck(x, E::kRecvAckOfFin)) {
+    if (RetractAssumedAck(x, E::kRecvAckOfFin, c.t)) {
       ++rare.fin_ack_losses;
     }
   }
-  if (!f.rst() && !f.syn()) {
-    // A RST it got would have closed it; a RST it sent would have too. The
-    // RST was lost after the tap, not acceptable to it, or not sent by the
-    // endpoint it claims to come from: flagged as ignored / injected.
-    for (E kind : {E::kRecvRst, E::kSendRst}) {
-      EventRecord ev;
-      if (!x.events.Find(kind, &ev)) {
-        continue;
-      }
-      SideRare& rare = x.mutable_rare();
-      uint64_t& note = kind == E::kRecvRst ? rare.ignored_rst_packet
-                                           : rare.forged_rst_packet;
-      if (note == 0) {
-        note = ev.packet;
-      }
-      if (kind == E::kRecvRst && rare.lost_rst_time == absl::Time()) {
-        rare.lost_rst_time = ev.t;
-      }
-      x.events.Erase(kind);
-      // Against the endpoint the RST claims to come from; once per RST.
-      const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
-      if (!Flagged(AnomalyKind::kRstIgnored, ev.packet)) {
-        Flag(AnomalyKind::kRstIgnored, rst_from_client,
-             SegmentContext{ev.packet, ev.t});
-      }
+  // A RST it got would have closed it; a RST it sent would have too. The
+  // RST was lost after the tap, not acceptable to it, or not sent by the
+  // endpoint it claims to come from: flagged as ignored / injected. A
+  // retransmitted SYN (its ISN again) proves the same.
+  const bool retransmitted_syn = f.syn() && x.has_isn && seg.seq == x.isn;
+  if (!f.rst() && (!f.syn() || retransmitted_syn)) {
+    RetractRsts(x);
+  }
+}
+
+void Connection::RetractRsts(Side& x) {
+  for (E kind : {E::kRecvRst, E::kSendRst}) {
+    EventRecord ev;
+    if (!x.events.Find(kind, &ev)) {
+      continue;
     }
+    SideRare& rare = x.mutable_rare();
+    uint64_t& note = kind == E::kRecvRst ? rare.ignored_rst_packet
+                                         : rare.forged_rst_packet;
+    if (note == 0) {
+      note = ev.packet;
+    }
+    if (kind == E::kRecvRst && rare.lost_rst_time == absl::Time()) {
+      rare.lost_rst_time = ev.t;
+    }
+    x.events.Erase(kind);
+    // Against the endpoint the RST claims to come from; once per RST.
+    const bool rst_from_client = (&x == &client_) == (kind == E::kSendRst);
+    if (!Flagged(AnomalyKind::kRstIgnored, ev.packet)) {
+      Flag(AnomalyKind::kRstIgnored, rst_from_client,
+           SegmentContext{ev.packet, ev.t});
+    }
+  }
+}
+
+absl::Time Connection::RetractRstBySynRetransmission(const TcpSegment& seg,
+                                                     bool from_client) {
+  Side& x = from_client ? client_ : server_;
+  if (!seg.flags.syn() || seg.flags.ack() || !x.has_isn || seg.seq != x.isn) {
+    return absl::Time();
+  }
+  RetractRsts(x);
+  return x.rare().lost_rst_time;
+}
+
+void Connection::InheritLostRst(bool client, absl::Time t) {
+  if (t != absl::Time()) {
+    (client ? client_ : server_).mutable_rare().lost_rst_time = t;
   }
 }
 
@@ -300,9 +329,34 @@ void Connection::ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
   x.events.ConfirmUpTo(seg.ack);
 }
 
-void Connection::RecordSends(const TcpSegment& seg, Side& x,
+void Connection::RecordSends(const TcpSegment& seg, Side& x, Side& y,
+                             const SegmentContext& own_prev,
                              const SegmentContext& c) {
   const TcpFlags f = seg.flags;
+  // A bare ACK one past everything x sent: x sent a FIN the capture never
+  // saw (lost before the tap; RFC 9293 3.4: the FIN occupies one sequence
+  // number, and later segments carry SND.NXT past it). It was sent after
+  // x's previous segment here: after x's receipt of y's FIN if an earlier
+  // segment acknowledged that (CLOSE_WAIT, then LAST_ACK), before it if
+  // this one is the first to (FIN_WAIT_1, then CLOSING: a CLOSE_WAIT
+  // endpoint acknowledges the FIN before it closes).
+  if (!f.syn() && !f.fin() && !f.rst() && f.ack() && seg.payload_len == 0 &&
+      !x.fin_sent && x.seq_known && x.events.Has(E::kSendAck) &&
+      seg.seq == x.max_end.Plus(1)) {
+    // y retransmitting its FIN first says the same: x's ACK of it rode on
+    // the lost FIN (a delayed ACK joins the FIN that follows close()).
+    EventRecord got;
+    const bool got_fin_before =
+        (x.events.Find(E::kRecvFin, &got) && got.proof_packet != c.packet) ||
+        (y.fin_sent && y.rare().fin_retransmit_count > 0);
+    const SegmentContext& at =
+        got_fin_before || own_prev.packet == 0 ? c : own_prev;
+    x.fin_sent = true;
+    x.fin_seq = x.max_end;
+    x.fin_order_unsure = y.fin_sent;
+    x.events.Add(MakeEvent(E::kSendFin, at.packet, at.t, 3));
+    NoteControlSent(x, at.t);
+  }
   if (f.syn()) {
     ++x.syns;
     if (!x.has_isn) {
@@ -323,8 +377,27 @@ void Connection::RecordSends(const TcpSegment& seg, Side& x,
       x.fin_seq = seg.seq.Plus(seg.payload_len + (f.syn() ? 1 : 0));
       x.events.Add(MakeEvent(E::kSendFin, c.packet, c.t, 3));
       NoteControlSent(x, c.t);
+      FinSentBeforePeerFin(seg, x, y, c);
     }
   }
+}
+
+// x's FIN does not acknowledge y's FIN, yet an earlier segment here did: the
+// path reordered them before the tap, and x sent its FIN before it got y's
+// (its ACK field is filled at transmit time, and grows with sending order).
+// Its receipt of y's FIN moves after its FIN: FIN_WAIT_1, then CLOSING
+// (RFC 9293 3.10.7.4), not CLOSE_WAIT then LAST_ACK.
+void Connection::FinSentBeforePeerFin(const TcpSegment& seg, Side& x,
+                                      const Side& y, const SegmentContext& c) {
+  EventRecord got;
+  if (!seg.flags.ack() || !y.fin_sent || seg.ack.IsAfter(y.fin_seq) ||
+      !x.events.Find(E::kRecvFin, &got) || got.packet >= c.packet) {
+    return;
+  }
+  x.events.Erase(E::kRecvFin);
+  EventRecord moved = MakeEvent(E::kRecvFin, c.packet, c.t, 6);
+  moved.proof_packet = got.proof_packet;
+  x.events.Add(moved);
 }
 
 // The ACK field also tells the peer that its SYN/FIN arrived; the peer's

@@ -98,7 +98,8 @@ struct Side {
         has_ack(false),
         fin_sent(false),
         fold_continues(false),
-        fold_own_syn_acked(false) {}
+        fold_own_syn_acked(false),
+        fin_order_unsure(false) {}
   bool seq_known : 1;
   bool has_isn : 1;
   bool sent_syn_ack : 1;
@@ -109,6 +110,9 @@ struct Side {
   // and its context.
   bool fold_continues : 1;
   bool fold_own_syn_acked : 1;
+  // Its FIN was inferred from its sequence numbers (never seen), with the
+  // peer's FIN around: which came first is a guess.
+  bool fin_order_unsure : 1;
   TcpState event_state = TcpState::kUnknown;
   uint8_t recent_next = 0;
   // Bit per `recent` slot: the peer sent a segment after it was recorded.
@@ -293,6 +297,17 @@ class Connection {
   // Records that this connection took over the 4-tuple of another.
   void NotePortReuse(const ReuseFacts& facts) { mutable_rare().reuse = facts; }
 
+  // A retransmission of its SYN (the same ISN) that the flow table turns
+  // into a new record (Zeek's row split after an RST): the RST the sender
+  // was assumed to get was lost after the tap, and is taken back. Returns
+  // when the path first lost an RST to it (the epoch if none).
+  absl::Time RetractRstBySynRetransmission(const TcpSegment& seg,
+                                           bool from_client);
+  // The new record's endpoint is the same socket, to which the path lost an
+  // RST at `t` (RetractRstBySynRetransmission): its RSTs count only after
+  // silence (AssumptionTimes).
+  void InheritLostRst(bool client, absl::Time t);
+
   // A TIME_WAIT endpoint replaced by a new connection on the same 4-tuple
   // (RFC 9293 3.10.7.4, RFC 6191) ends up CLOSED.
   void EndTimeWaitForReuse(const SegmentContext& ctx);
@@ -314,15 +329,21 @@ class Connection {
 
   void HandleRetractions(const TcpSegment& seg, Side& x,
                          const SegmentContext& c);
+  // Takes back x's RST receipt and RST sending: later segments of x prove
+  // neither happened.
+  void RetractRsts(Side& x);
   // A retransmission of what x's assumed receipt `ack` acknowledged: the
   // receipt is taken back (lost after the tap). False if there was none or
   // it was confirmed.
-  bool RetractAssumedAck(Side& x, EndpointEvent ack);
+  bool RetractAssumedAck(Side& x, EndpointEvent ack, PackedTime now);
   // `own_prev`: x's previous segment (packet 0 if none); `proof`: this one.
   void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
                        const SegmentContext& own_prev,
                        const SegmentContext& proof);
-  void RecordSends(const TcpSegment& seg, Side& x, const SegmentContext& c);
+  void RecordSends(const TcpSegment& seg, Side& x, Side& y,
+                   const SegmentContext& own_prev, const SegmentContext& c);
+  void FinSentBeforePeerFin(const TcpSegment& seg, Side& x, const Side& y,
+                            const SegmentContext& c);
   void AssumeReceipts(const TcpSegment& seg, Side& y, const SegmentContext& c);
   void HandleRst(const TcpSegment& seg, Side& x, Side& y,
                  const SegmentContext& c);

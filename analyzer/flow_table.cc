@@ -153,11 +153,14 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   const FlowKey key = FlowKey::Of(seg, &from_low);
   auto it = table_.find(key);
   std::optional<ReuseFacts> reuse;
+  absl::Time lost_rst;  // to the sender of a SYN retransmitted past a split
   if (it != table_.end()) {
     Connection& conn = **it;
     const bool from_client = from_low == conn.client_is_low();
     if (ZeekWouldHaveRemoved(conn, seg, ctx.t)) {
-      // The segment opens a new record on the 4-tuple (Zeek's row split).
+      // The segment opens a new record on the 4-tuple (Zeek's row split);
+      // a retransmitted SYN still tells the old one its RST was lost.
+      lost_rst = conn.RetractRstBySynRetransmission(seg, from_client);
       conn.Refresh(ctx.t);
       Finish(conn, ctx.t, EndReason::kPortReuse);
       Remove(conn);
@@ -191,6 +194,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   if (reuse) {
     conn.NotePortReuse(*reuse);
   }
+  conn.InheritLostRst(from_low == conn.client_is_low(), lost_rst);
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);
   LinkAtTail(conn);
   Reschedule(conn, /*advance_only=*/false);

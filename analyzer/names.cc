@@ -87,10 +87,14 @@ const char* PossibleReasonId(PossibleReason r) {
       return "peer_fin_arrived";
     case PossibleReason::kClosedBehindData:
       return "closed_behind_data";
+    case PossibleReason::kClosedBehindZeroWindow:
+      return "closed_behind_zero_window";
     case PossibleReason::kClosedUnseen:
       return "closed_unseen";
     case PossibleReason::kAbortedUnseen:
       return "aborted_unseen";
+    case PossibleReason::kFinOrderUnseen:
+      return "fin_order_unseen";
     case PossibleReason::kRstArrived:
       return "rst_arrived";
     case PossibleReason::kStillRetrying:

@@ -142,6 +142,23 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
       alt.Add(before, {R::kReceiptLost}, last->packet);
     }
   }
+  // Its unseen FIN and the peer's: the other order (RFC 9293 3.10.7.4:
+  // FIN_WAIT_1 then CLOSING and TIME_WAIT, or CLOSE_WAIT then LAST_ACK and
+  // CLOSED).
+  if (s.fin_order_unsure) {
+    const S swapped = state == S::kLastAck  ? S::kClosing
+                      : state == S::kClosing ? S::kLastAck
+                      : state == S::kClosed  ? S::kTimeWait
+                      : state == S::kTimeWait ? S::kClosed
+                                              : state;
+    alt.Add(swapped, {R::kFinOrderUnseen});
+  }
+  // An RST to it that does not count yet (this path lost an earlier one).
+  EventRecord rst;
+  if (s.events.Find(E::kRecvRst, &rst) && rst.assumed &&
+      absl::Time(rst.t) <= now && s.rare().valid_from.For(E::kRecvRst) > now) {
+    alt.Add(S::kClosed, {R::kRstArrived}, rst.packet);
+  }
   // A handshake still open: the application may have given up (closing a
   // SYN_SENT socket sends nothing, RFC 9293 3.10.4), or a SYN_RECEIVED
   // endpoint silent past its back-off dropped the request sooner than
@@ -152,26 +169,31 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
              now >= SilenceGiveUpTime(s, state)) {
     alt.Add(S::kClosed, {R::kGaveUp});
   }
-  // An RST to it that does not count yet (this path lost an earlier one).
-  EventRecord rst;
-  if (s.events.Find(E::kRecvRst, &rst) && rst.assumed &&
-      absl::Time(rst.t) <= now && s.rare().valid_from.For(E::kRecvRst) > now) {
-    alt.Add(S::kClosed, {R::kRstArrived}, rst.packet);
-  }
   if (!IsSynchronized(state) || state == S::kTimeWait) {
     return std::move(alt).Sorted();
   }
   // What it may have done or received unseen (RFC 9293 3.10.4 CLOSE,
   // 3.10.7.4 FIN processing): its peer's FIN may have arrived, its answers
   // lost before the capture point; it may have closed with its FIN queued
-  // behind unacknowledged data, or, gone silent while its peer kept
-  // retransmitting, closed or aborted with everything lost before the
-  // capture point.
+  // behind unacknowledged data or a zero window, or closed or aborted
+  // unseen.
   const bool peer_fin = peer.fin_sent && !s.events.Has(E::kRecvFin);
   const uint64_t unacked = s.fin_sent ? 0 : Unacknowledged(s, peer);
   const bool silent = SilentUnderRetransmission(s, peer);
-  const R close_reason = unacked > 0 ? R::kClosedBehindData : R::kClosedUnseen;
-  const bool may_close = !s.fin_sent && (unacked > 0 || silent);
+  // The peer's last window was zero: data may wait unsent, and a FIN
+  // behind it (RFC 9293 3.8.6.1: the sender probes, it does not send).
+  const bool window_shut = !s.fin_sent && peer.flow.seen &&
+                           peer.flow.window == 0;
+  const R close_reason = unacked > 0   ? R::kClosedBehindData
+                         : window_shut ? R::kClosedBehindZeroWindow
+                                       : R::kClosedUnseen;
+  // An endpoint that can still close (ESTABLISHED, CLOSE_WAIT) may have
+  // done so, or aborted, after its last segment here, with everything it
+  // sent since lost before the capture point (a FIN-dropping middlebox, a
+  // one-way blackhole): the capture cannot prove it did not.
+  const bool open = state == S::kEstablished || state == S::kCloseWait;
+  const bool may_close =
+      !s.fin_sent && (open || unacked > 0 || window_shut || silent);
   if (peer_fin) {
     const S got_fin = After(state, E::kRecvFin);
     alt.Add(got_fin, {R::kPeerFinArrived}, peer.fin_packet());
@@ -188,7 +210,7 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
               peer.fin_packet(), unacked);
     }
   }
-  if (silent) {
+  if (open || silent) {
     alt.Add(S::kClosed, {R::kAbortedUnseen});
   }
   if (mid_stream_ && state == S::kEstablished) {

@@ -19,14 +19,20 @@ std::string Phrase(PossibleReason r, const PossibleState& p, const char* peer) {
       return absl::StrCat("its application closed: its FIN would queue "
                           "behind ",
                           p.amount, " unacknowledged bytes");
+    case PossibleReason::kClosedBehindZeroWindow:
+      return absl::StrCat("its application closed: its FIN would wait behind "
+                          "data the ",
+                          peer, "'s zero window holds back");
     case PossibleReason::kClosedUnseen:
-      return absl::StrCat("it closed while silent (the ", peer,
-                          " kept retransmitting) and its FIN was lost before "
-                          "the capture point");
+      return "it closed after its last segment seen here, and its FIN was "
+             "lost before the capture point";
     case PossibleReason::kAbortedUnseen:
-      return absl::StrCat("it aborted while silent (the ", peer,
-                          " kept retransmitting) and its RST was lost before "
-                          "the capture point");
+      return "it aborted after its last segment seen here, and its RST was "
+             "lost before the capture point";
+    case PossibleReason::kFinOrderUnseen:
+      return absl::StrCat("its own FIN, which the capture never saw (its "
+                          "sequence numbers show it), and the ",
+                          peer, "'s FIN crossed the other way round");
     case PossibleReason::kRstArrived:
       return absl::StrCat("the RST (pkt ", p.packet,
                           ") reached it after all (this path lost an earlier "

@@ -29,6 +29,7 @@ struct Step {
   uint32_t seq;
   uint32_t ack;
   uint32_t len;
+  uint16_t window = 65535;
 };
 
 // The handshake at 0, 1 and 2 ms.
@@ -73,9 +74,10 @@ class PossibleStatesTest : public ::testing::TestWithParam<bool> {
     for (const Step& s : steps) {
       ++packet;
       const absl::Time t = t0 + absl::Seconds(s.at);
-      conn.OnSegment(MakeSegment(peers, s.from_client, s.flags, s.seq, s.ack,
-                                 s.len, static_cast<uint16_t>(packet)),
-                     s.from_client, SegmentContext{packet, t});
+      TcpSegment seg = MakeSegment(peers, s.from_client, s.flags, s.seq,
+                                   s.ack, s.len, static_cast<uint16_t>(packet));
+      seg.window = s.window;
+      conn.OnSegment(seg, s.from_client, SegmentContext{packet, t});
     }
     const absl::Time now = t0 + absl::Seconds(end);
     conn.Refresh(now);
@@ -151,8 +153,75 @@ TEST_P(PossibleStatesTest, CloseQueuedBehindUnacknowledgedData) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->reasons[0], R::kClosedBehindData);
   EXPECT_EQ(p->amount, 1000u);
-  // Nothing outstanding from the server: it is ESTABLISHED for sure.
-  EXPECT_EQ(rec.server.certainty, Certainty::kConfirmed);
+  // Nothing outstanding from the server: only an unseen close or abort.
+  EXPECT_EQ(States(rec.server), (std::vector<S>{S::kClosed, S::kFinWait1}));
+  EXPECT_EQ(Find(rec.server, S::kFinWait1)->reasons[0], R::kClosedUnseen);
+  EXPECT_EQ(Find(rec.server, S::kClosed)->reasons[0], R::kAbortedUnseen);
+}
+
+TEST_P(PossibleStatesTest, CloseQueuedBehindAZeroWindow) {
+  // Everything sent is ACKed, but the server's window is shut: more data
+  // may wait unsent, and a FIN behind it.
+  const ConnectionRecord rec =
+      Run(With(Handshake(), {{0.003, true, kAck | kPsh, kC + 1, kS + 1, 1000},
+                             {0.004, false, kAck, kS + 1, kC + 1001, 0, 0}}),
+          5.0);
+  EXPECT_EQ(rec.client.state, S::kEstablished);
+  const PossibleState* p = Find(rec.client, S::kFinWait1);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->reasons[0], R::kClosedBehindZeroWindow);
+}
+
+TEST_P(PossibleStatesTest, UnseenFinBeforeThePeersShowsInSequenceNumbers) {
+  // The client's FIN is lost before the tap; its ACK of the server's FIN
+  // carries SND.NXT one past its data: it sent a FIN first (CLOSING), or,
+  // had it got the server's FIN first, LAST_ACK.
+  const ConnectionRecord rec =
+      Run(With(Handshake(), {{0.100, false, kFin | kAck, kS + 1, kC + 1, 0},
+                             {0.101, true, kAck, kC + 2, kS + 2, 0}}),
+          5.0);
+  EXPECT_EQ(rec.client.state, S::kClosing);
+  const PossibleState* p = Find(rec.client, S::kLastAck);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->reasons[0], R::kFinOrderUnseen);
+}
+
+TEST_P(PossibleStatesTest, UnseenFinAfterThePeersShowsInSequenceNumbers) {
+  // It ACKed the server's FIN first, then closed (the FIN lost): LAST_ACK.
+  const ConnectionRecord rec =
+      Run(With(Handshake(), {{0.100, false, kFin | kAck, kS + 1, kC + 1, 0},
+                             {0.101, true, kAck, kC + 1, kS + 2, 0},
+                             {0.500, true, kAck, kC + 2, kS + 2, 0}}),
+          5.0);
+  EXPECT_EQ(rec.client.state, S::kLastAck);
+  EXPECT_NE(Find(rec.client, S::kClosing), nullptr);
+}
+
+TEST_P(PossibleStatesTest, FinReorderedBeforeTheTapStillWentFirst) {
+  // At the tap the client's ACK of the server's FIN comes before its own
+  // FIN, whose ACK field does not cover the server's FIN: the FIN left
+  // first (FIN_WAIT_1, CLOSING), then the server ACKed it: TIME_WAIT, as
+  // for the server, whose FIN was ACKed before the client's came.
+  const ConnectionRecord rec = Run(
+      With(Handshake(), {{0.100, false, kFin | kAck, kS + 1, kC + 1, 0},
+                         {0.101, true, kAck, kC + 1, kS + 2, 0},
+                         {0.102, true, kFin | kAck, kC + 1, kS + 1, 0},
+                         {0.103, false, kAck, kS + 2, kC + 2, 0}}),
+      5.0);
+  EXPECT_EQ(rec.client.state, S::kTimeWait);  // not CLOSED via LAST_ACK
+  EXPECT_EQ(rec.server.state, S::kTimeWait);
+}
+
+TEST_P(PossibleStatesTest, RetransmissionCrossingTheAckRetractsNothing) {
+  // The server's FIN retransmission is seen 0.5 ms after the client's ACK,
+  // within the 2 ms handshake round trip: it may have left before the ACK
+  // arrived, so the ACK is not taken as lost.
+  const ConnectionRecord rec =
+      Run(With(Handshake(), {{0.100, false, kFin | kAck, kS + 1, kC + 1, 0},
+                             {0.300, true, kAck, kC + 1, kS + 2, 0},
+                             {0.3005, false, kFin | kAck, kS + 1, kC + 1, 0}}),
+          5.0);
+  EXPECT_EQ(rec.server.state, S::kFinWait2);
 }
 
 TEST_P(PossibleStatesTest, PeerFinMayHaveArrived) {
