@@ -63,6 +63,7 @@ enum class PossibleReason : uint8_t {
                       // the capture point (Linux gives up after `amount` s)
   kGaveUp,            // it gave up sooner: the application closed, or a stack
                       // that retries less
+  kSynCookie,         // it answered with a SYN cookie and kept no state
   kLongerTimeWait,    // its TIME_WAIT lasts longer (`amount` s: Windows)
   kClosedBeforeCapture,  // mid-stream: a FIN before the capture started
 };

@@ -101,6 +101,8 @@ const char* PossibleReasonId(PossibleReason r) {
       return "still_retrying";
     case PossibleReason::kGaveUp:
       return "gave_up";
+    case PossibleReason::kSynCookie:
+      return "syn_cookie";
     case PossibleReason::kLongerTimeWait:
       return "longer_time_wait";
     case PossibleReason::kClosedBeforeCapture:

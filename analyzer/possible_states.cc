@@ -168,6 +168,11 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
   } else if (state == S::kSynReceived &&
              now >= SilenceGiveUpTime(s, state)) {
     alt.Add(S::kClosed, {R::kGaveUp});
+  } else if (state == S::kSynReceived && s.events.Has(E::kSendSynAck) &&
+             s.rare().syn_retransmit_count == 0) {
+    // Not retransmitted yet: a SYN cookie looks the same until its first
+    // retransmission is due (RFC 4987 3.6; Linux under a full queue).
+    alt.Add(S::kClosed, {R::kSynCookie});
   }
   if (!IsSynchronized(state) || state == S::kTimeWait) {
     return std::move(alt).Sorted();

@@ -44,6 +44,9 @@ std::string Phrase(PossibleReason r, const PossibleState& p, const char* peer) {
     case PossibleReason::kGaveUp:
       return "it gave up sooner (the application closed, or a stack that "
              "retries less)";
+    case PossibleReason::kSynCookie:
+      return "its SYN-ACK was a SYN cookie (a full SYN queue, RFC 4987 "
+             "3.6): it kept no state";
     case PossibleReason::kLongerTimeWait:
       return absl::StrCat("its stack keeps TIME_WAIT longer (up to ",
                           p.amount, " s: Windows)");

@@ -355,10 +355,23 @@ TEST(SynFloodTest, FewSourcesOrSpreadOutIsNoFlood) {
 
 // A spoofed SYN answered by a SYN-ACK, still open when the capture ended:
 // no verdict of its own yet.
-ConnectionRecord Pending(uint32_t src, absl::Time t, uint64_t packet) {
+ConnectionRecord Pending(uint32_t src, absl::Time t, uint64_t packet,
+                         bool v6 = false) {
   ConnectionRecord r;
-  r.client.addr = IpAddress::V4(src);
-  r.server.addr = IpAddress::V4(0xC6120002);
+  if (v6) {
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0};
+    a[12] = static_cast<uint8_t>(src >> 24);
+    a[13] = static_cast<uint8_t>(src >> 16);
+    a[14] = static_cast<uint8_t>(src >> 8);
+    a[15] = static_cast<uint8_t>(src);
+    r.client.addr = IpAddress::FromBytes(a);
+    uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                     0,    0,    0,    0,    0, 0, 0, 2};
+    r.server.addr = IpAddress::FromBytes(b);
+  } else {
+    r.client.addr = IpAddress::V4(src);
+    r.server.addr = IpAddress::V4(0xC6120002);
+  }
   r.client.syns = 1;
   r.server.syns = 1;
   r.client.state = TcpState::kSynSent;
@@ -372,18 +385,21 @@ ConnectionRecord Pending(uint32_t src, absl::Time t, uint64_t packet) {
 TEST(SynFloodTest, BurstRightBeforeTheCaptureEndsIsAFlood) {
   // 1,000 SYNs from 1,000 sources within 1 s, the capture ending 2 s later
   // (default thresholds): no handshake got a verdict, the rate is a flood.
-  SynFloodDetector det{AnomalyOptions()};
-  const absl::Time t0 = absl::FromUnixSeconds(1000);
-  det.SetCaptureEnd(t0 + absl::Seconds(3));
-  for (uint32_t i = 0; i < 1000; ++i) {
-    det.Add(Pending(0x0A000000 + i, t0 + absl::Milliseconds(i), i + 1));
+  for (const bool v6 : {false, true}) {
+    SynFloodDetector det{AnomalyOptions()};
+    const absl::Time t0 = absl::FromUnixSeconds(1000);
+    det.SetCaptureEnd(t0 + absl::Seconds(3));
+    for (uint32_t i = 0; i < 1000; ++i) {
+      det.Add(Pending(0x0A000000 + i, t0 + absl::Milliseconds(i), i + 1, v6));
+    }
+    std::vector<HostRecord> hosts;
+    std::vector<Anomaly> anomalies;
+    det.Finish(hosts, anomalies);
+    ASSERT_EQ(anomalies.size(), 1u) << v6;
+    EXPECT_EQ(anomalies[0].kind, "syn_flood");
+    EXPECT_EQ(anomalies[0].count, 1000u);
+    EXPECT_EQ(anomalies[0].endpoint, v6 ? "2001:db8::2" : "198.18.0.2");
   }
-  std::vector<HostRecord> hosts;
-  std::vector<Anomaly> anomalies;
-  det.Finish(hosts, anomalies);
-  ASSERT_EQ(anomalies.size(), 1u);
-  EXPECT_EQ(anomalies[0].kind, "syn_flood");
-  EXPECT_EQ(anomalies[0].count, 1000u);
 }
 
 TEST(SynFloodTest, FreshOrCompletedHandshakesAndScannersAreNoFlood) {

@@ -301,6 +301,18 @@ TEST_P(PossibleStatesTest, SynAckRetransmissionsFollowLinuxSchedule) {
   EXPECT_EQ(Find(gone.server, S::kSynReceived), nullptr);
 }
 
+TEST_P(PossibleStatesTest, FreshSynAckMayBeASynCookie) {
+  // One SYN-ACK, its retransmission not yet due: a cookie looks the same.
+  const ConnectionRecord rec =
+      Run({{0.0, true, kSyn, kC, 0, 0},
+           {0.001, false, kSyn | kAck, kS, kC + 1, 0}},
+          0.8);
+  EXPECT_EQ(rec.server.state, S::kSynReceived);
+  const PossibleState* p = Find(rec.server, S::kClosed);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->reasons[0], R::kSynCookie);
+}
+
 TEST_P(PossibleStatesTest, UnansweredSynMayHaveBeenAbandoned) {
   const ConnectionRecord open =
       Run({{0.0, true, kSyn, kC, 0, 0}, {1.0, true, kSyn, kC, 0, 0}}, 1.5);
