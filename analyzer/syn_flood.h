@@ -51,7 +51,7 @@ class SynFloodDetector {
 
   AnomalyOptions options_;
   absl::Duration bucket_width_;
-  absl::Time capture_end_ = absl::InfiniteFuture();
+  absl::Time capture_end_ = absl::InfinitePast();  // unknown: none counts
   std::map<IpAddress, std::map<int64_t, Bucket>> hosts_;
 };
 
