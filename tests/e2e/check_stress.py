@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Stress captures against kernel truth (testdata/generator/stress.py).
+"""Stress captures against kernel truth (testdata/generator/stress.py), and
+where each impairment acted (FINs dropped before the tap never appear).
 
 For every scored endpoint (not ambiguous in the truth): the reported state
 is exact, or the kernel's state is among possible_states, or it is wrong;
@@ -35,6 +36,33 @@ def records(tcpstate, pcap):
     return by_client
 
 
+def tap_side_checks(truth, got, seed, plan, counts):
+    """Where each impairment acts, seen in the capture: FINs dropped before
+    the tap never appear in it, FINs dropped after it do; a blackhole
+    before the tap from the first packet leaves its sender unseen."""
+    problems = []
+    for t in truth:
+        port = t["client"][1]
+        d = plan(seed, port)["damage"]
+        sender = "client" if d["dir"] == "c2s" else "server"
+        rec = got.get((t["client"][0], port))
+        if d["kind"] == "fin_drop" and rec is not None:
+            before = t["before_tap"]
+            fins = rec[sender]["fins"]
+            counts["fin_drop_before" if before else "fin_drop_after"] += 1
+            if before and fins:
+                problems.append("port %d: %d FIN(s) dropped before the tap "
+                                "appear in the capture" % (port, fins))
+            if not before and fins:
+                counts["fin_seen_after"] += 1
+        if d["kind"] == "blackhole" and d["after"] == 0.0 and \
+                t["before_tap"] and rec is not None and \
+                rec[sender]["packets"]:
+            problems.append("port %d: the %s is blackholed before the tap "
+                            "from the start, yet seen" % (port, sender))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tcpstate")
@@ -46,12 +74,18 @@ def main():
     if not captures:
         print("no stress captures in", a.dir)
         return 1
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "..", "testdata", "generator"))
+    from stress import plan  # the same choices the generator made
     n = collections.Counter()
     classes = collections.Counter()
     problems = []
+    sides = collections.Counter()
     for pcap in captures:
         truth = json.load(open(pcap[:-len(".pcap")] + ".truth.json"))
         got = records(a.tcpstate, pcap)
+        problems += tap_side_checks(truth["connections"], got, truth["seed"],
+                                    plan, sides)
         for t in truth["connections"]:
             rec = got.get((t["client"][0], t["client"][1]))
             for side in ("client", "server"):
@@ -106,6 +140,12 @@ def main():
         print("  %3d  %s reported %s, kernel %s  (%s, %s%s)" % (
             k, side, state, want, script, damage,
             " before tap" if before else " after tap"))
+    print("tap side: %d flows with FINs dropped before the tap (none seen), "
+          "%d after it (%d with FINs seen)" % (
+              sides["fin_drop_before"], sides["fin_drop_after"],
+              sides["fin_seen_after"]))
+    if sides["fin_drop_after"] and not sides["fin_seen_after"]:
+        problems.append("no FIN dropped after the tap was ever seen")
     for p in problems:
         print("FAIL", p)
     failed = bool(problems) or exact < a.min_exact
