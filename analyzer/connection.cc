@@ -8,10 +8,6 @@ namespace {
 
 using E = EndpointEvent;
 
-// Silence after which an assumed receipt counts as proven: every stack
-// retransmits an unacknowledged SYN-ACK or FIN well within this (Linux:
-// initial RTO 1 s, minimum 200 ms).
-constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 constexpr absl::Duration kMinRetransmitGap = absl::Milliseconds(200);
 constexpr int32_t kDuplicateWindowNanos = 5'000'000;  // 5 ms
 

@@ -31,6 +31,12 @@ struct SegmentContext {
   PackedTime t;
 };
 
+// Silence after which an assumed receipt counts as proven: every stack
+// retransmits an unacknowledged SYN-ACK or FIN well within this (Linux:
+// initial RTO 1 s, minimum 200 ms). Read by the fold, the record's
+// certainty and the possible states.
+inline constexpr absl::Duration kSilenceProof = absl::Seconds(3);
+
 // Per-packet numbers kept as proof for the "how it got there" notes.
 using PacketList = absl::InlinedVector<uint64_t, 4>;
 inline constexpr size_t kMaxProofPackets = 8;

@@ -17,7 +17,6 @@ using E = EndpointEvent;
 using S = TcpState;
 
 constexpr size_t kMaxTimeline = 32;
-constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 
 // RFC 9293 3.10.7.3 (SYN-SENT) and RFC 5961 3.2 / RFC 9293 3.10.7.4: in a
 // synchronized state only a RST whose sequence number is exactly RCV.NXT

@@ -13,9 +13,6 @@ using E = EndpointEvent;
 using S = TcpState;
 using R = PossibleReason;
 
-// Silence after which an endpoint with something outstanding would have
-// retransmitted (as in connection.cc).
-constexpr absl::Duration kSilenceProof = absl::Seconds(3);
 // The longest TIME_WAIT of a common stack: Windows (TcpTimedWaitDelay
 // default 240 s); Linux holds it exactly 60 s (TCP_TIMEWAIT_LEN).
 constexpr absl::Duration kLongestTimeWait = absl::Seconds(240);
