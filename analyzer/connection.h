@@ -169,6 +169,16 @@ struct Side {
   PackedTime fin_time() const { return events.fin_time(); }
 };
 
+// Sequence space `sender` sent that `receiver` has not acknowledged, as
+// far as the capture shows (0 when the receiver never ACKed, or all is).
+inline uint64_t UnacknowledgedBy(const Side& receiver, const Side& sender) {
+  if (!sender.seq_known || !receiver.has_ack ||
+      !sender.max_end.IsAfter(receiver.max_ack)) {
+    return 0;
+  }
+  return receiver.max_ack.ForwardDistanceTo(sender.max_end);
+}
+
 // One anomaly kind on one endpoint of a connection: repeats are counted,
 // the first packets kept as proof.
 struct AnomalyTally {
@@ -365,8 +375,6 @@ class Connection {
   std::vector<PossibleState> PossibleStatesOf(const Side& s, const Side& peer,
                                               const ReplayResult& r,
                                               absl::Time now) const;
-  // Whether `s` went silent while its peer kept retransmitting to it.
-  bool SilentUnderRetransmission(const Side& s, const Side& peer) const;
   // Replay plus the timers that need no event: an endpoint that stopped
   // retransmitting an unanswered SYN or SYN-ACK has given up (or, for a
   // SYN-ACK, answered with a SYN cookie and kept no state).

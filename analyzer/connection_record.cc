@@ -292,9 +292,7 @@ void Connection::HandleRst(const TcpSegment& seg, Side& x, Side& y,
     r.carried_data = seg.payload_len > 0;
     r.sender_state = x.state;
     r.receiver_state = y.state;
-    if (x.seq_known && y.has_ack && x.max_end.IsAfter(y.max_ack)) {
-      r.unacked_bytes = y.max_ack.ForwardDistanceTo(x.max_end);
-    }
+    r.unacked_bytes = static_cast<uint32_t>(UnacknowledgedBy(y, x));
     mutable_rare().rst = r;
   }
   if (acceptable) {

@@ -64,39 +64,7 @@ S After(S state, E event) {
   return NextState(state, event, ctx);
 }
 
-bool Retransmission(AnomalyKind k) {
-  return k == AnomalyKind::kRetransmission ||
-         k == AnomalyKind::kFastRetransmission ||
-         k == AnomalyKind::kSpuriousRetransmission;
-}
-
-// Sequence space `s` sent that its peer has not acknowledged (0 if the
-// peer never ACKed or everything is).
-uint64_t Unacknowledged(const Side& s, const Side& peer) {
-  if (!s.seq_known || !peer.has_ack || !s.max_end.IsAfter(peer.max_ack)) {
-    return 0;
-  }
-  return peer.max_ack.ForwardDistanceTo(s.max_end);
-}
-
 }  // namespace
-
-bool Connection::SilentUnderRetransmission(const Side& s,
-                                           const Side& peer) const {
-  const absl::Time since = s.last_time;
-  if (peer.rare().fin_retransmit_count > 0 &&
-      absl::Time(peer.last_control_sent) > since) {
-    return true;
-  }
-  const bool peer_is_client = &peer == &client_;
-  for (const AnomalyTally& t : rare().tallies) {
-    if (t.client == peer_is_client && Retransmission(t.kind) &&
-        absl::Time(t.last_t) > since) {
-      return true;
-    }
-  }
-  return false;
-}
 
 std::vector<PossibleState> Connection::PossibleStatesOf(
     const Side& s, const Side& peer, const ReplayResult& r,
@@ -134,7 +102,7 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
         last->event != E::kRecvRst || before == S::kSynSent ||
         before == S::kSynReceived || before == S::kFinWait1 ||
         before == S::kClosing || before == S::kLastAck ||
-        Unacknowledged(s, peer) > 0;
+        UnacknowledgedBy(peer, s) > 0;
     if (now - last->t < kSilenceProof || !outstanding) {
       alt.Add(before, {R::kReceiptLost}, last->packet);
     }
@@ -177,11 +145,10 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
   // What it may have done or received unseen (RFC 9293 3.10.4 CLOSE,
   // 3.10.7.4 FIN processing): its peer's FIN may have arrived, its answers
   // lost before the capture point; it may have closed with its FIN queued
-  // behind unacknowledged data or a zero window, or closed or aborted
+  // behind unacknowledged data or a zero window; or closed or aborted
   // unseen.
   const bool peer_fin = peer.fin_sent && !s.events.Has(E::kRecvFin);
-  const uint64_t unacked = s.fin_sent ? 0 : Unacknowledged(s, peer);
-  const bool silent = SilentUnderRetransmission(s, peer);
+  const uint64_t unacked = s.fin_sent ? 0 : UnacknowledgedBy(peer, s);
   // The peer's last window was zero: data may wait unsent, and a FIN
   // behind it (RFC 9293 3.8.6.1: the sender probes, it does not send).
   const bool window_shut = !s.fin_sent && peer.flow.seen &&
@@ -189,13 +156,11 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
   const R close_reason = unacked > 0   ? R::kClosedBehindData
                          : window_shut ? R::kClosedBehindZeroWindow
                                        : R::kClosedUnseen;
-  // An endpoint that can still close (ESTABLISHED, CLOSE_WAIT) may have
-  // done so, or aborted, after its last segment here, with everything it
-  // sent since lost before the capture point (a FIN-dropping middlebox, a
-  // one-way blackhole): the capture cannot prove it did not.
-  const bool open = state == S::kEstablished || state == S::kCloseWait;
-  const bool may_close =
-      !s.fin_sent && (open || unacked > 0 || window_shut || silent);
+  // Anything it sent after its last segment here may have been lost before
+  // the capture point (a FIN-dropping middlebox, a one-way blackhole): the
+  // capture cannot prove it did not close (ESTABLISHED, CLOSE_WAIT: the
+  // synchronized states without a FIN sent) or abort (any of them).
+  const bool may_close = !s.fin_sent;
   if (peer_fin) {
     const S got_fin = After(state, E::kRecvFin);
     alt.Add(got_fin, {R::kPeerFinArrived}, peer.fin_packet());
@@ -212,9 +177,7 @@ std::vector<PossibleState> Connection::PossibleStatesOf(
               peer.fin_packet(), unacked);
     }
   }
-  if (open || silent) {
-    alt.Add(S::kClosed, {R::kAbortedUnseen});
-  }
+  alt.Add(S::kClosed, {R::kAbortedUnseen});
   if (mid_stream_ && state == S::kEstablished) {
     // No handshake seen: a FIN before the capture started. An endpoint that
     // sent no data may have closed its side (FIN_WAIT_2, its FIN ACKed);

@@ -224,6 +224,18 @@ TEST_P(PossibleStatesTest, RetransmissionCrossingTheAckRetractsNothing) {
   EXPECT_EQ(rec.server.state, S::kFinWait2);
 }
 
+TEST_P(PossibleStatesTest, EverySynchronizedStateButTimeWaitMayHaveAborted) {
+  // FIN_WAIT_2 long after its FIN was ACKed: an abort (or Linux's orphan
+  // timeout) would leave nothing at the tap either.
+  const ConnectionRecord rec =
+      Run(With(Handshake(), {{0.003, true, kFin | kAck, kC + 1, kS + 1, 0},
+                             {0.004, false, kAck, kS + 1, kC + 2, 0}}),
+          10.0);
+  EXPECT_EQ(rec.client.state, S::kFinWait2);
+  ASSERT_EQ(States(rec.client), std::vector<S>{S::kClosed});
+  EXPECT_EQ(rec.client.possible_states[0].reasons[0], R::kAbortedUnseen);
+}
+
 TEST_P(PossibleStatesTest, PeerFinMayHaveArrived) {
   const ConnectionRecord rec =
       Run(With(Handshake(), {{0.003, true, kFin | kAck, kC + 1, kS + 1, 0}}),
