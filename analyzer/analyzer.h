@@ -9,9 +9,12 @@
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/flow_table.h"
+#include "analyzer/frame_front.h"
 #include "analyzer/ip_reassembly.h"
 #include "analyzer/live.h"
 #include "analyzer/ladder_recorder.h"
+#include "analyzer/record_collector.h"
 #include "dissectors/decode.h"
 #include "dissectors/frame.h"
 
@@ -66,6 +69,15 @@ struct AnalyzerOptions {
   ReassemblyOptions reassembly;
 };
 
+// The flow table options `options` give, for a table holding all the
+// connections (`shards` 1) or one shard of them: the connection caps are
+// split evenly, rounded up.
+FlowTableOptions FlowTableOptionsOf(const AnalyzerOptions& options,
+                                    size_t shards);
+
+// The collector options `options` give.
+RecordCollector::Options CollectorOptionsOf(const AnalyzerOptions& options);
+
 // Receives each connection record as soon as it is finished.
 class ConnectionSink {
  public:
@@ -77,9 +89,6 @@ class ConnectionSink {
 };
 
 class FlowTable;
-class SynFloodDetector;
-class IsnAnalyzer;
-struct SegmentContext;
 
 // Decodes frames and tracks connections. Single-threaded; frames must be
 // fed in capture order.
@@ -107,8 +116,8 @@ class Analyzer {
   // `timestamps_backwards` are filled in by the caller.
   AnalysisResult Finish();
 
-  // The capture so far (packets, times, counters).
-  const CaptureSummary& summary() const { return summary_; }
+  // The capture so far (packets, times, decode counters).
+  const CaptureSummary& summary() const { return front_.summary(); }
 
   // The flow table cap the options give (connections).
   static size_t EffectiveMaxConnections(const AnalyzerOptions& options);
@@ -116,26 +125,13 @@ class Analyzer {
  private:
   void Drain();
   void OnFinished(ConnectionRecord&& rec);
-  // Reassembles `d` when it is a fragment (following a reassembled tunnel
-  // to the fragments inside it), then hands a TCP segment to the table.
-  void Feed(const DecodedPacket& d, const SegmentContext& context);
-  // An IP fragment: reassembled, and fed once complete.
-  void FeedFragment(DecodedPacket d, const SegmentContext& context);
-  // Applies the kSelected rule to a finished record that will sit at
-  // `index` in finished_ (when retained).
-  void SelectLadder(ConnectionRecord& rec, size_t index);
 
   AnalyzerOptions options_;
   ConnectionSink* sink_;
+  FrameFront front_;
   std::unique_ptr<FlowTable> table_;
-  std::unique_ptr<SynFloodDetector> syn_flood_;
-  std::unique_ptr<IsnAnalyzer> isn_;
-  IpReassembler reassembler_;
-  CaptureSummary summary_;
+  RecordCollector collector_;
   std::optional<absl::Time> clock_;  // latest AdvanceTime()
-  std::vector<ConnectionRecord> finished_;
-  // Unflagged connections whose ladder is kept: id -> index in finished_.
-  std::map<uint64_t, size_t> ladder_others_;
 };
 
 }  // namespace tcpstate
