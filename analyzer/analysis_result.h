@@ -149,6 +149,13 @@ struct Ladder {
   uint64_t total = 0;                   // segments the connection had
 };
 
+// A SYN that reused the 4-tuple of a connection still open (port_reuse).
+struct PortReuse {
+  uint64_t previous_id = 0;  // that connection
+  TcpState previous_client = TcpState::kUnknown;  // the states it was left in
+  TcpState previous_server = TcpState::kUnknown;
+};
+
 struct ConnectionRecord {
   uint64_t id = 0;  // 1-based, in order of first packet
   absl::Time first_seen;
@@ -166,6 +173,7 @@ struct ConnectionRecord {
   std::vector<Anomaly> anomalies;
   // SYN to the ACK that completed the handshake, as seen at the tap.
   std::optional<absl::Duration> handshake_rtt;
+  std::optional<PortReuse> reuse;  // its port_reuse anomaly names it
   std::optional<Ladder> ladder;  // when ladders were asked for
 };
 

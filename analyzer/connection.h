@@ -212,6 +212,16 @@ struct ReuseFacts {
   PackedTime t;
 };
 
+// The sentence of a port_reuse anomaly.
+std::string PortReuseDetail(const PortReuse& reuse);
+
+// Gives `rec` its final id and, when it reused the 4-tuple of another
+// connection, that one's (`reused_id`), rewriting the sentence that names
+// it. For the merger of a sharded analysis, whose shards number
+// connections by their first packet.
+void RenumberConnection(ConnectionRecord& rec, uint64_t id,
+                        uint64_t reused_id);
+
 // What only some connections need, allocated on first use.
 struct ConnectionRare {
   std::vector<AnomalyTally> tallies;  // data-transfer anomalies flagged

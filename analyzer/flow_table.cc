@@ -106,7 +106,7 @@ FlowTable::~FlowTable() {
 }
 
 Connection& FlowTable::Create(const FlowKey& key, bool from_low,
-                              const TcpSegment& seg) {
+                              const TcpSegment& seg, uint64_t packet) {
   RoleRule rule = RoleRule::kSynSenderIsClient;
   bool sender_is_client = true;
   const bool pure_syn = seg.flags.syn() && !seg.flags.ack();
@@ -115,12 +115,13 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   }
   const bool mid_stream = !seg.flags.syn();
   const bool client_is_low = sender_is_client == from_low;
-  const bool ladder = RecordsLadder(next_id_);
+  const uint64_t id = options_.ids_are_packets ? packet : next_id_++;
+  ++created_;
+  const bool ladder = RecordsLadder(id);
   ladders_recording_ += ladder ? 1 : 0;
   Connection* conn =
-      pool_.New(next_id_, key, client_is_low, rule, mid_stream,
+      pool_.New(id, key, client_is_low, rule, mid_stream,
                 ladder ? with_ladder_ : connection_options_);
-  ++next_id_;
   table_.insert(conn);
   return *conn;
 }
@@ -190,9 +191,12 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   if (unassured_count_ >= max_unassured_) {
     EvictUnassured(ctx.t);
   }
-  Connection& conn = Create(key, from_low, seg);
+  Connection& conn = Create(key, from_low, seg, ctx.packet);
   if (reuse) {
     conn.NotePortReuse(*reuse);
+  }
+  if (on_created_) {
+    on_created_(conn.id(), reuse ? reuse->previous_id : 0);
   }
   conn.InheritLostRst(from_low == conn.client_is_low(), lost_rst);
   conn.OnSegment(seg, from_low == conn.client_is_low(), ctx);

@@ -58,6 +58,10 @@ struct FlowTableOptions {
   // connection created while they are all in use records no ladder.
   uint64_t ladder_budget_bytes = uint64_t{64} << 20;
   LadderLimits ladder_limits;
+  // One shard of a sharded analysis (analyzer/parallel_analyzer.h): a
+  // connection's id is the number of the packet that created it (a packet
+  // creates at most one), which the merger renumbers in creation order.
+  bool ids_are_packets = false;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave
@@ -86,7 +90,15 @@ class FlowTable {
     on_finished_ = std::move(handler);
   }
 
-  uint64_t created() const { return next_id_ - 1; }
+  // Each connection as it is created: its id and, when its SYN reused the
+  // 4-tuple of a connection still open, that connection's id (else 0).
+  // Called before the segment is analysed.
+  using CreatedHandler = std::function<void(uint64_t id, uint64_t reuses)>;
+  void SetCreatedHandler(CreatedHandler handler) {
+    on_created_ = std::move(handler);
+  }
+
+  uint64_t created() const { return created_; }
   size_t open() const { return table_.size(); }
 
   // Live mode: events since the last call, in the order they happened.
@@ -117,7 +129,8 @@ class FlowTable {
   void Announce(const ConnectionRef& ref, LiveConn& lc, absl::Time t,
                 const Anomaly& anomaly);
 
-  Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg);
+  Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg,
+                     uint64_t packet);
   bool RecordsLadder(uint64_t id) const;
   void EvictBatch(absl::Time now);
   // Too many handshakes never completed: the oldest of them are written out.
@@ -172,6 +185,8 @@ class FlowTable {
   absl::flat_hash_set<Connection*, KeyHash, KeyEq> table_;
   std::vector<ConnectionRecord> finished_;
   FinishedHandler on_finished_;
+  CreatedHandler on_created_;
+  uint64_t created_ = 0;
   EvictionList unassured_;
   size_t unassured_count_ = 0;  // connections in that list
   size_t max_unassured_;

@@ -102,15 +102,35 @@ void Connection::AddRstAnomalies(ConnectionRecord& rec) const {
                       r.from_client ? "server" : "client")));
 }
 
+std::string PortReuseDetail(const PortReuse& reuse) {
+  return absl::StrFormat(
+      "this SYN reuses the 4-tuple of connection %d, left with client %s and "
+      "server %s.",
+      reuse.previous_id, TcpStateName(reuse.previous_client),
+      TcpStateName(reuse.previous_server));
+}
+
+void RenumberConnection(ConnectionRecord& rec, uint64_t id,
+                        uint64_t reused_id) {
+  rec.id = id;
+  if (!rec.reuse) {
+    return;
+  }
+  rec.reuse->previous_id = reused_id;
+  const absl::string_view kind = InfoOf(K::kPortReuse).id;
+  for (Anomaly& a : rec.anomalies) {
+    if (a.kind == kind) {
+      a.detail = PortReuseDetail(*rec.reuse);
+    }
+  }
+}
+
 void Connection::AddShapeAnomalies(ConnectionRecord& rec) const {
   if (rare().reuse) {
-    rec.anomalies.push_back(Make(
-        K::kPortReuse, "client", rare().reuse->packet, rare().reuse->t,
-        absl::StrFormat("this SYN reuses the 4-tuple of connection %d, left "
-                        "with client %s and server %s.",
-                        rare().reuse->previous_id,
-                        TcpStateName(rare().reuse->previous_client),
-                        TcpStateName(rare().reuse->previous_server))));
+    const ReuseFacts& r = *rare().reuse;
+    rec.reuse = PortReuse{r.previous_id, r.previous_client, r.previous_server};
+    rec.anomalies.push_back(Make(K::kPortReuse, "client", r.packet, r.t,
+                                 PortReuseDetail(*rec.reuse)));
   }
   for (const EndpointRecord* e : {&rec.client, &rec.server}) {
     const char* who = e == &rec.client ? "client" : "server";

@@ -46,6 +46,8 @@ struct CliOptions {
   // Flow table caps (AnalyzerOptions defaults).
   uint64_t max_connections = AnalyzerOptions().max_connections;
   uint64_t max_memory_mib = AnalyzerOptions().max_memory_bytes >> 20;
+  // -j, --threads; 0: auto (the online cores, at most 16).
+  size_t threads = 0;
   // --no-reassembly, --reassembly-timeout, --reassembly-max-datagrams,
   // --reassembly-memory.
   ReassemblyOptions reassembly;

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/analyzer.h"
 #include "analyzer/capture/pcap_file_source.h"
+#include "analyzer/parallel_analyzer.h"
 #include "reports/csv_report.h"
 #include "reports/escape.h"
 #include "reports/format.h"
@@ -73,7 +75,12 @@ class StreamingSink : public ConnectionSink {
   }
   // The spilled json connections (null for the other formats).
   RecordSpill* spill() { return spill_.get(); }
-  void set_analyzer(const Analyzer* analyzer) { analyzer_ = analyzer; }
+  // The first packet's time, for the zeek header (called from the thread
+  // that finishes connections).
+  void set_first_packet_time(
+      std::function<std::optional<absl::Time>()> first_packet_time) {
+    first_packet_time_ = std::move(first_packet_time);
+  }
 
   void OnConnectionFinished(const ConnectionRecord& record) override {
     // A file is read as fast as it can be: rows are gathered and written
@@ -113,8 +120,10 @@ class StreamingSink : public ConnectionSink {
     header_written_ = true;
     if (format_ == ReportFormat::kCsv) {
       *out_ << CsvHeader();
-    } else if (format_ == ReportFormat::kZeek && analyzer_ != nullptr) {
-      *out_ << ZeekConnLogHeader(analyzer_->summary());
+    } else if (format_ == ReportFormat::kZeek && first_packet_time_) {
+      CaptureSummary opened;
+      opened.first_packet_time = first_packet_time_();
+      *out_ << ZeekConnLogHeader(opened);
     }
   }
 
@@ -123,13 +132,45 @@ class StreamingSink : public ConnectionSink {
  private:
   ReportFormat format_;
   std::ostream* out_;
-  const Analyzer* analyzer_ = nullptr;
+  std::function<std::optional<absl::Time>()> first_packet_time_;
   bool header_written_ = false;
   ConnectionTally tally_;
   static constexpr size_t kWriteBytes = size_t{256} << 10;
   std::string pending_;  // rows not yet written (its buffer reused)
   std::unique_ptr<RecordSpill> spill_;  // json only
   std::string text_;  // a json connection being rendered (buffer reused)
+};
+
+// The analysis of a run: on the reading thread, or sharded over worker
+// threads (the same output).
+class Engine {
+ public:
+  Engine(const AnalyzerOptions& options, size_t threads, ConnectionSink* sink) {
+    if (threads > 1) {
+      parallel_ = std::make_unique<ParallelAnalyzer>(options, threads, sink);
+    } else {
+      single_ = std::make_unique<Analyzer>(options, sink);
+    }
+  }
+  void OnFrame(const Frame& frame) {
+    if (single_ != nullptr) {
+      single_->OnFrame(frame);
+    } else {
+      parallel_->OnFrame(frame);
+    }
+  }
+  AnalysisResult Finish() {
+    return single_ != nullptr ? single_->Finish() : parallel_->Finish();
+  }
+  // Safe from the sink's thread.
+  std::optional<absl::Time> first_packet_time() const {
+    return single_ != nullptr ? single_->summary().first_packet_time
+                              : parallel_->first_packet_time();
+  }
+
+ private:
+  std::unique_ptr<Analyzer> single_;
+  std::unique_ptr<ParallelAnalyzer> parallel_;
 };
 
 int Fail(absl::string_view message) {
@@ -139,7 +180,7 @@ int Fail(absl::string_view message) {
 
 // Reads every frame into the analyzer. Returns the error that stopped the
 // input early, or an empty string at the clean end.
-std::string Feed(PcapFileSource& source, Analyzer& analyzer,
+std::string Feed(PcapFileSource& source, Engine& analyzer,
                  ProgressMeter& progress) {
   while (true) {
     absl::StatusOr<std::optional<Frame>> next = source.Next();
@@ -211,6 +252,16 @@ int Report(const CliOptions& options, const CiInputs& ci,
            const AnalysisResult& result, const ConnectionTally& tally,
            bool rows_streamed, RecordSpill* spill, std::ostream& out);
 
+// How many threads analyse a file: --threads (auto: the online cores, at
+// most 16), but one when ladders are recorded as connections are created
+// (they are chosen by id, which only the merger knows).
+size_t ThreadsOf(const CliOptions& options, const AnalyzerOptions& a) {
+  if (a.ladders != LadderMode::kOff) {
+    return 1;
+  }
+  return options.threads == 0 ? DefaultThreads() : options.threads;
+}
+
 // --format html on files: the first read analyses with no ladders (the
 // same analysis as every other format); a second read records the ladders
 // of just the connections the page draws. Standard input cannot be read
@@ -250,7 +301,7 @@ void AddLadders(const CliOptions& options, AnalysisResult& result) {
   if (!source.ok()) {
     return;  // the page then says segments were not recorded
   }
-  Analyzer analyzer(a, nullptr);
+  Engine analyzer(a, /*threads=*/1, nullptr);
   ProgressMeter quiet(nullptr, [] { return absl::Now(); });
   Feed(**source, analyzer, quiet);
   AnalysisResult second = analyzer.Finish();
@@ -295,8 +346,10 @@ int Run(const CliOptions& options) {
   if (second_read) {
     analyzer_options.ladders = LadderMode::kOff;
   }
-  Analyzer analyzer(analyzer_options, sunk ? &sink : nullptr);
-  sink.set_analyzer(&analyzer);
+  Engine analyzer(analyzer_options, ThreadsOf(options, analyzer_options),
+                  sunk ? &sink : nullptr);
+  sink.set_first_packet_time(
+      [&analyzer] { return analyzer.first_packet_time(); });
 
   ProgressMeter progress(
       ProgressWanted(isatty(STDERR_FILENO) == 1, options.quiet) ? &std::cerr
