@@ -19,7 +19,7 @@ namespace {
 // Frames per epoch: the shards' batches of one epoch are handed over and
 // merged together. Large enough that the handovers cost nothing per
 // packet, small enough that the batches in flight stay a few MiB.
-constexpr size_t kEpochFrames = 4096;
+constexpr size_t kEpochFrames = 16384;
 // Batches per shard and direction: how far the reader may run ahead of a
 // shard, and a shard ahead of the merger.
 constexpr size_t kBatchesInFlight = 4;
@@ -119,20 +119,27 @@ struct ParallelAnalyzer::Shard {
   // The worker thread: each batch in, its events out.
   void Run() {
     while (std::optional<std::unique_ptr<InBatch>> in_batch = in.Pop()) {
-      if (!TakeOut()) {
-        return;
-      }
-      const bool last = Process(**in_batch);
-      (*in_batch)->items.clear();
+      const bool last = Handle(**in_batch);
       in_free.Push(std::move(*in_batch));
-      if (out == nullptr) {
-        return;
-      }
-      Send(/*epoch_end=*/true);
       if (last) {
         return;
       }
     }
+  }
+
+  // Analyses one epoch's batch (and empties it); returns true at the end
+  // of the capture or when stopped.
+  bool Handle(InBatch& batch) {
+    if (!TakeOut()) {
+      return true;
+    }
+    const bool last = Process(batch);
+    batch.items.clear();
+    if (out == nullptr) {
+      return true;
+    }
+    Send(/*epoch_end=*/true);
+    return last;
   }
 
   bool TakeOut() {
@@ -142,6 +149,8 @@ struct ParallelAnalyzer::Shard {
     }
     out_holder = std::move(*b);
     out = out_holder.get();
+    out->events.clear();
+    out->records.clear();
     out->last = final_epoch;
     out->end = end;
     return true;
@@ -259,8 +268,8 @@ class ParallelAnalyzer::Merger {
   bool Next(size_t i) {
     Cursor& c = cursors_[i];
     if (c.batch != nullptr) {
-      c.batch->events.clear();
-      c.batch->records.clear();
+      // The shard clears it: what its records hold goes back to the
+      // allocator of the thread that allocated it.
       shards_[i]->out_free.Push(std::move(c.batch));
     }
     std::optional<std::unique_ptr<OutBatch>> b = shards_[i]->outq.Pop();
@@ -364,8 +373,8 @@ ParallelAnalyzer::ParallelAnalyzer(const AnalyzerOptions& options,
     shards_.back()->current = *shards_.back()->in_free.Pop();
   }
   merger_ = std::make_unique<Merger>(options, sink, shards_);
-  for (std::unique_ptr<Shard>& s : shards_) {
-    s->thread = std::thread([shard = s.get()] { shard->Run(); });
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    shards_[i]->thread = std::thread([shard = shards_[i].get()] { shard->Run(); });
   }
   merger_thread_ = std::thread([m = merger_.get()] { m->Run(); });
 }
@@ -421,11 +430,17 @@ void ParallelAnalyzer::Route(const TcpSegment& seg,
   item.segment.payload = {};  // the frame's bytes are gone by then
 }
 
+// Shard 0 is analysed here, on the reading thread, once the other shards
+// have their batches of the epoch (the merger needs them all to go on, so
+// this thread may wait for it only after handing them over).
 void ParallelAnalyzer::Publish() {
   frames_in_epoch_ = 0;
-  for (std::unique_ptr<Shard>& s : shards_) {
-    s->in.Push(std::move(s->current));
-    s->current = *s->in_free.Pop();
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    shards_[i]->in.Push(std::move(shards_[i]->current));
+  }
+  shards_[0]->Handle(*shards_[0]->current);
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    shards_[i]->current = *shards_[i]->in_free.Pop();
   }
 }
 
@@ -442,8 +457,8 @@ AnalysisResult ParallelAnalyzer::Finish() {
     s->current->items.push_back(done);
   }
   Publish();
-  for (std::unique_ptr<Shard>& s : shards_) {
-    s->thread.join();
+  for (size_t i = 1; i < shards_.size(); ++i) {
+    shards_[i]->thread.join();
   }
   merger_thread_.join();
   uint64_t created = 0;
