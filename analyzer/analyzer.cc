@@ -23,7 +23,7 @@ FlowTableOptions FlowTableOptionsOf(const AnalyzerOptions& options,
   t.live = options.live;
   t.ladders = options.ladders;
   t.ladder_connection = options.ladder_connection;
-  t.ladder_ids = options.ladder_ids;
+  t.ladder_packets = options.ladder_packets;
   t.ladder_budget_bytes = options.ladder_budget_bytes;
   t.ladder_limits = options.ladder_limits;
   return t;

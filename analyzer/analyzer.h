@@ -57,10 +57,11 @@ struct AnalyzerOptions {
   // plus those of the `ladder_others` unflagged connections with the
   // lowest ids; the others are dropped when the record is written; the
   // recorders of open connections share `ladder_budget_bytes`. kOne records
-  // only connection `ladder_connection`, kIds those in `ladder_ids`.
+  // only connection `ladder_connection`, kFirstPackets those whose first
+  // packet is in `ladder_packets`.
   LadderMode ladders = LadderMode::kOff;
   uint64_t ladder_connection = 0;
-  std::vector<uint64_t> ladder_ids;  // sorted
+  std::vector<uint64_t> ladder_packets;  // sorted
   uint64_t ladder_others = 50;
   uint64_t ladder_budget_bytes = uint64_t{64} << 20;
   LadderLimits ladder_limits;  // per connection

@@ -117,7 +117,7 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   const bool client_is_low = sender_is_client == from_low;
   const uint64_t id = options_.ids_are_packets ? packet : next_id_++;
   ++created_;
-  const bool ladder = RecordsLadder(id);
+  const bool ladder = RecordsLadder(id, packet);
   ladders_recording_ += ladder ? 1 : 0;
   Connection* conn =
       pool_.New(id, key, client_is_low, rule, mid_stream,
@@ -207,7 +207,7 @@ void FlowTable::OnSegment(const TcpSegment& seg, const SegmentContext& ctx) {
   }
 }
 
-bool FlowTable::RecordsLadder(uint64_t id) const {
+bool FlowTable::RecordsLadder(uint64_t id, uint64_t packet) const {
   switch (options_.ladders) {
     case LadderMode::kOff:
       return false;
@@ -217,9 +217,9 @@ bool FlowTable::RecordsLadder(uint64_t id) const {
              options_.ladder_budget_bytes;
     case LadderMode::kOne:
       return id == options_.ladder_connection;
-    case LadderMode::kIds:
-      return std::binary_search(options_.ladder_ids.begin(),
-                                options_.ladder_ids.end(), id);
+    case LadderMode::kFirstPackets:
+      return std::binary_search(options_.ladder_packets.begin(),
+                                options_.ladder_packets.end(), packet);
   }
   return false;
 }

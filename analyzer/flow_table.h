@@ -53,7 +53,7 @@ struct FlowTableOptions {
   // Which connections record a ladder, and how much of it.
   LadderMode ladders = LadderMode::kOff;
   uint64_t ladder_connection = 0;  // with kOne
-  std::vector<uint64_t> ladder_ids;  // with kIds, sorted
+  std::vector<uint64_t> ladder_packets;  // with kFirstPackets, sorted
   // With kSelected: at most this many bytes of recorders at once; a
   // connection created while they are all in use records no ladder.
   uint64_t ladder_budget_bytes = uint64_t{64} << 20;
@@ -131,7 +131,7 @@ class FlowTable {
 
   Connection& Create(const FlowKey& key, bool from_low, const TcpSegment& seg,
                      uint64_t packet);
-  bool RecordsLadder(uint64_t id) const;
+  bool RecordsLadder(uint64_t id, uint64_t packet) const;
   void EvictBatch(absl::Time now);
   // Too many handshakes never completed: the oldest of them are written out.
   void EvictUnassured(absl::Time now);

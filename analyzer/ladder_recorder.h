@@ -21,8 +21,11 @@ enum class LadderMode : uint8_t {
               // the analyzer keeps those of connections with an anomaly
               // and of the first N others (input that cannot be read twice)
   kOne,       // only the connection with one given id
-  kIds,       // only the connections with the given ids (a second read of
-              // a file, once the first has chosen what to draw)
+  kFirstPackets,  // only the connections whose first packet is one of the
+                  // given (a second read of a file, once the first has
+                  // chosen what to draw: packet numbers are the same
+                  // whatever the number of threads, ids are not known to a
+                  // shard)
 };
 
 // How many segments a connection's ladder keeps in each of its parts: the

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -253,21 +254,24 @@ int Report(const CliOptions& options, const CiInputs& ci,
            bool rows_streamed, RecordSpill* spill, std::ostream& out);
 
 // How many threads analyse a file: --threads (auto: the online cores, at
-// most 16), but one when ladders are recorded as connections are created
-// (they are chosen by id, which only the merger knows).
+// most 16), but one while ladders are chosen as connections are created
+// (kSelected, kOne: by a budget or an id the shards do not know), i.e. for
+// html and mermaid from standard input.
 size_t ThreadsOf(const CliOptions& options, const AnalyzerOptions& a) {
-  if (a.ladders != LadderMode::kOff) {
+  if (a.ladders == LadderMode::kSelected || a.ladders == LadderMode::kOne) {
     return 1;
   }
   return options.threads == 0 ? DefaultThreads() : options.threads;
 }
 
-// --format html on files: the first read analyses with no ladders (the
-// same analysis as every other format); a second read records the ladders
-// of just the connections the page draws. Standard input cannot be read
-// twice: there the first read records ladders within their own budget.
+// --format html and mermaid on files: the first read analyses with no
+// ladders (the same analysis as every other format, on as many threads); a
+// second read records the ladders of just the connections drawn, chosen by
+// their first packets. Standard input cannot be read twice: there the
+// first read records ladders (html: within their own budget).
 bool LaddersFromSecondRead(const CliOptions& options) {
-  if (options.format != ReportFormat::kHtml) {
+  if (options.format != ReportFormat::kHtml &&
+      options.format != ReportFormat::kMermaid) {
     return false;
   }
   for (const std::string& input : options.inputs) {
@@ -278,30 +282,46 @@ bool LaddersFromSecondRead(const CliOptions& options) {
   return true;
 }
 
-// The second read: the ladders of the connections the HTML page draws,
-// moved into `result` (whose connections are sorted by id). The analysis
-// is the first read's, repeated on the same input with the same options,
-// so the ids match.
-void AddLadders(const CliOptions& options, AnalysisResult& result) {
+// The connections a second read records ladders for: those the HTML page
+// draws, or the one --format mermaid draws.
+std::vector<bool> DrawnConnections(const CliOptions& options,
+                                   const AnalysisResult& result) {
+  if (options.format == ReportFormat::kMermaid) {
+    std::vector<bool> drawn(result.connections.size(), false);
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      drawn[i] = result.connections[i].id == options.connection;
+    }
+    return drawn;
+  }
   const HtmlOptions html;
-  const std::vector<bool> selected = DiagramSelection(
-      result.connections, options.diagrams, html.max_flagged);
+  return DiagramSelection(result.connections, options.diagrams,
+                          html.max_flagged);
+}
+
+// The second read: the ladders of the connections drawn, moved into
+// `result` (whose connections are sorted by id). The analysis is the first
+// read's, repeated on the same input with the same options and threads, so
+// the connections are the same.
+void AddLadders(const CliOptions& options, size_t threads,
+                AnalysisResult& result) {
+  const std::vector<bool> drawn = DrawnConnections(options, result);
   AnalyzerOptions a = AnalyzerOptionsOf(options);
-  a.ladders = LadderMode::kIds;
-  for (size_t i = 0; i < selected.size(); ++i) {
-    if (selected[i]) {
-      a.ladder_ids.push_back(result.connections[i].id);
+  a.ladders = LadderMode::kFirstPackets;
+  for (size_t i = 0; i < drawn.size(); ++i) {
+    if (drawn[i]) {
+      a.ladder_packets.push_back(result.connections[i].first_packet);
     }
   }
-  if (a.ladder_ids.empty()) {
+  if (a.ladder_packets.empty()) {
     return;
   }
+  std::sort(a.ladder_packets.begin(), a.ladder_packets.end());
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
       PcapFileSource::Open({options.inputs, options.filter});
   if (!source.ok()) {
     return;  // the page then says segments were not recorded
   }
-  Engine analyzer(a, /*threads=*/1, nullptr);
+  Engine analyzer(a, threads, nullptr);
   ProgressMeter quiet(nullptr, [] { return absl::Now(); });
   Feed(**source, analyzer, quiet);
   AnalysisResult second = analyzer.Finish();
@@ -346,8 +366,8 @@ int Run(const CliOptions& options) {
   if (second_read) {
     analyzer_options.ladders = LadderMode::kOff;
   }
-  Engine analyzer(analyzer_options, ThreadsOf(options, analyzer_options),
-                  sunk ? &sink : nullptr);
+  const size_t threads = ThreadsOf(options, analyzer_options);
+  Engine analyzer(analyzer_options, threads, sunk ? &sink : nullptr);
   sink.set_first_packet_time(
       [&analyzer] { return analyzer.first_packet_time(); });
 
@@ -362,7 +382,7 @@ int Run(const CliOptions& options) {
   result.error = error;
   result.summary.timestamps_backwards = src.timestamps_backwards();
   if (second_read) {
-    AddLadders(options, result);
+    AddLadders(options, threads, result);
   }
   if (streamed) {
     sink.WriteHeader();

@@ -287,7 +287,7 @@ TEST(LadderTest, TableCapIndependentOfLadders) {
   o.max_memory_bytes = uint64_t{64} << 20;
   const size_t off = Analyzer::EffectiveMaxConnections(o);
   for (LadderMode m : {LadderMode::kOne, LadderMode::kSelected,
-                       LadderMode::kIds}) {
+                       LadderMode::kFirstPackets}) {
     o.ladders = m;
     EXPECT_EQ(Analyzer::EffectiveMaxConnections(o), off);
   }
@@ -419,31 +419,43 @@ TEST(LadderSelectionTest, FlaggedPlusLowestIdsOfTheOthers) {
   EXPECT_EQ(with_ladder, want);
 }
 
-// kOne and kIds record exactly the connections asked for, whole.
+// kOne and kFirstPackets record exactly the connections asked for, whole.
 struct OnlyCase {
   const char* name;
   LadderMode mode;
-  uint64_t connection;       // kOne
-  std::vector<uint64_t> ids;  // kIds
+  uint64_t connection;        // kOne
+  std::vector<uint64_t> ids;  // kFirstPackets: these connections' first
+                              // packets
 };
+
+// The four connections' records (four complete handshakes).
+AnalysisResult FourConnections(const AnalyzerOptions& o) {
+  Analyzer analyzer(o, nullptr);
+  FrameFeeder feed(&analyzer);
+  for (uint16_t port = 40001; port <= 40004; ++port) {
+    feed.Complete(port);
+  }
+  return analyzer.Finish();
+}
 
 TEST(LadderSelectionTest, OnlyTheConnectionsAskedFor) {
   const OnlyCase cases[] = {
       {"one", LadderMode::kOne, 3, {}},
-      {"ids", LadderMode::kIds, 0, {2, 4}},
+      {"first_packets", LadderMode::kFirstPackets, 0, {2, 4}},
   };
+  const AnalysisResult plain = FourConnections(AnalyzerOptions());
   for (const OnlyCase& k : cases) {
     SCOPED_TRACE(k.name);
     AnalyzerOptions o;
     o.ladders = k.mode;
     o.ladder_connection = k.connection;
-    o.ladder_ids = k.ids;
-    Analyzer analyzer(o, nullptr);
-    FrameFeeder feed(&analyzer);
-    for (uint16_t port = 40001; port <= 40004; ++port) {
-      feed.Complete(port);
+    for (const ConnectionRecord& c : plain.connections) {
+      if (std::find(k.ids.begin(), k.ids.end(), c.id) != k.ids.end()) {
+        o.ladder_packets.push_back(c.first_packet);
+      }
     }
-    const AnalysisResult r = analyzer.Finish();
+    ASSERT_EQ(o.ladder_packets.size(), k.ids.size());
+    const AnalysisResult r = FourConnections(o);
     ASSERT_EQ(r.connections.size(), 4u);
     for (const ConnectionRecord& c : r.connections) {
       const bool asked =
