@@ -81,7 +81,15 @@ struct OutBatch {
 }  // namespace
 
 size_t ShardOf(const FlowKey& key, size_t shards) {
-  return static_cast<size_t>(FlowKeyHash(key, kShardSeed) % shards);
+  // MurmurHash3's finalizer over the key hash, so that every bit of it
+  // counts in the remainder (keys that differ only in a port spread evenly).
+  uint64_t h = FlowKeyHash(key, kShardSeed);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return static_cast<size_t>(h % shards);
 }
 
 size_t DefaultThreads() {
