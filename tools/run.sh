@@ -4,6 +4,8 @@
 #   bash tools/run.sh test   install what is missing, build, run the whole test suite
 #   bash tools/run.sh test-asan   the test suite again under ASan + UBSan + LSan
 #                                 (build-asan/; the conformance label is left out)
+#   bash tools/run.sh test-tsan   the sharded engine (--threads) under ThreadSanitizer
+#                                 (build-tsan/; ctest label tsan)
 #   bash tools/run.sh fuzz-smoke  build the libFuzzer targets (clang, build-fz/),
 #                                 replay every corpus and crash input, then fuzz
 #                                 each target FUZZ_SECONDS (default 20) seconds
@@ -82,7 +84,16 @@ case "$mode" in
     cd "$asan_dir"
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1" \
       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-      ctest --output-on-failure -j "$(nproc)" -LE conformance
+      ctest --output-on-failure -j "$(nproc)" -LE "conformance|threads"
+    ;;
+  test-tsan)
+    install_missing "${packages[@]}"
+    tsan_dir="${TSAN_BUILD_DIR:-build-tsan}"
+    cmake -S . -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+      -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
+    cmake --build "$tsan_dir" -j "$(nproc)" --target tcpstate analyzer_test
+    cd "$tsan_dir"
+    ctest --output-on-failure -j "$(nproc)" -L tsan
     ;;
   fuzz-smoke)
     install_missing "${packages[@]}" "${fuzz_packages[@]}"
@@ -93,7 +104,7 @@ case "$mode" in
     bash tests/fuzz/fuzz.sh "$fuzz_dir" fuzz "${FUZZ_SECONDS:-20}"
     ;;
   *)
-    echo "usage: bash tools/run.sh demo|test|test-asan|fuzz-smoke" >&2
+    echo "usage: bash tools/run.sh demo|test|test-asan|test-tsan|fuzz-smoke" >&2
     exit 2
     ;;
 esac

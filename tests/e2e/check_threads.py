@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """--threads never changes the output.
 
-usage: check_threads.py TCPSTATE SOURCE_DIR [CORPUS_DIR]
+usage: check_threads.py [--formats F,F] [--skip DIR] [--quick]
+                        TCPSTATE SOURCE_DIR [CORPUS_DIR]
 
 For every capture under SOURCE_DIR/testdata and, when present, under
 CORPUS_DIR (the shared public corpus; skipped with a message when absent),
@@ -10,6 +11,10 @@ output, standard error and exit code, byte for byte, in the formats json,
 jsonl, zeek, csv and text (html and mermaid too on a few captures: they read
 twice). A capture that fills the flow table is the documented exception
 (eviction is decided per shard); the captures here do not.
+
+--formats narrows the formats, --skip leaves out captures under
+SOURCE_DIR/testdata/DIR (repeatable), --quick leaves out html and mermaid
+(the ThreadSanitizer build uses these: it is slow).
 
 Also checks that a run with --threads 2 does use threads: a shard's table
 sees only its share of the flows, so a tiny --max-connections evicts
@@ -60,12 +65,32 @@ def check_capture(tcpstate, capture, formats):
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
+    global FORMATS
+    args = sys.argv[1:]
+    skips = []
+    quick = False
+    while args and args[0].startswith("--"):
+        if args[0] == "--formats" and len(args) > 1:
+            FORMATS = args[1].split(",")
+            args = args[2:]
+        elif args[0] == "--skip" and len(args) > 1:
+            skips.append(args[1])
+            args = args[2:]
+        elif args[0] == "--quick":
+            quick = True
+            args = args[1:]
+        else:
+            print(__doc__)
+            return 2
+    if len(args) not in (2, 3):
         print(__doc__)
         return 2
-    tcpstate, source = sys.argv[1], sys.argv[2]
-    files = captures(os.path.join(source, "testdata"))
-    corpus = sys.argv[3] if len(sys.argv) == 4 else ""
+    tcpstate, source = args[0], args[1]
+    testdata = os.path.join(source, "testdata")
+    files = [f for f in captures(testdata)
+             if not any(f.startswith(os.path.join(testdata, d) + os.sep)
+                        for d in skips)]
+    corpus = args[2] if len(args) == 3 else ""
     if corpus and os.path.isdir(corpus):
         files += captures(corpus)
     else:
@@ -76,7 +101,8 @@ def main():
     jobs = []
     for i, f in enumerate(files):
         # html and mermaid (two reads each) on every tenth capture.
-        jobs.append((f, FORMATS + (["html", "mermaid"] if i % 10 == 0 else [])))
+        twice = ["html", "mermaid"] if i % 10 == 0 and not quick else []
+        jobs.append((f, FORMATS + twice))
     failures = []
     with ThreadPoolExecutor(max_workers=2) as pool:
         for result in pool.map(lambda j: check_capture(tcpstate, *j), jobs):
