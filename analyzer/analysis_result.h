@@ -234,6 +234,11 @@ struct LiveCaptureInfo {
   uint64_t received = 0;              // packets the filter accepted
   uint64_t dropped_by_kernel = 0;     // no room in the capture buffer
   uint64_t dropped_by_interface = 0;  // dropped by the interface or driver
+  // --threads N: the sockets of the PACKET_FANOUT group (the statistics
+  // are their sums), and the packets a socket received whose flow another
+  // socket's worker analyses (handed over to it).
+  uint32_t sockets = 1;
+  uint64_t wrong_shard = 0;
   // Packets were lost before tcpstate saw them: the states of the
   // connections they belonged to may be wrong.
   bool incomplete() const {

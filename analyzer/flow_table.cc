@@ -115,7 +115,10 @@ Connection& FlowTable::Create(const FlowKey& key, bool from_low,
   }
   const bool mid_stream = !seg.flags.syn();
   const bool client_is_low = sender_is_client == from_low;
-  const uint64_t id = options_.ids_are_packets ? packet : next_id_++;
+  uint64_t id = options_.ids_are_packets ? packet : next_id_++;
+  if (options_.shared_ids != nullptr) {
+    id = options_.shared_ids->fetch_add(1, std::memory_order_relaxed);
+  }
   ++created_;
   const bool ladder = RecordsLadder(id, packet);
   ladders_recording_ += ladder ? 1 : 0;

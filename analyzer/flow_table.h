@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,10 @@ struct FlowTableOptions {
   // connection's id is the number of the packet that created it (a packet
   // creates at most one), which the merger renumbers in creation order.
   bool ids_are_packets = false;
+  // Live capture on several workers (analyzer/live_shards.h): ids come
+  // from this counter, shared by the workers' tables (unique, in about the
+  // order connections were created).
+  std::atomic<uint64_t>* shared_ids = nullptr;
 };
 
 // Open connections keyed by canonical 5-tuple. Finished connections leave

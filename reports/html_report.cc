@@ -88,6 +88,8 @@ std::string LiveCaptureFacts(const LiveCaptureInfo& live) {
       {"received", absl::StrCat(live.received)},
       {"dropped by the kernel", absl::StrCat(live.dropped_by_kernel)},
       {"dropped by the interface", absl::StrCat(live.dropped_by_interface)},
+      {"sockets", absl::StrCat(live.sockets, " (", live.wrong_shard,
+                               " packets handed over)")},
   };
   out.append(FactList("live-capture", facts));
   return out;

@@ -237,6 +237,10 @@ void WriteLiveCapture(const LiveCaptureInfo& live, JsonWriter* w) {
   w->Uint(live.dropped_by_kernel);
   w->Key("packets_dropped_by_interface");
   w->Uint(live.dropped_by_interface);
+  w->Key("sockets");
+  w->Uint(live.sockets);
+  w->Key("packets_wrong_shard");
+  w->Uint(live.wrong_shard);
   w->Key("complete");
   w->Bool(!live.incomplete());
   w->EndObject();

@@ -273,6 +273,13 @@ void AppendLiveCapture(const LiveCaptureInfo& live, const Painter& paint,
                            live.dropped_by_interface,
                            " dropped by the interface"),
               out);
+  if (live.sockets > 1) {
+    AppendField("sockets",
+                absl::StrCat(live.sockets, " in a PACKET_FANOUT group, ",
+                             live.wrong_shard,
+                             " packets handed to another socket's worker"),
+                out);
+  }
   if (live.incomplete()) {
     AppendField("INCOMPLETE",
                 paint("packets were dropped before tcpstate saw them: the "

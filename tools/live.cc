@@ -20,138 +20,30 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "analyzer/capture/live_source.h"
+#include "analyzer/parallel_analyzer.h"
 #include "reports/escape.h"
 #include "reports/json_report.h"
 #include "reports/live_events.h"
 #include "reports/live_view.h"
+#include "tools/live_parts.h"
+#include "tools/live_sharded.h"
 #include "tools/privileges.h"
 #include "tools/report_output.h"
 
 namespace tcpstate {
 namespace {
 
-constexpr int kExitUsageOrInput = 2;
-constexpr int kPollMillis = 200;
-constexpr absl::Duration kViewRefresh = absl::Seconds(1);
-// Live sweeps: stuck-state rules and TIME_WAIT expiry run this often.
-constexpr absl::Duration kLiveSweep = absl::Milliseconds(250);
-constexpr size_t kMaxBatch = 4096;  // packets between two looks at signals
-constexpr size_t kRecentAnomalies = 5;
-
-volatile sig_atomic_t g_signal = 0;
-int g_signal_fd = -1;
-
-void OnSignal(int sig) {
-  g_signal = sig;
-  if (g_signal_fd >= 0) {
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t n = write(g_signal_fd, &byte, 1);
-  }
-}
-
-// SIGINT and SIGTERM wake the loop through a pipe (the self-pipe trick).
-// SA_RESETHAND: a second signal kills at once.
-class SignalPipe {
- public:
-  bool Install() {
-    int fds[2];
-    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-      return false;
-    }
-    read_fd_ = fds[0];
-    g_signal_fd = fds[1];
-    struct sigaction sa = {};
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    return sigaction(SIGINT, &sa, nullptr) == 0 &&
-           sigaction(SIGTERM, &sa, nullptr) == 0;
-  }
-  int fd() const { return read_fd_; }
-
- private:
-  int read_fd_ = -1;
-};
-
-int Fail(absl::string_view message) {
-  std::cerr << "tcpstate: " << TerminalSafe(message) << "\n";
-  return kExitUsageOrInput;
-}
-
-// Streams events and finished connections as JSON lines (when `stream` is
-// set) and keeps the recent anomalies for the view.
-class LiveSink : public ConnectionSink {
- public:
-  LiveSink(std::ostream* stream, bool events)
-      : stream_(stream), events_(events) {}
-
-  void OnConnectionFinished(const ConnectionRecord& record) override {
-    if (stream_ != nullptr) {
-      *stream_ << RenderJsonlConnection(record);
-      tally_.Add(record);
-    }
-  }
-  void OnStateChange(const StateChangeEvent& event) override {
-    if (stream_ != nullptr && events_) {
-      *stream_ << RenderJsonlStateEvent(event);
-    }
-  }
-  void OnAnomaly(const AnomalyEvent& event) override {
-    if (stream_ != nullptr) {
-      *stream_ << RenderJsonlAnomalyEvent(event);
-    }
-    recent_.push_front(event);
-    if (recent_.size() > kRecentAnomalies) {
-      recent_.pop_back();
-    }
-  }
-  void Flush() {
-    if (stream_ != nullptr) {
-      stream_->flush();
-    }
-  }
-  const ConnectionTally& tally() const { return tally_; }
-  std::vector<AnomalyEvent> recent() const {
-    return {recent_.begin(), recent_.end()};
-  }
-
- private:
-  std::ostream* stream_;
-  bool events_;
-  ConnectionTally tally_;
-  std::deque<AnomalyEvent> recent_;  // newest first
-};
-
-// The live view on the terminal: the alternate screen, redrawn in place.
-class Terminal {
- public:
-  void Enter() { Write("\x1b[?1049h\x1b[?25l"); }
-  void Leave() { Write("\x1b[?25h\x1b[?1049l"); }
-  void Draw(const LiveViewModel& model) {
-    winsize ws = {};
-    size_t width = 80, height = 24;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-      width = ws.ws_col;
-      height = ws.ws_row;
-    }
-    std::string view = RenderLiveView(model, width, height);
-    if (!view.empty() && view.back() == '\n') {
-      view.pop_back();  // a newline on the last row would scroll
-    }
-    std::string out = "\x1b[H";
-    for (absl::string_view line : absl::StrSplit(view, '\n')) {
-      absl::StrAppend(&out, line, "\x1b[K\r\n");
-    }
-    out.resize(out.size() - 2);
-    Write(out + "\x1b[J");
-  }
-
- private:
-  static void Write(const std::string& text) {
-    std::cout << text;
-    std::cout.flush();
-  }
-};
+using live_parts::Fail;
+using live_parts::g_signal;
+using live_parts::kLiveSweep;
+using live_parts::kMaxBatch;
+using live_parts::kPollMillis;
+using live_parts::kViewRefresh;
+using live_parts::LiveDefaults;
+using live_parts::LiveSink;
+using live_parts::SignalPipe;
+using live_parts::SourceOptions;
+using live_parts::Terminal;
 
 struct LiveRun {
   LiveRun(const CliOptions& o, LiveSource& src, Analyzer& a, LiveSink& k,
@@ -268,34 +160,18 @@ LiveCaptureInfo CaptureInfo(const LiveRun& run, absl::Time stopped) {
   return info;
 }
 
-// The options the live run goes by: without --format, text when the report
-// goes to a terminal, else jsonl (events as they happen).
-CliOptions LiveDefaults(const CliOptions& options) {
-  CliOptions o = options;
-  if (!o.format_given) {
-    const bool to_terminal =
-        o.output.empty() && isatty(STDOUT_FILENO) == 1;
-    o.format = to_terminal ? ReportFormat::kText : ReportFormat::kJsonl;
-  }
-  return o;
-}
-
-LiveSourceOptions SourceOptions(const CliOptions& o) {
-  LiveSourceOptions s;
-  s.interface = o.live.interface;
-  s.bpf_filter = o.filter;
-  s.snaplen = o.live.snaplen;
-  s.promiscuous = o.live.promiscuous;
-  s.immediate = o.live.immediate;
-  s.buffer_kib = o.live.buffer_kib;
-  s.save_file = o.live.write_file;
-  return s;
-}
-
 }  // namespace
 
 int RunLive(const CliOptions& given, const LiveHooks& hooks) {
   const CliOptions options = LiveDefaults(given);
+  // Several sockets on a fanout group, unless ladders are recorded (html,
+  // mermaid: chosen as connections are created, by one table).
+  const size_t threads =
+      options.threads == 0 ? DefaultThreads() : options.threads;
+  if (threads > 1 && options.format != ReportFormat::kHtml &&
+      options.format != ReportFormat::kMermaid) {
+    return RunLiveSharded(options, hooks, threads);
+  }
   absl::StatusOr<std::unique_ptr<LiveSource>> source =
       LiveSource::Open(SourceOptions(options));
   if (!source.ok()) {

@@ -1,7 +1,13 @@
 #include "analyzer/capture/live_source.h"
 
+#include <linux/if_packet.h>
 #include <pcap/pcap.h>
+#include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -48,6 +54,17 @@ absl::Status Check(int rc, pcap_t* pcap, const char* what) {
 
 }  // namespace
 
+// The -w file, shared by the sockets of a fanout group.
+struct SaveFile {
+  ~SaveFile() {
+    if (dumper != nullptr) {
+      pcap_dump_close(dumper);
+    }
+  }
+  std::mutex mu;
+  pcap_dumper_t* dumper = nullptr;
+};
+
 class LiveSource::Impl {
  public:
   explicit Impl(const LiveSourceOptions& options) : options_(options) {}
@@ -61,24 +78,27 @@ class LiveSource::Impl {
   absl::StatusOr<LiveStats> Stats() const;
   InputInfo info() const { return info_; }
   void Flush();
+  uint16_t fanout_group() const { return fanout_group_; }
+  std::shared_ptr<SaveFile> save_file() const { return save_; }
+  void set_save_file(std::shared_ptr<SaveFile> s) { save_ = std::move(s); }
 
  private:
   absl::Status Configure();
   absl::Status Activate();
   absl::Status SetFilter();
+  absl::Status JoinFanout();
 
   LiveSourceOptions options_;
   pcap_t* pcap_ = nullptr;
-  pcap_dumper_t* dumper_ = nullptr;
+  std::shared_ptr<SaveFile> save_;
+  uint16_t fanout_group_ = 0;
   LinkType link_ = LinkType::kEthernet;
   int fd_ = -1;
   InputInfo info_;
 };
 
 LiveSource::Impl::~Impl() {
-  if (dumper_ != nullptr) {
-    pcap_dump_close(dumper_);
-  }
+  save_.reset();  // the last socket using it closes the file
   if (pcap_ != nullptr) {
     pcap_close(pcap_);
   }
@@ -160,14 +180,41 @@ absl::Status LiveSource::Impl::SetFilter() {
   return absl::OkStatus();
 }
 
+// libpcap 1.10 has no fanout call: the option goes on its socket after
+// activation (packet(7)). The group id comes back from getsockopt.
+absl::Status LiveSource::Impl::JoinFanout() {
+  const int fd = pcap_fileno(pcap_);
+  uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+  if (options_.fanout_group == 0) {
+    mode |= PACKET_FANOUT_FLAG_UNIQUEID;
+  }
+  int arg = static_cast<int>(options_.fanout_group | (mode << 16));
+  if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        options_.interface, ": cannot join a PACKET_FANOUT group: ",
+        strerror(errno)));
+  }
+  socklen_t len = sizeof(arg);
+  if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        options_.interface, ": PACKET_FANOUT: ", strerror(errno)));
+  }
+  fanout_group_ = static_cast<uint16_t>(arg & 0xffff);
+  return absl::OkStatus();
+}
+
 absl::Status LiveSource::Impl::Open() {
   info_.name = options_.interface;
   RETURN_IF_ERROR(Configure());
   RETURN_IF_ERROR(Activate());
   RETURN_IF_ERROR(SetFilter());
+  if (options_.fanout) {
+    RETURN_IF_ERROR(JoinFanout());
+  }
   if (!options_.save_file.empty()) {
-    dumper_ = pcap_dump_open(pcap_, options_.save_file.c_str());
-    if (dumper_ == nullptr) {
+    save_ = std::make_shared<SaveFile>();
+    save_->dumper = pcap_dump_open(pcap_, options_.save_file.c_str());
+    if (save_->dumper == nullptr) {
       return absl::PermissionDeniedError(absl::StrCat(
           options_.save_file, ": cannot write: ", pcap_geterr(pcap_)));
     }
@@ -187,8 +234,9 @@ absl::StatusOr<std::optional<Frame>> LiveSource::Impl::Next() {
                                pcap_geterr(pcap_));
     return absl::UnavailableError(info_.error);
   }
-  if (dumper_ != nullptr) {
-    pcap_dump(reinterpret_cast<u_char*>(dumper_), header, data);
+  if (save_ != nullptr) {
+    std::lock_guard<std::mutex> lock(save_->mu);
+    pcap_dump(reinterpret_cast<u_char*>(save_->dumper), header, data);
   }
   ++info_.packets;
   info_.bytes += header->caplen;
@@ -220,8 +268,9 @@ absl::StatusOr<LiveStats> LiveSource::Impl::Stats() const {
 }
 
 void LiveSource::Impl::Flush() {
-  if (dumper_ != nullptr) {
-    pcap_dump_flush(dumper_);
+  if (save_ != nullptr) {
+    std::lock_guard<std::mutex> lock(save_->mu);
+    pcap_dump_flush(save_->dumper);
   }
 }
 
@@ -242,5 +291,9 @@ int LiveSource::selectable_fd() const { return impl_->fd(); }
 absl::StatusOr<LiveStats> LiveSource::Stats() const { return impl_->Stats(); }
 InputInfo LiveSource::info() const { return impl_->info(); }
 void LiveSource::Flush() { impl_->Flush(); }
+uint16_t LiveSource::fanout_group() const { return impl_->fanout_group(); }
+void LiveSource::ShareSaveFile(const LiveSource& first) {
+  impl_->set_save_file(first.impl_->save_file());
+}
 
 }  // namespace tcpstate

@@ -19,6 +19,13 @@ struct LiveSourceOptions {
   bool immediate = true;   // deliver each packet at once (no batching)
   int buffer_kib = 0;      // kernel buffer in KiB (tcpdump -B); 0 = default
   std::string save_file;   // -w: also write every packet there (pcap)
+  // Join a PACKET_FANOUT group (PACKET_FANOUT_HASH with
+  // PACKET_FANOUT_FLAG_DEFRAG: the kernel spreads flows over the group's
+  // sockets, IPv4 fragments put back together first). With `fanout_group`
+  // 0, a new group with an id no other socket uses (FLAG_UNIQUEID);
+  // fanout_group() then tells the id the others join with.
+  bool fanout = false;
+  uint16_t fanout_group = 0;
 };
 
 // The capture statistics of libpcap (pcap_stats).
@@ -56,6 +63,11 @@ class LiveSource {
   InputInfo info() const;
   // Flushes the -w file, if any.
   void Flush();
+  // The PACKET_FANOUT group joined (options.fanout), else 0.
+  uint16_t fanout_group() const;
+  // Writes every packet to `first`'s -w file too (one file for all the
+  // sockets of a fanout group; writes are serialized).
+  void ShareSaveFile(const LiveSource& first);
 
   class Impl;
 
