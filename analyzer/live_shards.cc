@@ -67,17 +67,37 @@ LiveSnapshot MergeSnapshots(const std::vector<LiveSnapshot>& parts,
   return snap;
 }
 
+namespace {
+
+// A segment waiting for its turn: by capture time, then packet number.
+struct Pending {
+  TcpSegment segment;
+  SegmentContext context;
+};
+
+struct Later {
+  bool operator()(const Pending& a, const Pending& b) const {
+    const absl::Time ta = a.context.t, tb = b.context.t;
+    return ta != tb ? ta > tb : a.context.packet > b.context.packet;
+  }
+};
+
+}  // namespace
+
 struct LiveShards::Worker {
   Worker(const AnalyzerOptions& options, const FlowTableOptions& table_options)
       : front(options.reassembly), table(table_options) {}
 
-  mutable std::mutex mu;  // front, table, clock: the worker and Snapshot()
+  mutable std::mutex mu;  // front, table, clock, queue: the worker's
   FrameFront front;
   FlowTable table;
   std::optional<absl::Time> clock;
+  // The worker's segments, its own and those handed over, analysed in
+  // capture-time order once kReorderDelay old (a min-heap).
+  std::vector<Pending> queue;
   std::mutex inbox_mu;  // segments handed over by the other workers
-  std::vector<std::pair<TcpSegment, SegmentContext>> inbox;
-  std::vector<std::pair<TcpSegment, SegmentContext>> taken;  // reused
+  std::vector<Pending> inbox;
+  std::vector<Pending> taken;  // reused
 };
 
 LiveShards::LiveShards(const AnalyzerOptions& options, size_t workers,
@@ -109,23 +129,19 @@ void LiveShards::OnFrame(size_t w, const Frame& frame) {
   me.front.Take(frame, [&](const TcpSegment& seg, const SegmentContext& ctx) {
     bool from_low = false;
     const size_t owner = ShardOf(FlowKey::Of(seg, &from_low), workers_.size());
+    Pending p{seg, ctx};
+    p.segment.payload = {};  // the frame's bytes are gone by then
     if (owner == w) {
-      Analyse(me, seg, ctx);
+      me.queue.push_back(p);
+      std::push_heap(me.queue.begin(), me.queue.end(), Later());
       return;
     }
     wrong_shard_.fetch_add(1, std::memory_order_relaxed);
     Worker& other = *workers_[owner];
-    TcpSegment copy = seg;
-    copy.payload = {};  // the frame's bytes are gone by then
     std::lock_guard<std::mutex> inbox(other.inbox_mu);
-    other.inbox.emplace_back(copy, ctx);
+    other.inbox.push_back(p);
   });
   Drain(me);
-}
-
-void LiveShards::Analyse(Worker& w, const TcpSegment& seg,
-                         const SegmentContext& ctx) {
-  w.table.OnSegment(seg, ctx);
 }
 
 void LiveShards::TakeInbox(Worker& w) {
@@ -133,16 +149,30 @@ void LiveShards::TakeInbox(Worker& w) {
     std::lock_guard<std::mutex> inbox(w.inbox_mu);
     w.taken.swap(w.inbox);
   }
-  for (const auto& [seg, ctx] : w.taken) {
-    Analyse(w, seg, ctx);
+  for (Pending& p : w.taken) {
+    w.queue.push_back(std::move(p));
+    std::push_heap(w.queue.begin(), w.queue.end(), Later());
   }
   w.taken.clear();
+}
+
+void LiveShards::AnalyseUpTo(Worker& w, absl::Time until) {
+  while (!w.queue.empty() && absl::Time(w.queue.front().context.t) <= until) {
+    std::pop_heap(w.queue.begin(), w.queue.end(), Later());
+    Pending& p = w.queue.back();
+    // Numbered as analysed: in capture-time order within every flow (the
+    // sockets read in their own orders).
+    p.context.packet = next_packet_.fetch_add(1, std::memory_order_relaxed);
+    w.table.OnSegment(p.segment, p.context);
+    w.queue.pop_back();
+  }
 }
 
 void LiveShards::Poll(size_t w, absl::Time now) {
   Worker& me = *workers_[w];
   std::lock_guard<std::mutex> lock(me.mu);
   TakeInbox(me);
+  AnalyseUpTo(me, now - kReorderDelay);
   if (!me.clock || now > *me.clock) {
     me.clock = now;
     me.front.ExpireFragments(now);
@@ -181,6 +211,7 @@ AnalysisResult LiveShards::Finish(absl::Time stopped) {
   for (std::unique_ptr<Worker>& w : workers_) {
     std::lock_guard<std::mutex> lock(w->mu);
     TakeInbox(*w);
+    AnalyseUpTo(*w, absl::InfiniteFuture());
     Drain(*w);
     const std::optional<absl::Time>& last = w->front.summary().last_packet_time;
     if (last && *last > end) {

@@ -32,9 +32,19 @@ LiveSnapshot MergeSnapshots(const std::vector<LiveSnapshot>& parts,
 // one's, to which it is handed over (counted as wrong_shard: the kernel's
 // fanout hash is its own, seeded at boot, so it picks another worker for
 // about (N-1)/N of the flows; tunnelled flows and IPv6 fragments too).
-// Each worker's flow table holds its share of the caps. Finished records,
+// A worker analyses its segments, its own and those handed over, in
+// capture-time order once kReorderDelay old (wall clock): the two
+// directions of a flow may come through two sockets. Packet numbers count
+// the TCP segments as they are analysed, so they follow capture time
+// within every flow (the -w file holds the packets in the order the
+// sockets read them). Each worker's flow
+// table holds its share of the caps. Finished records,
 // state changes and anomalies go to one RecordCollector and the sink, under
 // one lock, as they happen; connection ids come from one counter.
+// How long a segment waits for those of the other sockets that come
+// before it.
+inline constexpr absl::Duration kReorderDelay = absl::Milliseconds(100);
+
 class LiveShards {
  public:
   // `options.live` must be set.
@@ -65,14 +75,17 @@ class LiveShards {
   struct Worker;
 
  private:
-  void Analyse(Worker& w, const TcpSegment& seg, const SegmentContext& ctx);
+  // Moves the segments handed over into the worker's queue.
   void TakeInbox(Worker& w);
+  // Analyses the queued segments up to capture time `until`, in order.
+  void AnalyseUpTo(Worker& w, absl::Time until);
   // The worker's live events and finished records, to the sink (w.mu held).
   void Drain(Worker& w);
 
   AnalyzerOptions options_;
   ConnectionSink* sink_;
   std::atomic<uint64_t> next_id_{1};
+  std::atomic<uint64_t> next_packet_{1};
   std::atomic<uint64_t> wrong_shard_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex out_mu_;  // the collector and the sink

@@ -4,7 +4,8 @@ network namespaces while real sockets run the generator's scenarios.
 
 Usage (as root, with Debian's /usr/bin/python3):
     live_test.py TCPSTATE TEST
-TEST: kernel_states, wall_clock, sigterm_idle, drop_privileges, live_view.
+TEST: kernel_states, wall_clock, sigterm_idle, drop_privileges, live_view,
+threads.
 
 The lab is testdata/generator/lab.py (renamed per test, so the tests run
 beside each other and beside the generator) and the scenarios are
@@ -87,6 +88,7 @@ class Tcpstate:
             ["ip", "netns", "exec", L.NS_C] + list(prefix) + [binary] + args,
             stdout=stdout, stderr=subprocess.PIPE, text=True)
         line = self.proc.stderr.readline()
+        self.banner = line
         if "listening on" not in line:
             self.proc.kill()
             raise AssertionError("tcpstate did not start: %r %s" %
@@ -353,9 +355,116 @@ def t_live_view(binary, work, c):
         lab.down()
 
 
+VX_C, VX_S = "10.77.0.1", "10.77.0.2"
+
+
+def vxlan_up():
+    """A VXLAN tunnel over the veth pair (inner 10.77.0.0/24). Its MTU is
+    the veth's, so a full-sized inner segment leaves as two outer IPv4
+    fragments: the capture holds tunnelled and fragmented flows."""
+    for ns, dev, local, remote, inner in (
+            (L.NS_C, L.DEV_C, L.C4, L.S4, VX_C),
+            (L.NS_S, L.DEV_S, L.S4, L.C4, VX_S)):
+        L.run("ip", "link", "add", "tcpst-vx", "type", "vxlan", "id", "42",
+              "local", local, "remote", remote, "dstport", "4789",
+              ns=ns)
+        L.run("ip", "link", "set", "tcpst-vx", "mtu", "1500", "up", ns=ns)
+        L.run("ip", "addr", "add", inner + "/24", "dev", "tcpst-vx", ns=ns)
+
+
+def vx_pair(lab, lst, cport):
+    c = lab.sock(L.NS_C)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((VX_C, cport))
+    c.settimeout(5)
+    c.connect((VX_S, 9000))
+    a, _ = lst.accept()
+    lab.socks.append(a)
+    a.settimeout(5)
+    return c, a
+
+
+def t_threads(binary, work, c):
+    """--threads 2: two sockets in a PACKET_FANOUT group. Scenarios on the
+    veth and, through a VXLAN tunnel, connections whose outer packets are
+    fragmented (the kernel may give the two directions of an inner flow to
+    different sockets: they are handed over). Every endpoint's state equals
+    `ss`; SIGTERM gives the report within 2 s; -w writes one capture with
+    every packet; the summary counts both sockets."""
+    lab = up("th")
+    out = os.path.join(work, "threads.json")
+    cap = os.path.join(work, "threads.pcap")
+    try:
+        vxlan_up()
+        tool = Tcpstate(binary, ["-i", L.DEV_C, "--threads", "2", "--format",
+                                 "json", "-o", out, "-w", cap])
+        c.check("2 sockets in PACKET_FANOUT group" in tool.banner,
+                "two sockets joined a fanout group: %s" % tool.banner.strip())
+        ctx = LiveCtx(lab)
+        for i, name in enumerate(["normal_close_client", "abortive_close",
+                                  "server_never_closes",
+                                  "normal_close_server"]):
+            lab.offset = 10 * i
+            G.SCENARIOS[name]["fn"](lab, ctx)
+        with L.InNs(L.NS_S):
+            lst = socket.socket()
+        lab.socks.append(lst)
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.bind((VX_S, 9000))
+        lst.listen(16)
+        vx = []
+        for i in range(6):
+            cl, acc = vx_pair(lab, lst, 45000 + i)
+            G.exchange(cl, acc, 2, size=4000)  # full segments: fragments
+            if i % 3 == 1:
+                cl.shutdown(socket.SHUT_WR)  # server left in CLOSE_WAIT
+                G.read_eof(acc)
+            elif i % 3 == 2:
+                cl.close()
+                acc.close()
+            vx.append(("10.77.0.1", 45000 + i))
+        time.sleep(0.5)
+        rows_c, rows_s = L.Lab.ss(L.NS_C), L.Lab.ss(L.NS_S)
+        rc, took = tool.stop()
+    finally:
+        lab.down()
+    c.check(rc == 0 and took < 2.0,
+            "SIGTERM: exit %d, report written after %.2f s" % (rc, took))
+    with open(out) as f:
+        doc = json.load(f)
+    expected = []
+    conns = [(cn["client"], cn["server"]) for cn in ctx.conns] + \
+        [((ca, cp), (VX_S, 9000)) for ca, cp in vx]
+    for (ca, cp), (sa, sp) in conns:
+        cst, _ = G.find_state(rows_c, L.ep(ca, cp), L.ep(sa, sp))
+        sst, _ = G.find_state(rows_s, L.ep(sa, sp), L.ep(ca, cp))
+        expected.append({"client_addr": ca, "client_port": cp,
+                         "server_addr": sa, "server_port": sp,
+                         "client_state": cst, "server_state": sst})
+    for ok, line in KS.compare("threads", expected, doc["connections"]):
+        c.check(ok, line.split(" ", 1)[1])
+    summary = doc["summary"]
+    live = summary.get("live_capture") or {}
+    c.check(live.get("sockets") == 2 and live.get("complete"),
+            "summary.live_capture: 2 sockets, complete: %s" % live)
+    decode = summary.get("decode_counters") or {}
+    c.check(decode.get("tunnel_decapsulated", 0) > 0,
+            "tunnelled packets decoded: %s" %
+            {k: v for k, v in decode.items()
+             if v and ("tunnel" in k or "frag" in k)})
+    read = subprocess.run([binary, "-r", cap, "--format", "json",
+                           "--threads", "1"], capture_output=True, text=True)
+    offline = json.loads(read.stdout) if read.returncode == 0 else {}
+    c.check(offline.get("summary", {}).get("packets") ==
+            summary["packets"] <= live.get("packets_received", 0),
+            "-w: one capture with every packet (%s offline, %s live)" %
+            (offline.get("summary", {}).get("packets"), summary["packets"]))
+
+
 TESTS = {"kernel_states": t_kernel_states, "wall_clock": t_wall_clock,
          "sigterm_idle": t_sigterm_idle,
-         "drop_privileges": t_drop_privileges, "live_view": t_live_view}
+         "drop_privileges": t_drop_privileges, "live_view": t_live_view,
+         "threads": t_threads}
 
 
 def main(argv):
