@@ -1,6 +1,9 @@
 #include "analyzer/capture/capture_file_reader.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -15,11 +18,9 @@
 namespace tcpstate {
 namespace {
 
-// The buffer starts small, so a short or damaged file costs little memory,
-// and doubles while the file keeps yielding records, up to reads of 1 MiB
-// that keep the system calls per record near zero.
-constexpr size_t kFirstBuffer = size_t{64} << 10;
-constexpr size_t kLargestBuffer = size_t{1} << 20;
+// Read-ahead chunks: records are parsed in them in place.
+constexpr size_t kChunkBytes = size_t{1} << 20;
+constexpr size_t kChunks = 4;
 
 constexpr uint32_t kPcapMagicMicro = 0xA1B2C3D4;
 constexpr uint32_t kPcapMagicNano = 0xA1B23C4D;
@@ -33,51 +34,114 @@ uint32_t Swap32(uint32_t v) { return absl::gbswap_32(v); }
 }  // namespace
 
 CaptureFileReader::CaptureFileReader(int fd, bool owns_fd)
-    : fd_(fd), owns_fd_(owns_fd), buffer_(kFirstBuffer) {}
+    : fd_(fd), owns_fd_(owns_fd) {
+  struct stat st = {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  ahead_ = std::make_unique<ReadAhead>(fd, kChunkBytes, kChunks, regular);
+}
 
 CaptureFileReader::~CaptureFileReader() {
+  ahead_.reset();  // its thread may be reading fd_
   if (owns_fd_ && fd_ >= 0) {
     close(fd_);
   }
 }
 
-size_t CaptureFileReader::Fill(size_t n) {
-  if (end_ - start_ >= n || eof_) {
-    return std::min(n, end_ - start_);
+ReadAhead::Chunk* CaptureFileReader::TakeChunk() {
+  if (eof_) {
+    return nullptr;
   }
-  if (start_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
-    buffer_offset_ += start_;
-    end_ -= start_;
-    start_ = 0;
-  }
-  size_t size = std::max(buffer_.size(), n);
-  if (consumed_ >= 2 * size && size < kLargestBuffer) {
-    size = std::min(2 * size, kLargestBuffer);  // the file keeps yielding
-  }
-  if (size > buffer_.size()) {
-    buffer_.resize(size);
-  }
-  while (end_ < n && !eof_) {
-    const ssize_t got = read(fd_, buffer_.data() + end_, buffer_.size() - end_);
-    if (got < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      read_errno_ = errno;
-      eof_ = true;
-    } else if (got == 0) {
-      eof_ = true;
-    } else {
-      end_ += static_cast<size_t>(got);
+  ReadAhead::Chunk* c = ahead_->Next();
+  if (c == nullptr || c->last) {
+    eof_ = true;
+    if (c != nullptr && c->error != 0) {
+      read_errno_ = c->error;
     }
+  }
+  if (c != nullptr && c->size == 0) {
+    ahead_->Release(c);
+    return nullptr;
+  }
+  return c;
+}
+
+bool CaptureFileReader::More(size_t n) {
+  if (!stitched_ && start_ == end_) {
+    // The chunk is used up (every record in it was returned before this
+    // call): the next one.
+    if (chunk_ != nullptr) {
+      ahead_->Release(chunk_);
+      chunk_ = nullptr;
+    }
+    view_offset_ += end_;
+    chunk_ = TakeChunk();
+    if (chunk_ == nullptr) {
+      view_ = nullptr;
+      start_ = end_ = 0;
+      return false;
+    }
+    view_ = chunk_->bytes.get();
+    view_offset_ = chunk_->offset;
+    start_ = 0;
+    end_ = chunk_->size;
+    chunk_pos_ = end_;
+    return true;
+  }
+  // A record crosses the chunk's end: its bytes so far, and then as many
+  // as it needs of the next chunk, go together into stitch_.
+  if (!stitched_) {
+    stitch_.assign(view_ + start_, view_ + end_);
+    stitched_ = true;
+    chunk_pos_ = end_;  // the rest of the chunk is in stitch_ now
+  } else {
+    stitch_.erase(stitch_.begin(), stitch_.begin() + start_);
+  }
+  view_offset_ += start_;
+  start_ = 0;
+  if (chunk_ == nullptr || chunk_pos_ == chunk_->size) {
+    if (chunk_ != nullptr) {
+      ahead_->Release(chunk_);
+    }
+    chunk_ = TakeChunk();
+    chunk_pos_ = 0;
+  }
+  bool more = false;
+  if (chunk_ != nullptr) {
+    const size_t take = std::min(n - stitch_.size(), chunk_->size - chunk_pos_);
+    stitch_.insert(stitch_.end(), chunk_->bytes.get() + chunk_pos_,
+                   chunk_->bytes.get() + chunk_pos_ + take);
+    chunk_pos_ += take;
+    more = take > 0 || chunk_pos_ == chunk_->size;
+  }
+  view_ = stitch_.data();
+  end_ = stitch_.size();
+  return more;
+}
+
+size_t CaptureFileReader::Fill(size_t n) {
+  while (end_ - start_ < n && More(n)) {
   }
   return std::min(n, end_ - start_);
 }
 
 void CaptureFileReader::Consume(size_t n) {
   start_ += n;
-  consumed_ = buffer_offset_ + start_;
+  consumed_ = view_offset_ + start_;
+  if (stitched_ && start_ == end_) {
+    // Back to the chunk, after the bytes the stitched record took. The
+    // stitched bytes stay valid until the next Fill.
+    stitched_ = false;
+    if (chunk_ != nullptr) {
+      view_offset_ = chunk_->offset;
+      view_ = chunk_->bytes.get();
+      start_ = chunk_pos_;
+      end_ = chunk_->size;
+    } else {
+      view_offset_ = consumed_;
+      view_ = nullptr;
+      start_ = end_ = 0;
+    }
+  }
 }
 
 uint32_t CaptureFileReader::U32(const uint8_t* p) const {

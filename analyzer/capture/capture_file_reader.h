@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "analyzer/capture/read_ahead.h"
 
 namespace tcpstate {
 
@@ -21,8 +22,9 @@ struct CaptureRecord {
 
 // Reads pcap (microsecond or nanosecond, either byte order, and the
 // "modified" 24-byte record headers) and pcapng files with its own
-// bounds-checked parser over large reads of the file: no per-record system
-// call, no copy of the record. Byte offsets in errors are exact, for pcapng
+// bounds-checked parser over large reads of the file (ReadAhead: a thread
+// reads a regular file ahead): no per-record system call, no copy of the
+// record. Byte offsets in errors are exact, for pcapng
 // too. Behaves as libpcap's savefile reader does where a file is valid
 // (records longer than the snaplen are cut to it; pcapng interface
 // timestamp resolution and offset; unknown blocks skipped) and names
@@ -81,7 +83,11 @@ class CaptureFileReader {
   // Makes `n` bytes from the read position available; returns how many
   // there are (fewer only at the end of the input).
   size_t Fill(size_t n);
-  const uint8_t* At() const { return buffer_.data() + start_; }
+  // One step of Fill: the next chunk once this one is used up, or a record
+  // that crosses into the next chunk copied together. False at the end.
+  bool More(size_t n);
+  ReadAhead::Chunk* TakeChunk();
+  const uint8_t* At() const { return view_ + start_; }
   void Consume(size_t n);
   uint32_t U32(const uint8_t* p) const;
   uint16_t U16(const uint8_t* p) const;
@@ -105,10 +111,17 @@ class CaptureFileReader {
   bool owns_fd_;
   bool eof_ = false;
   int read_errno_ = 0;
-  std::vector<uint8_t> buffer_;
-  size_t start_ = 0;  // read position in buffer_
-  size_t end_ = 0;    // end of the bytes read into buffer_
-  uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
+  // Records are parsed in place in the read-ahead chunks; one that crosses
+  // from a chunk into the next is copied into `stitch_` whole.
+  std::unique_ptr<ReadAhead> ahead_;
+  ReadAhead::Chunk* chunk_ = nullptr;  // the chunk being parsed
+  size_t chunk_pos_ = 0;               // stitched: the chunk's next byte
+  std::vector<uint8_t> stitch_;
+  bool stitched_ = false;              // the view is stitch_
+  const uint8_t* view_ = nullptr;      // the chunk's bytes or stitch_
+  size_t start_ = 0;                   // read position in the view
+  size_t end_ = 0;                     // end of the bytes in the view
+  uint64_t view_offset_ = 0;           // input offset of view_[0]
 
   bool pcapng_ = false;
   bool swapped_ = false;  // the file's byte order is not the host's
