@@ -4,10 +4,12 @@
 # multiple of the bare libpcap read loop's (the floor: reading the file).
 #
 #   bash bench/compare.sh [--tcpstate PATH] [--args "TCPSTATE ARGS"]
-#                         [--no-others] [--repeat N] [--label TEXT] PCAP
+#                         [--threads "1 2"] [--no-others] [--repeat N]
+#                         [--label TEXT] PCAP
 #
-# Tools: tcpstate --format json and --format jsonl (plus its summary's
-# evicted count; --args are added to both), the read loop (bench/pcap_read_loop.cc, pcap_next_ex),
+# Tools: tcpstate --format json and --format jsonl with each --threads
+# count of --threads (default "1 2"; plus the summary's evicted count;
+# --args are added to every run), the read loop (bench/pcap_read_loop.cc, pcap_next_ex),
 # tshark -q -z conv,tcp and tcptrace -n -l (--no-others leaves these two
 # out). The file is read once, untimed, first, so that no tool pays for the
 # page cache alone. The read loop and tcpstate run --repeat times (default
@@ -24,6 +26,7 @@ others=1
 label=""
 extra=""
 repeat=3
+threads="1 2"
 while (($#)); do
   case "$1" in
     --tcpstate) tcpstate="$2"; shift 2 ;;
@@ -31,6 +34,7 @@ while (($#)); do
     --label) label="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --args) extra="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) break ;;
   esac
@@ -77,29 +81,50 @@ measure() {  # name, then the command; stdout goes to out/<name>.out
 cat "$pcap" > /dev/null
 for ((i = 0; i < repeat; ++i)); do
   measure pcap_read_loop "$loop_bin" "$pcap"
-  # shellcheck disable=SC2086  # --args is a list of words
-  measure tcpstate_json "$tcpstate" --format json --quiet $extra -r "$pcap" -o /dev/null
-  # JSONL: only the summary line is kept (the stream can be gigabytes).
-  measure tcpstate_jsonl bash -o pipefail -c "'$tcpstate' --format jsonl --quiet $extra -r '$pcap' | tail -n 1"
+  for t in $threads; do
+    # shellcheck disable=SC2086  # --args is a list of words
+    measure "tcpstate_json_j$t" "$tcpstate" --format json --quiet --threads "$t" $extra -r "$pcap" -o /dev/null
+    # JSONL: only the summary line is kept (the stream can be gigabytes).
+    measure "tcpstate_jsonl_j$t" bash -o pipefail -c "'$tcpstate' --format jsonl --quiet --threads $t $extra -r '$pcap' | tail -n 1"
+  done
 done
 read -r _ packets _ _ _ _ < "$out/pcap_read_loop.out"
+first="${threads%% *}"
 evicted=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["connections_evicted"])' \
-  < "$out/tcpstate_jsonl.out" 2>/dev/null || echo "?")
-names=(tcpstate_json tcpstate_jsonl pcap_read_loop)
+  < "$out/tcpstate_jsonl_j$first.out" 2>/dev/null || echo "?")
+names=()
+declare -A name_of
+for t in $threads; do
+  names+=("tcpstate_json_j$t" "tcpstate_jsonl_j$t")
+  name_of[tcpstate_json_j$t]="tcpstate --format json --threads $t${extra:+ $extra}"
+  name_of[tcpstate_jsonl_j$t]="tcpstate --format jsonl --threads $t${extra:+ $extra}"
+done
+names+=(pcap_read_loop)
 if [ "$others" = 1 ]; then
   measure tshark tshark -q -z conv,tcp -r "$pcap"; names+=(tshark)
   measure tcptrace tcptrace -n -l "$pcap"; names+=(tcptrace)
 fi
 
-declare -A name_of=(
-  [tcpstate_json]="tcpstate --format json${extra:+ $extra}"
-  [tcpstate_jsonl]="tcpstate --format jsonl${extra:+ $extra}"
-  [pcap_read_loop]="libpcap read loop (pcap_next_ex)"
-  [tshark]="tshark -q -z conv,tcp"
-  [tcptrace]="tcptrace -n -l"
-)
+name_of[pcap_read_loop]="libpcap read loop (pcap_next_ex)"
+name_of[tshark]="tshark -q -z conv,tcp"
+name_of[tcptrace]="tcptrace -n -l"
+
+# The outputs of every thread count, compared (untimed).
+same=""
+for fmt in json jsonl zeek; do
+  sums=""
+  for t in $threads; do
+    # shellcheck disable=SC2086
+    sums+="$("$tcpstate" --format "$fmt" --quiet --threads "$t" $extra -r "$pcap" | md5sum | cut -c1-32) "
+  done
+  if [ "$(echo "$sums" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" = 1 ]; then
+    same+="$fmt identical; "
+  else
+    same+="$fmt DIFFERENT; "
+  fi
+done
 size_mib=$(awk -v b="$(stat -c %s "$pcap")" 'BEGIN{printf "%.0f", b/1048576}')
-echo "${label:-$(basename "$pcap")}: $packets packets, $size_mib MiB; tcpstate${extra:+ $extra} evicted $evicted connections; medians of $repeat runs (TShark, tcptrace: one)."
+echo "${label:-$(basename "$pcap")}: $packets packets, $size_mib MiB; tcpstate${extra:+ $extra} evicted $evicted connections; medians of $repeat runs (TShark, tcptrace: one); outputs of --threads ${threads// /, }: ${same%; }."
 echo
 echo "| tool | wall s | packets/s | peak RSS MiB | × read loop | exit |"
 echo "|---|---:|---:|---:|---:|---:|"

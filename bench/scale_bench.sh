@@ -31,7 +31,7 @@ fi
 [ -f "$out/flood_answered_2m.pcap" ] ||
   "$gen" 2000000 100 "$out/flood_answered_2m.pcap" 1 --answered
 
-rss_of() { awk -F': ' '/Maximum resident set size/{print $2}' "$out/tcpstate_jsonl.time"; }
+rss_of() { awk -F': ' '/Maximum resident set size/{print $2}' "$out/tcpstate_jsonl_j1.time"; }
 {
   big=(--args "--max-memory 16384")
   bash "$here/compare.sh" "${pass[@]}" "${big[@]}" --label "100,000 open connections" "$out/open_100k.pcap"
