@@ -206,6 +206,15 @@ LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_lingering) const {
       snap.lingering.push_back({RefOf(*conn), client, now - since, stuck});
     }
   }
+  snap.lingering_total = snap.lingering.size();
+  OrderSnapshot(pairs, max_lingering, snap);
+  return snap;
+}
+
+void OrderSnapshot(
+    const std::map<std::pair<TcpState, TcpState>, uint64_t>& pairs,
+    size_t max_lingering, LiveSnapshot& snap) {
+  snap.pairs.clear();
   for (const auto& [states, count] : pairs) {
     snap.pairs.push_back({states.first, states.second, count});
   }
@@ -218,12 +227,10 @@ LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_lingering) const {
                   const LiveSnapshot::Lingering& b) {
     return a.age != b.age ? a.age > b.age : a.connection.id < b.connection.id;
   };
-  snap.lingering_total = snap.lingering.size();
   const size_t keep = std::min(max_lingering, snap.lingering.size());
   std::partial_sort(snap.lingering.begin(), snap.lingering.begin() + keep,
                     snap.lingering.end(), older);
   snap.lingering.resize(keep);
-  return snap;
 }
 
 }  // namespace tcpstate

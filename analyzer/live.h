@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -66,5 +69,12 @@ struct LiveSnapshot {
   std::vector<Lingering> lingering;   // oldest first, capped
   uint64_t lingering_total = 0;       // before the cap
 };
+
+// Fills `snap.pairs` from `pairs` (by count, largest first, then states)
+// and keeps the `max_lingering` oldest of `snap.lingering` (oldest first,
+// then by id); `snap.lingering_total` is left as it is.
+void OrderSnapshot(
+    const std::map<std::pair<TcpState, TcpState>, uint64_t>& pairs,
+    size_t max_lingering, LiveSnapshot& snap);
 
 }  // namespace tcpstate

@@ -47,23 +47,7 @@ LiveSnapshot MergeSnapshots(const std::vector<LiveSnapshot>& parts,
     snap.lingering.insert(snap.lingering.end(), p.lingering.begin(),
                           p.lingering.end());
   }
-  for (const auto& [states, count] : pairs) {
-    snap.pairs.push_back({states.first, states.second, count});
-  }
-  std::stable_sort(snap.pairs.begin(), snap.pairs.end(),
-                   [](const LiveSnapshot::PairCount& a,
-                      const LiveSnapshot::PairCount& b) {
-                     return a.count > b.count;
-                   });
-  std::sort(snap.lingering.begin(), snap.lingering.end(),
-            [](const LiveSnapshot::Lingering& a,
-               const LiveSnapshot::Lingering& b) {
-              return a.age != b.age ? a.age > b.age
-                                    : a.connection.id < b.connection.id;
-            });
-  if (snap.lingering.size() > max_lingering) {
-    snap.lingering.resize(max_lingering);
-  }
+  OrderSnapshot(pairs, max_lingering, snap);
   return snap;
 }
 

@@ -27,8 +27,6 @@
 #include "reports/live_view.h"
 #include "tools/live_parts.h"
 #include "tools/live_sharded.h"
-#include "tools/privileges.h"
-#include "tools/report_output.h"
 
 namespace tcpstate {
 namespace {
@@ -179,17 +177,11 @@ int RunLive(const CliOptions& given, const LiveHooks& hooks) {
   }
   std::ofstream file;
   const absl::StatusOr<std::ostream*> opened =
-      OpenReportOutput(options.output, file);
+      live_parts::OpenOutputThenDrop(options, file);
   if (!opened.ok()) {
     return Fail(opened.status().message());
   }
   std::ostream& out = **opened;
-  if (!options.live.user.empty()) {
-    const absl::Status dropped = DropPrivileges(options.live.user);
-    if (!dropped.ok()) {
-      return Fail(dropped.message());
-    }
-  }
   SignalPipe signals;
   if (!signals.Install()) {
     return Fail("cannot install the signal handlers");

@@ -11,6 +11,8 @@
 #include "reports/escape.h"
 #include "reports/json_report.h"
 #include "reports/live_events.h"
+#include "tools/privileges.h"
+#include "tools/report_output.h"
 
 namespace tcpstate {
 namespace live_parts {
@@ -118,6 +120,19 @@ void Terminal::Draw(const LiveViewModel& model) {
   }
   out.resize(out.size() - 2);
   WriteOut(out + "\x1b[J");
+}
+
+absl::StatusOr<std::ostream*> OpenOutputThenDrop(const CliOptions& options,
+                                                 std::ofstream& file) {
+  absl::StatusOr<std::ostream*> opened = OpenReportOutput(options.output, file);
+  if (!opened.ok() || options.live.user.empty()) {
+    return opened;
+  }
+  const absl::Status dropped = DropPrivileges(options.live.user);
+  if (!dropped.ok()) {
+    return dropped;
+  }
+  return opened;
 }
 
 CliOptions LiveDefaults(const CliOptions& options) {

@@ -5,11 +5,13 @@
 
 #include <csignal>
 #include <deque>
+#include <fstream>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "analyzer/analyzer.h"
 #include "analyzer/capture/live_source.h"
@@ -75,6 +77,13 @@ class Terminal {
   void Leave();
   void Draw(const LiveViewModel& model);
 };
+
+// Opens where the report goes (-o, into `file`, or standard output), then
+// drops privileges (-Z): once the capture sockets are open, before any
+// thread starts (capabilities are per thread; threads started later
+// inherit the dropped ones).
+absl::StatusOr<std::ostream*> OpenOutputThenDrop(const CliOptions& options,
+                                                 std::ofstream& file);
 
 // The options the live run goes by: without --format, text when the report
 // goes to a terminal, else jsonl (events as they happen).

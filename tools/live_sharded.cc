@@ -20,8 +20,6 @@
 #include "analyzer/live_shards.h"
 #include "reports/escape.h"
 #include "tools/live_parts.h"
-#include "tools/privileges.h"
-#include "tools/report_output.h"
 
 namespace tcpstate {
 namespace {
@@ -192,20 +190,13 @@ int RunLiveSharded(const CliOptions& options, const LiveHooks& hooks,
     return Fail(sources.status().message());
   }
   std::ofstream file;
+  // Before any worker starts: each inherits the dropped privileges.
   const absl::StatusOr<std::ostream*> opened =
-      OpenReportOutput(options.output, file);
+      live_parts::OpenOutputThenDrop(options, file);
   if (!opened.ok()) {
     return Fail(opened.status().message());
   }
   std::ostream& out = **opened;
-  // Before any thread starts: each inherits the dropped privileges (the
-  // capabilities are per thread).
-  if (!options.live.user.empty()) {
-    const absl::Status dropped = DropPrivileges(options.live.user);
-    if (!dropped.ok()) {
-      return Fail(dropped.message());
-    }
-  }
   live_parts::SignalPipe signals;
   if (!signals.Install()) {
     return Fail("cannot install the signal handlers");
