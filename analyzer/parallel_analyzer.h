@@ -92,7 +92,6 @@ class ParallelAnalyzer {
   std::optional<absl::Time> first_time_;
   absl::Time last_sweep_ = absl::InfinitePast();
   size_t frames_in_epoch_ = 0;
-  bool finished_ = false;
 };
 
 }  // namespace tcpstate
