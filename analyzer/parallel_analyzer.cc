@@ -150,16 +150,8 @@ struct ParallelAnalyzer::Shard {
     return last;
   }
 
-  // A fresh piece to fill. The inline shard (0, on the reading thread)
-  // never waits: it takes a new piece when none is free (the other shards'
-  // pools bound how far the reader runs ahead of the merger, so its pieces
-  // in flight are bounded too).
   bool TakeOut() {
-    std::optional<std::unique_ptr<OutBatch>> b =
-        inline_shard ? out_free.TryPop() : out_free.Pop();
-    if (!b && inline_shard) {
-      b = std::make_unique<OutBatch>();
-    }
+    std::optional<std::unique_ptr<OutBatch>> b = out_free.Pop();
     if (!b) {
       return false;
     }
@@ -189,15 +181,22 @@ struct ParallelAnalyzer::Shard {
       if (out == nullptr) {
         return true;  // stopped
       }
+      tag = Tag{item.context.packet, Tag::kSegment, 0};
       switch (item.kind) {
         case ShardItem::Kind::kSegment:
-          Segment(item.segment, item.context);
+          table.OnSegment(item.segment, item.context);
           break;
         case ShardItem::Kind::kSweep:
-          Sweep(item.context);
+          tag.phase = Tag::kSweep;
+          table.Expire(item.context.t);
           break;
         case ShardItem::Kind::kEnd:
-          End(item.context.t);
+          tag = Tag{std::numeric_limits<uint64_t>::max(), Tag::kEnd, 0};
+          final_epoch = true;
+          end = item.context.t;
+          out->last = true;
+          out->end = end;
+          table.FlushAll(item.context.t);
           return true;
         case ShardItem::Kind::kStop:
           final_epoch = true;
@@ -206,23 +205,6 @@ struct ParallelAnalyzer::Shard {
       }
     }
     return false;
-  }
-
-  void Segment(const TcpSegment& seg, const SegmentContext& context) {
-    tag = Tag{context.packet, Tag::kSegment, 0};
-    table.OnSegment(seg, context);
-  }
-  void Sweep(const SegmentContext& context) {
-    tag = Tag{context.packet, Tag::kSweep, 0};
-    table.Expire(context.t);
-  }
-  void End(absl::Time t) {
-    tag = Tag{std::numeric_limits<uint64_t>::max(), Tag::kEnd, 0};
-    final_epoch = true;
-    end = t;
-    out->last = true;
-    out->end = end;
-    table.FlushAll(t);
   }
 
   void Close() {
@@ -244,7 +226,6 @@ struct ParallelAnalyzer::Shard {
   OutBatch* out = nullptr;  // being filled
   Tag tag;                  // of what happens next
   uint64_t seq = 0;
-  bool inline_shard = false;  // analysed on the reading thread
   bool final_epoch = false;
   std::optional<absl::Time> end;
 };
@@ -399,8 +380,6 @@ ParallelAnalyzer::ParallelAnalyzer(const AnalyzerOptions& options,
     shards_.push_back(std::make_unique<Shard>(table));
     shards_.back()->current = *shards_.back()->in_free.Pop();
   }
-  shards_[0]->inline_shard = true;
-  shards_[0]->TakeOut();
   merger_ = std::make_unique<Merger>(options, sink, shards_);
   for (size_t i = 1; i < shards_.size(); ++i) {
     shards_[i]->thread = std::thread([shard = shards_[i].get()] { shard->Run(); });
@@ -439,10 +418,9 @@ void ParallelAnalyzer::OnFrame(const Frame& frame) {
     ShardItem sweep;
     sweep.kind = ShardItem::Kind::kSweep;
     sweep.context = SegmentContext{frame.number, now};
-    for (size_t i = 1; i < shards_.size(); ++i) {
-      shards_[i]->current->items.push_back(sweep);
+    for (std::unique_ptr<Shard>& s : shards_) {
+      s->current->items.push_back(sweep);
     }
-    shards_[0]->Sweep(sweep.context);
   }
   if (++frames_in_epoch_ >= kEpochFrames) {
     Publish();
@@ -453,10 +431,6 @@ void ParallelAnalyzer::Route(const TcpSegment& seg,
                              const SegmentContext& context) {
   bool from_low = false;
   Shard& shard = *shards_[ShardOf(FlowKey::Of(seg, &from_low), shards_.size())];
-  if (shard.inline_shard) {  // analysed now, on this thread
-    shard.Segment(seg, context);
-    return;
-  }
   ShardItem& item = shard.current->items.emplace_back();
   item.kind = ShardItem::Kind::kSegment;
   item.context = context;
@@ -464,18 +438,15 @@ void ParallelAnalyzer::Route(const TcpSegment& seg,
   item.segment.payload = {};  // the frame's bytes are gone by then
 }
 
-// The other shards get their batches of the epoch; shard 0, analysed on
-// this thread as its segments come, hands its piece to the merger.
+// Shard 0 is analysed here, on the reading thread, once the other shards
+// have their batches of the epoch (the merger needs them all to go on, so
+// this thread may wait for it only after handing them over).
 void ParallelAnalyzer::Publish() {
   frames_in_epoch_ = 0;
   for (size_t i = 1; i < shards_.size(); ++i) {
     shards_[i]->in.Push(std::move(shards_[i]->current));
   }
-  Shard& own = *shards_[0];
-  if (own.out != nullptr) {
-    own.Send(/*epoch_end=*/true);
-    own.TakeOut();
-  }
+  shards_[0]->Handle(*shards_[0]->current);
   for (size_t i = 1; i < shards_.size(); ++i) {
     shards_[i]->current = *shards_[i]->in_free.Pop();
   }
@@ -490,12 +461,9 @@ AnalysisResult ParallelAnalyzer::Finish() {
   ShardItem done;
   done.kind = end ? ShardItem::Kind::kEnd : ShardItem::Kind::kStop;
   done.context.t = end.value_or(absl::UnixEpoch());
-  for (size_t i = 1; i < shards_.size(); ++i) {
-    shards_[i]->current->items.push_back(done);
+  for (std::unique_ptr<Shard>& s : shards_) {
+    s->current->items.push_back(done);
   }
-  InBatch own_end;
-  own_end.items.push_back(done);
-  shards_[0]->Process(own_end);
   Publish();
   for (size_t i = 1; i < shards_.size(); ++i) {
     shards_[i]->thread.join();

@@ -36,9 +36,6 @@ size_t DefaultThreads();
 //    time. When the capture clock passes a sweep interval, a sweep goes to
 //    every shard at the same place in the packet order, so all the shards'
 //    clocks agree with a single table's.
-//  - shard 0 is analysed on the reading thread as its segments come (no
-//    copy, no handover; it never waits for the merger: the other shards'
-//    bounded pools keep the reader close enough to it);
 //  - each shard owns a FlowTable (its share of the caps) and numbers its
 //    connections by the packet that created them; what it finishes is
 //    tagged with where in the single-threaded order it would have been

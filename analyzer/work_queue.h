@@ -36,17 +36,6 @@ class WorkQueue {
     return item;
   }
 
-  // An item if one is waiting now.
-  std::optional<T> TryPop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (items_.empty()) {
-      return std::nullopt;
-    }
-    T item = std::move(items_.front());
-    items_.pop_front();
-    return item;
-  }
-
   // Wakes every waiter; Pop() returns what is left, then nothing.
   void Close() {
     {
