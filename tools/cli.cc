@@ -79,13 +79,14 @@ ABSL_FLAG(uint64_t, max_memory,
           "Flow table memory cap in MiB (estimated per connection); the "
           "smaller of this and --max-connections applies.");
 ABSL_FLAG(std::string, threads, "auto",
-          "Analyse on N threads: a reader, N shard workers (each owns the "
-          "connections whose flow hash falls to it) and a merger; the "
-          "output is byte-identical to --threads 1 (which analyses on the "
-          "reading thread). auto: the online cores, at most 16. Live (-i): "
-          "N capture sockets in one PACKET_FANOUT group, a worker each. "
-          "--format mermaid, and html from standard input, analyse on one "
-          "thread.");
+          "Analyse in N shards of the flows (by a hash of the flow): the "
+          "reading thread decodes and analyses shard 0, N-1 threads the "
+          "others, and a merger writes the records in a single table's "
+          "order; the output is byte-identical to --threads 1 unless a "
+          "shard's share of the table fills (README: All cores). auto: the "
+          "online cores, at most 16. Live (-i): N capture sockets in one "
+          "PACKET_FANOUT group, a worker each. --format html and mermaid "
+          "from standard input analyse on one thread.");
 ABSL_FLAG(std::string, syn_flood_window,
           DefaultDuration(tcpstate::AnomalyOptions().syn_flood_window),
           "syn_flood: the window those handshakes must fall in.");
