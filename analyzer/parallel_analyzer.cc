@@ -344,9 +344,11 @@ class ParallelAnalyzer::Merger {
       ids_.erase(it);
     }
     uint64_t reused = 0;
-    if (auto it = reused_.find(e.id); it != reused_.end()) {
-      reused = it->second;
-      reused_.erase(it);
+    if (rec.reuse) {  // only such records are in reused_
+      if (auto it = reused_.find(e.id); it != reused_.end()) {
+        reused = it->second;
+        reused_.erase(it);
+      }
     }
     if (rec.end_reason == EndReason::kPortReuse) {
       // A SYN reusing the 4-tuple finished it; the creation that follows

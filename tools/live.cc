@@ -33,7 +33,6 @@ namespace {
 
 using live_parts::Fail;
 using live_parts::g_signal;
-using live_parts::kLiveSweep;
 using live_parts::kMaxBatch;
 using live_parts::kPollMillis;
 using live_parts::kViewRefresh;
@@ -196,10 +195,8 @@ int RunLive(const CliOptions& given, const LiveHooks& hooks) {
   Terminal terminal;
   const bool view = isatty(STDOUT_FILENO) == 1 && !stream_to_stdout;
   LiveSink sink(jsonl ? &out : nullptr, options.live.events);
-  AnalyzerOptions analyzer_options = hooks.analyzer;
-  analyzer_options.live = true;
-  analyzer_options.sweep_interval = kLiveSweep;
-  analyzer_options.retain_connections = !jsonl || options.ci.Active();
+  const AnalyzerOptions analyzer_options =
+      live_parts::LiveAnalyzerOptions(options, hooks.analyzer);
   Analyzer analyzer(analyzer_options, &sink);
   LiveRun run(options, **source, analyzer, sink, view ? &terminal : nullptr);
   if (view) {

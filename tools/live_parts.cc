@@ -135,6 +135,16 @@ absl::StatusOr<std::ostream*> OpenOutputThenDrop(const CliOptions& options,
   return opened;
 }
 
+AnalyzerOptions LiveAnalyzerOptions(const CliOptions& options,
+                                    const AnalyzerOptions& base) {
+  AnalyzerOptions a = base;
+  a.live = true;
+  a.sweep_interval = kLiveSweep;
+  a.retain_connections =
+      options.format != ReportFormat::kJsonl || options.ci.Active();
+  return a;
+}
+
 CliOptions LiveDefaults(const CliOptions& options) {
   CliOptions o = options;
   if (!o.format_given) {

@@ -85,6 +85,12 @@ class Terminal {
 absl::StatusOr<std::ostream*> OpenOutputThenDrop(const CliOptions& options,
                                                  std::ofstream& file);
 
+// The analyzer options of a live run: `base` with the wall-clock sweeps;
+// finished connections kept only when the report or a CI check needs them
+// (jsonl streams them).
+AnalyzerOptions LiveAnalyzerOptions(const CliOptions& options,
+                                    const AnalyzerOptions& base);
+
 // The options the live run goes by: without --format, text when the report
 // goes to a terminal, else jsonl (events as they happen).
 CliOptions LiveDefaults(const CliOptions& options);

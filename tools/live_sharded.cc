@@ -211,10 +211,8 @@ int RunLiveSharded(const CliOptions& options, const LiveHooks& hooks,
   live_parts::Terminal terminal;
   const bool view = isatty(STDOUT_FILENO) == 1 && !stream_to_stdout;
   LiveSink sink(jsonl ? &out : nullptr, options.live.events);
-  AnalyzerOptions analyzer_options = hooks.analyzer;
-  analyzer_options.live = true;
-  analyzer_options.sweep_interval = live_parts::kLiveSweep;
-  analyzer_options.retain_connections = !jsonl || options.ci.Active();
+  const AnalyzerOptions analyzer_options =
+      live_parts::LiveAnalyzerOptions(options, hooks.analyzer);
   LiveShards shards(analyzer_options, threads, &sink);
   Shared shared;
   if (options.live.count) {

@@ -77,7 +77,6 @@ void ReadAhead::Run() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ready_.push_back(c);
-      done_ = c->last;
     }
     changed_.notify_all();
     if (c->last) {

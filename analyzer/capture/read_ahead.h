@@ -55,7 +55,6 @@ class ReadAhead {
   std::deque<Chunk*> free_;
   std::deque<Chunk*> ready_;
   bool stop_ = false;
-  bool done_ = false;        // the thread handed out the last chunk
   bool last_taken_ = false;  // Next() returned it
   uint64_t offset_ = 0;      // unthreaded: where the next read starts
   std::thread thread_;       // threaded only
