@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <limits>
 #include <thread>
-#include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "analyzer/connection.h"
 #include "analyzer/flow_table.h"
+#include "analyzer/shard_merge.h"
 #include "analyzer/work_queue.h"
 
 namespace tcpstate {
@@ -42,20 +41,7 @@ struct InBatch {
   std::vector<ShardItem> items;
 };
 
-// Where a finished record falls in a single table's order: after the
-// segment of `packet` (in the order finished there: one shard only), or in
-// the sweep after it, or at the end (both by connection id).
-struct Tag {
-  enum Phase : uint8_t { kSegment = 0, kSweep = 1, kEnd = 2 };
-  uint64_t packet = 0;
-  uint8_t phase = kSegment;
-  uint64_t order = 0;
-
-  friend bool operator<(const Tag& a, const Tag& b) {
-    return std::tie(a.packet, a.phase, a.order) <
-           std::tie(b.packet, b.phase, b.order);
-  }
-};
+using Tag = ShardTag;
 
 // What a shard did, in its order: created a connection (`record` < 0),
 // or finished one (records[record]).
@@ -238,7 +224,7 @@ class ParallelAnalyzer::Merger {
   Merger(const AnalyzerOptions& options, ConnectionSink* sink,
          std::vector<std::unique_ptr<Shard>>& shards)
       : shards_(shards),
-        collector_(CollectorOptionsOf(options), sink),
+        merge_(CollectorOptionsOf(options), sink, shards.size()),
         cursors_(shards.size()) {}
 
   void Run() {
@@ -251,7 +237,7 @@ class ParallelAnalyzer::Merger {
       const OutBatch& first = *cursors_[0].batch;
       const bool last = first.last;
       if (last && first.end) {
-        collector_.SetCaptureEnd(*first.end);
+        merge_.collector().SetCaptureEnd(*first.end);
       }
       if (!MergeEpoch()) {
         return;
@@ -262,14 +248,12 @@ class ParallelAnalyzer::Merger {
     }
   }
 
-  RecordCollector& collector() { return collector_; }
+  RecordCollector& collector() { return merge_.collector(); }
 
  private:
   struct Cursor {
     std::unique_ptr<OutBatch> batch;
     size_t at = 0;
-    uint64_t replaced = 0;  // the last record ended by port reuse:
-    uint64_t replaced_id = 0;  // its shard id and final id
   };
 
   // Takes shard i's next piece (returning the one done with).
@@ -324,51 +308,23 @@ class ParallelAnalyzer::Merger {
         return true;
       }
       Cursor& c = cursors_[best];
-      Apply(c, c.batch->events[c.at++]);
+      Apply(best, c.batch->events[c.at++]);
     }
   }
 
-  void Apply(Cursor& c, const Event& e) {
+  void Apply(size_t shard, const Event& e) {
     if (e.record < 0) {
-      ids_.emplace(e.id, next_id_);
-      if (e.reuses != 0 && e.reuses == c.replaced) {
-        reused_.emplace(e.id, c.replaced_id);
-      }
-      ++next_id_;
+      merge_.Created(shard, e.id, e.reuses);
       return;
     }
-    ConnectionRecord& rec = c.batch->records[static_cast<size_t>(e.record)];
-    uint64_t id = 0;
-    if (auto it = ids_.find(e.id); it != ids_.end()) {
-      id = it->second;
-      ids_.erase(it);
-    }
-    uint64_t reused = 0;
-    if (rec.reuse) {  // only such records are in reused_
-      if (auto it = reused_.find(e.id); it != reused_.end()) {
-        reused = it->second;
-        reused_.erase(it);
-      }
-    }
-    if (rec.end_reason == EndReason::kPortReuse) {
-      // A SYN reusing the 4-tuple finished it; the creation that follows
-      // from this shard names it.
-      c.replaced = e.id;
-      c.replaced_id = id;
-    }
-    RenumberConnection(rec, id, reused);
-    collector_.Add(std::move(rec));
+    merge_.Finished(
+        shard, std::move(cursors_[shard]
+                             .batch->records[static_cast<size_t>(e.record)]));
   }
 
   std::vector<std::unique_ptr<Shard>>& shards_;
-  RecordCollector collector_;
+  ShardMerge merge_;
   std::vector<Cursor> cursors_;
-  uint64_t next_id_ = 1;
-  // The open connections' ids: the shards' (creating packet) -> final.
-  absl::flat_hash_map<uint64_t, uint64_t> ids_;
-  // Open connections that replaced another: the shards' id -> the final id
-  // of the one replaced.
-  absl::flat_hash_map<uint64_t, uint64_t> reused_;
 };
 
 ParallelAnalyzer::ParallelAnalyzer(const AnalyzerOptions& options,
