@@ -115,6 +115,7 @@ constexpr ValueOption kValueOptions[] = {
     {"max_connections", "N", ""},
     {"max_memory", "MIB", ""},
     {"threads", "N|auto", "j"},
+    {"shard", "K/N", ""},
     {"reassembly_timeout", "DURATION", ""},
     {"reassembly_max_datagrams", "N", ""},
     {"reassembly_memory", "KIB", ""},
@@ -227,6 +228,7 @@ struct WalkState {
   std::vector<std::string> fail_on;          // --fail-on values, in order
   std::vector<std::string> positional;
   std::vector<std::string> live_switches;  // -p, --events, ...
+  std::vector<std::string> given;  // every option's canonical name
   bool format_given = false;
   bool diagrams_given = false;
   bool help = false;
@@ -262,6 +264,11 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
 absl::Status ApplyOption(const OptionToken& token, const std::string* next,
                          bool* used_next, WalkState* state) {
   *used_next = false;
+  if (const ValueOption* o = FindValueOption(token.name); o != nullptr) {
+    state->given.emplace_back(o->name);
+  } else {
+    state->given.push_back(token.name);
+  }
   if (IsSwitch(token.name)) {
     return ApplySwitch(token, state);
   }
@@ -466,6 +473,25 @@ absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options) {
   return absl::OkStatus();
 }
 
+// A merge's options: the report's, the CI checks' and --threads.
+absl::StatusOr<CliOptions> ReadMergeOptions(const WalkState& walked,
+                                            CliOptions options) {
+  options.output = absl::GetFlag(FLAGS_output);
+  options.quiet = walked.quiet;
+  absl::Status status = ReadReportOptions(walked.diagrams_given, &options);
+  if (status.ok()) {
+    options.format_given = walked.format_given;
+    status = ReadThreads(&options);
+  }
+  if (status.ok()) {
+    status = ReadCiOptions(walked.fail_on, &options.ci);
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  return options;
+}
+
 }  // namespace
 
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
@@ -474,7 +500,10 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   if (!status.ok()) {
     return status;
   }
-  absl::StatusOr<WalkState> walked = WalkArgs(args);
+  // `tcpstate merge PART...`: the parts are the positional arguments.
+  const bool merge = !args.empty() && args[0] == "merge";
+  absl::StatusOr<WalkState> walked = WalkArgs(
+      merge ? std::vector<std::string>(args.begin() + 1, args.end()) : args);
   if (!walked.ok()) {
     return walked.status();
   }
@@ -484,6 +513,15 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   options.list_anomalies = walked->list_anomalies;
   if (options.help || options.version || options.list_anomalies) {
     return options;
+  }
+  if (merge) {
+    options.merge = true;
+    options.parts = walked->positional;
+    status = cli_internal::CheckMergeOptions(walked->given, &options);
+    if (!status.ok()) {
+      return status;
+    }
+    return ReadMergeOptions(*walked, options);
   }
   absl::SetFlag(&FLAGS_read, walked->reads);
   options.inputs = absl::GetFlag(FLAGS_read);
@@ -520,6 +558,10 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   status = cli_internal::ReadReassemblyOptions(walked->no_reassembly,
                                                &options);
+  if (!status.ok()) {
+    return status;
+  }
+  status = cli_internal::ReadShardOption(walked->given, &options);
   if (!status.ok()) {
     return status;
   }

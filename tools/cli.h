@@ -54,6 +54,13 @@ struct CliOptions {
   CiOptions ci;        // --fail-on, --expect, --junit, --baseline, ...
   LiveCliOptions live;  // -i IFACE and the other live-capture options
   std::string filter;  // positional arguments joined by spaces
+  // --shard K/N: analyse shard K of N and write a part; shards 0: off.
+  uint64_t shard = 0;
+  uint64_t shards = 0;
+  // `tcpstate merge PART...`: the parts (positional arguments); then
+  // `inputs` and `filter` are empty.
+  bool merge = false;
+  std::vector<std::string> parts;
   bool help = false;
   bool version = false;
   bool list_anomalies = false;  // print the catalogue table and exit

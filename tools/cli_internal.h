@@ -4,6 +4,7 @@
 // (cli_usage.cc); not part of the CLI's interface.
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -31,6 +32,15 @@ std::string DisplayName(absl::string_view name);
 // --no-reassembly (`disabled`) and the --reassembly-* limits into
 // options->reassembly (cli_reassembly.cc).
 absl::Status ReadReassemblyOptions(bool disabled, CliOptions* options);
+
+// --shard K/N into options->shard(s); `given`: the options on the command
+// line (canonical names), some of which belong to the merge instead
+// (cli_shard.cc).
+absl::Status ReadShardOption(const std::vector<std::string>& given,
+                             CliOptions* options);
+// `tcpstate merge`: only report and CI options, and at least one part.
+absl::Status CheckMergeOptions(const std::vector<std::string>& given,
+                               CliOptions* options);
 
 }  // namespace cli_internal
 }  // namespace tcpstate
