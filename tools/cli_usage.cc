@@ -92,11 +92,15 @@ std::string UsageText() {
   std::string out =
       "Usage: tcpstate -r FILE [-r FILE]... [options] [FILTER...]\n"
       "       tcpstate -i IFACE [options] [FILTER...]   (live capture)\n"
+      "       tcpstate --shard K/N -r FILE... -o PART [analysis options]\n"
+      "       tcpstate merge PART... [report and CI options]\n"
       "\n"
       "Rebuilds both endpoints' TCP state machines (RFC 9293) from a capture\n"
       "and reports each connection's final states, how it got there, and\n"
       "anomalies. FILTER is a tcpdump-style BPF expression (the remaining\n"
-      "arguments, joined by spaces).\n"
+      "arguments, joined by spaces). A capture too large for one machine is\n"
+      "analysed in N --shard runs (anywhere, in any order) whose parts\n"
+      "`tcpstate merge` turns into the report a single run gives.\n"
       "\n"
       "Options:\n";
   for (const ValueOption& option : ValueOptions()) {
