@@ -49,8 +49,9 @@ install_missing() {
 }
 
 # Only the test mode needs a browser (tests/browser: the HTML report in
-# headless Chromium).
-test_packages=(chromium)
+# headless Chromium), a Slurm cluster and a PostgreSQL server (tests/scale:
+# started and stopped by the tests themselves).
+test_packages=(chromium slurm-wlm munge postgresql)
 
 # Only the fuzz mode needs clang and its libFuzzer / sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
