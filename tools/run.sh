@@ -51,7 +51,7 @@ install_missing() {
 # Only the test mode needs a browser (tests/browser: the HTML report in
 # headless Chromium), a Slurm cluster and a PostgreSQL server (tests/scale:
 # started and stopped by the tests themselves).
-test_packages=(chromium slurm-wlm munge postgresql)
+test_packages=(chromium slurm-wlm munge postgresql parallel)
 
 # Only the fuzz mode needs clang and its libFuzzer / sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
