@@ -473,16 +473,13 @@ absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options) {
   return absl::OkStatus();
 }
 
-// A merge's options: the report's, the CI checks' and --threads.
+// A merge's options: the report's and the CI checks'.
 absl::StatusOr<CliOptions> ReadMergeOptions(const WalkState& walked,
                                             CliOptions options) {
   options.output = absl::GetFlag(FLAGS_output);
   options.quiet = walked.quiet;
+  options.format_given = walked.format_given;
   absl::Status status = ReadReportOptions(walked.diagrams_given, &options);
-  if (status.ok()) {
-    options.format_given = walked.format_given;
-    status = ReadThreads(&options);
-  }
   if (status.ok()) {
     status = ReadCiOptions(walked.fail_on, &options.ci);
   }

@@ -25,13 +25,11 @@ namespace {
 
 constexpr uint64_t kMaxShards = 65536;
 
-// The options a merge takes: the report's and the CI checks' (and
-// --threads, for the second read that draws html and mermaid ladders).
+// The options a merge takes: the report's and the CI checks'.
 bool MergeTakes(absl::string_view name) {
   for (absl::string_view ok :
        {"format", "output", "connection", "diagrams", "quiet", "fail_on",
-        "expect", "junit", "baseline", "write_baseline", "threads", "help",
-        "h"}) {
+        "expect", "junit", "baseline", "write_baseline", "help", "h"}) {
     if (name == ok) {
       return true;
     }

@@ -202,7 +202,7 @@ int RunShard(const CliOptions& options, absl::string_view version) {
   return kExitOk;
 }
 
-int RunMerge(const CliOptions& cli, absl::string_view /*version*/) {
+int RunMerge(const CliOptions& cli, absl::string_view version) {
   absl::StatusOr<CiInputs> ci = LoadCiInputs(cli.ci);
   if (!ci.ok()) {
     return Fail(ci.status().message());
@@ -213,6 +213,14 @@ int RunMerge(const CliOptions& cli, absl::string_view /*version*/) {
   }
   const PartHeader& header = parts->by_shard[0]->header();
   const PartTrailer& trailer = parts->by_shard[0]->trailer();
+  if (header.tcpstate_version != version) {
+    // Another version may analyse or render differently: the report would
+    // be neither version's single run.
+    return Fail(absl::StrCat(
+        "cannot merge '", parts->names[0], "': written by tcpstate ",
+        header.tcpstate_version, ", and this is tcpstate ", version,
+        " (merge with the tcpstate that wrote the parts)"));
+  }
   // The inputs and options are the shard runs': the report's come from
   // this command line.
   CliOptions options = cli;
@@ -260,6 +268,8 @@ int RunMerge(const CliOptions& cli, absl::string_view /*version*/) {
   result.error = trailer.error;
   result.summary.timestamps_backwards = trailer.summary.timestamps_backwards;
   if (second_read) {
+    // As many shards as the parts (their caps split the same way), so the
+    // second read numbers the connections as the parts did.
     AddLadders(options, a,
                std::min(parts->by_shard.size(), kMaxLadderThreads), result);
   }

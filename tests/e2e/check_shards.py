@@ -162,10 +162,15 @@ def check_mixed(tcpstate, source_dir):
         version = os.path.join(workdir, "version")
         rc, out, _ = run([tcpstate, "--version"])
         v = out.decode().split()[-1].encode()
-        patched(a2[1], version, v, b"9" * len(v) if v != b"9" * len(v)
-                else b"8" * len(v))
+        other = b"9" * len(v) if v != b"9" * len(v) else b"8" * len(v)
+        patched(a2[1], version, v, other)
         expect_refused(failures, "another version", merge + [a2[0], version],
                        "written by tcpstate")
+        # Both parts of another version: not this tcpstate's to merge.
+        version0 = os.path.join(workdir, "version0")
+        patched(a2[0], version0, v, other)
+        expect_refused(failures, "parts of another version",
+                       merge + [version0, version], "and this is tcpstate")
         fmt = os.path.join(workdir, "format")
         patched(a2[1], fmt, b"TCPSTATE-PART\n\x01", b"TCPSTATE-PART\n\x07")
         expect_refused(failures, "another part format", merge + [a2[0], fmt],

@@ -69,6 +69,7 @@ TEST(CliShardTest, MergeRefusesAnalysisOptions) {
       {"merge", "p0", "-i", "eth0"},
       {"merge", "p0", "--shard", "0/2"},
       {"merge", "p0", "--no-reassembly"},
+      {"merge", "p0", "-j", "2"},
   };
   for (const std::vector<std::string>& args : bad) {
     EXPECT_FALSE(ParseCommandLineArgs(args).ok()) << args.back();
