@@ -67,20 +67,27 @@ def make_parts(tcpstate, capture, n, workdir, extra=(), unopened=False):
     return parts
 
 
-def compare(tcpstate, capture, parts, n, args, workdir):
-    """The merge of `parts` against a single run, with report `args`."""
-    junit_single = os.path.join(workdir, "single.xml")
-    junit_merge = os.path.join(workdir, "merge.xml")
-    want = run([tcpstate, "--quiet", "-r", capture, "--threads", "1",
-                "--junit", junit_single] + args)
-    got = run([tcpstate, "merge"] + parts + ["--quiet", "--junit",
-                                             junit_merge] + args)
-    what = [k for k, a, b in zip(("exit", "stdout", "stderr"), want, got)
-            if a != b]
-    if os.path.exists(junit_single) or os.path.exists(junit_merge):
-        with open(junit_single, "rb") as a, open(junit_merge, "rb") as b:
-            if a.read() != b.read():
-                what.append("junit")
+def single(tcpstate, capture, args, workdir):
+    """A single run's exit, stdout, stderr and JUnit file."""
+    junit = os.path.join(workdir, "single.xml")
+    if os.path.exists(junit):
+        os.remove(junit)
+    got = run([tcpstate, "--quiet", "-r", capture, "--threads", "1",
+               "--junit", junit] + args)
+    xml = open(junit, "rb").read() if os.path.exists(junit) else None
+    return got + (xml,)
+
+
+def compare(tcpstate, capture, parts, n, args, want, workdir):
+    """The merge of `parts` against a single run's `want`."""
+    junit = os.path.join(workdir, "merge.xml")
+    if os.path.exists(junit):
+        os.remove(junit)
+    got = run([tcpstate, "merge"] + parts + ["--quiet", "--junit", junit] +
+              args)
+    got += (open(junit, "rb").read() if os.path.exists(junit) else None,)
+    what = [k for k, a, b in zip(("exit", "stdout", "stderr", "junit"),
+                                 want, got) if a != b]
     if what:
         return ["%s N=%d %s: %s differ" % (capture, n, " ".join(args),
                                            ", ".join(what))]
@@ -91,24 +98,27 @@ def check_capture(tcpstate, capture, index, counts, formats):
     failures = []
     workdir = tempfile.mkdtemp(prefix="tcpstate-shards-")
     try:
+        reports = []
+        for fmt in formats:
+            args = ["--format", fmt]
+            if fmt == "json":
+                args += ["--fail-on", "severity>=warning"]
+            reports.append(args)
+        if index % HTML_EVERY == 0 and len(formats) > 2:
+            reports.append(["--format", "html"])
+        wants = [single(tcpstate, capture, args, workdir) for args in reports]
         for n in counts:
             parts = make_parts(tcpstate, capture, n, workdir, unopened=True)
             if isinstance(parts, tuple):
                 # The input does not open: the shard run says what a
                 # single run says, and writes no part.
-                want = run([tcpstate, "--quiet", "-r", capture])
-                if (want[0], want[2]) != (parts[0], parts[1]):
+                if (wants[0][0], wants[0][2]) != (parts[0], parts[1]):
                     failures.append("%s --shard 0/%d: not the single run's "
                                     "error" % (capture, n))
                 continue
-            for fmt in formats:
-                args = ["--format", fmt]
-                if fmt == "json":
-                    args += ["--fail-on", "severity>=warning"]
-                failures += compare(tcpstate, capture, parts, n, args, workdir)
-            if index % HTML_EVERY == 0 and len(formats) > 2:
-                failures += compare(tcpstate, capture, parts, n,
-                                    ["--format", "html"], workdir)
+            for args, want in zip(reports, wants):
+                failures += compare(tcpstate, capture, parts, n, args, want,
+                                    workdir)
     except RuntimeError as e:
         failures.append(str(e))
     finally:
