@@ -493,9 +493,7 @@ std::string AnalysisFingerprint(const AnalyzerOptions& o) {
 
 bool DecodeAnalysisFingerprint(absl::string_view fingerprint,
                                AnalyzerOptions* options) {
-  PartDecoder d(absl::MakeConstSpan(
-      reinterpret_cast<const uint8_t*>(fingerprint.data()),
-      fingerprint.size()));
+  PartDecoder d(fingerprint);
   AnalyzerOptions& o = *options;
   o.time_wait = d.Dur();
   o.anomalies.stuck_after = d.Dur();

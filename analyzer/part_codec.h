@@ -41,6 +41,8 @@ class PartEncoder {
 class PartDecoder {
  public:
   explicit PartDecoder(absl::Span<const uint8_t> bytes) : bytes_(bytes) {}
+  explicit PartDecoder(absl::string_view bytes)
+      : bytes_(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()) {}
 
   uint64_t U();
   int64_t I();

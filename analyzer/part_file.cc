@@ -28,11 +28,6 @@ void DecodeTag(PartDecoder& d, ShardTag* t) {
   t->order = d.U();
 }
 
-absl::Span<const uint8_t> Bytes(const std::string& s) {
-  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()),
-                             s.size());
-}
-
 }  // namespace
 
 PartWriter::PartWriter(std::ostream* out, const PartHeader& header)
@@ -75,7 +70,7 @@ void PartWriter::Created(const ShardTag& tag, uint64_t id, uint64_t reuses) {
   Entry(PartEntry::Type::kCreated);
 }
 
-void PartWriter::Finished(const ShardTag& tag, const ConnectionRecord& rec) {
+void PartWriter::Finished(const ShardTag& tag, ConnectionRecord&& rec) {
   PartEncoder e;
   EncodeTag(tag, e);
   EncodeRecord(rec, e);
@@ -149,7 +144,7 @@ absl::Status PartReader::ReadHeader() {
     return absl::InvalidArgumentError(absl::StrCat(
         path_, ": not a tcpstate part (write one with --shard K/N)"));
   }
-  PartDecoder d(Bytes(start).subspan(kMagic.size()));
+  PartDecoder d(absl::string_view(start).substr(kMagic.size()));
   const uint64_t version = d.U();
   const uint64_t length = d.U();
   if (!d.ok()) {
@@ -170,7 +165,7 @@ absl::Status PartReader::ReadHeader() {
   if (static_cast<uint64_t>(in_.gcount()) != length) {
     return Damaged(header_at, "the header is cut short");
   }
-  PartDecoder h(Bytes(buffer_));
+  PartDecoder h{absl::string_view(buffer_)};
   header_.tcpstate_version = h.Str();
   header_.shard = h.U();
   header_.shards = h.U();
@@ -211,7 +206,7 @@ absl::Status PartReader::ReadTrailer(uint64_t size) {
   buffer_.resize(static_cast<size_t>(size - kFooterBytes - at));
   in_.seekg(static_cast<std::streamoff>(at));
   in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  PartDecoder d(Bytes(buffer_));
+  PartDecoder d{absl::string_view(buffer_)};
   DecodeSummary(d, &trailer_.summary);
   trailer_.created = d.U();
   const uint64_t inputs = d.U();
@@ -261,7 +256,7 @@ absl::Status PartReader::Next(PartEntry* entry) {
   if (static_cast<uint64_t>(in_.gcount()) != length) {
     return Damaged(at, "the entry is cut short");
   }
-  PartDecoder p(Bytes(buffer_));
+  PartDecoder p{absl::string_view(buffer_)};
   entry->type = static_cast<PartEntry::Type>(type);
   DecodeTag(p, &entry->tag);
   if (entry->type == PartEntry::Type::kCreated) {

@@ -13,6 +13,7 @@
 #include "analyzer/analysis_result.h"
 #include "analyzer/capture/packet_source.h"
 #include "analyzer/shard_merge.h"
+#include "analyzer/shard_run.h"
 
 namespace tcpstate {
 
@@ -58,12 +59,13 @@ struct PartEntry {
 };
 
 // Writes a part to `out` as the shard's table goes (memory stays that of
-// the open connections). Errors show on the stream (its state).
-class PartWriter {
+// the open connections): the output of a ShardRun. Errors show on the
+// stream (its state).
+class PartWriter : public ShardRun::Output {
  public:
   PartWriter(std::ostream* out, const PartHeader& header);
-  void Created(const ShardTag& tag, uint64_t id, uint64_t reuses);
-  void Finished(const ShardTag& tag, const ConnectionRecord& rec);
+  void Created(const ShardTag& tag, uint64_t id, uint64_t reuses) override;
+  void Finished(const ShardTag& tag, ConnectionRecord&& rec) override;
   // Writes the trailer and the ending, and flushes.
   void Finish(const PartTrailer& trailer);
 

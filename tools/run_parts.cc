@@ -25,22 +25,6 @@ int Fail(absl::string_view message) {
 
 // Reads every frame into the analyzer. Returns the error that stopped the
 // input early, or an empty string at the clean end.
-std::string Feed(PcapFileSource& source, Engine& analyzer,
-                 ProgressMeter& progress) {
-  while (true) {
-    absl::StatusOr<std::optional<Frame>> next = source.Next();
-    if (!next.ok()) {
-      return std::string(next.status().message());
-    }
-    if (!next->has_value()) {
-      return "";
-    }
-    analyzer.OnFrame(**next);
-    progress.Update(source.consumed_bytes(), source.total_bytes(),
-                    (*next)->number);
-  }
-}
-
 // --format mermaid: the one connection asked for, or exit 2.
 int WriteMermaid(const CliOptions& options, const AnalysisResult& result,
                  std::ostream& out) {

@@ -161,10 +161,25 @@ class Engine {
 
 // "tcpstate: MESSAGE" on standard error; returns exit code 2.
 int Fail(absl::string_view message);
-// Reads every frame into the analyzer. Returns the error that stopped the
-// input early, or an empty string at the clean end.
-std::string Feed(PcapFileSource& source, Engine& analyzer,
-                 ProgressMeter& progress);
+// Reads every frame into `analyzer` (an Engine, a ShardRun: anything with
+// OnFrame). Returns the error that stopped the input early, or an empty
+// string at the clean end.
+template <typename FrameSink>
+std::string Feed(PcapFileSource& source, FrameSink& analyzer,
+                 ProgressMeter& progress) {
+  while (true) {
+    absl::StatusOr<std::optional<Frame>> next = source.Next();
+    if (!next.ok()) {
+      return std::string(next.status().message());
+    }
+    if (!next->has_value()) {
+      return "";
+    }
+    analyzer.OnFrame(**next);
+    progress.Update(source.consumed_bytes(), source.total_bytes(),
+                    (*next)->number);
+  }
+}
 AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options);
 // How many threads analyse a file.
 size_t ThreadsOf(const CliOptions& options, const AnalyzerOptions& a);

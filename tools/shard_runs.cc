@@ -28,36 +28,6 @@ namespace {
 // threads at most (their second read of the inputs).
 constexpr size_t kMaxLadderThreads = 64;
 
-class PartOutput : public ShardRun::Output {
- public:
-  explicit PartOutput(PartWriter* writer) : writer_(writer) {}
-  void Created(const ShardTag& tag, uint64_t id, uint64_t reuses) override {
-    writer_->Created(tag, id, reuses);
-  }
-  void Finished(const ShardTag& tag, ConnectionRecord&& rec) override {
-    writer_->Finished(tag, rec);
-  }
-
- private:
-  PartWriter* writer_;
-};
-
-std::string Feed(PcapFileSource& source, ShardRun& run,
-                 ProgressMeter& progress) {
-  while (true) {
-    absl::StatusOr<std::optional<Frame>> next = source.Next();
-    if (!next.ok()) {
-      return std::string(next.status().message());
-    }
-    if (!next->has_value()) {
-      return "";
-    }
-    run.OnFrame(**next);
-    progress.Update(source.consumed_bytes(), source.total_bytes(),
-                    (*next)->number);
-  }
-}
-
 // What every part of one run shares, or why two parts do not belong
 // together.
 absl::Status CheckTogether(const std::string& a_name, const PartReader& a,
@@ -175,9 +145,8 @@ int RunShard(const CliOptions& options, absl::string_view version) {
   header.filter = options.filter;
   header.inputs = options.inputs;
   PartWriter writer(*opened, header);
-  PartOutput output(&writer);
   ShardRun run(a, static_cast<size_t>(options.shard),
-               static_cast<size_t>(options.shards), &output);
+               static_cast<size_t>(options.shards), &writer);
   ProgressMeter progress(
       ProgressWanted(isatty(STDERR_FILENO) == 1, options.quiet) ? &std::cerr
                                                                 : nullptr,

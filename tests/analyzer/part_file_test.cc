@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -31,7 +32,7 @@ std::string SmallPart() {
   ConnectionRecord r;
   r.id = 5;
   r.conn_state = "SF";
-  w.Finished(ShardTag{12, ShardTag::kSweep, 5}, r);
+  w.Finished(ShardTag{12, ShardTag::kSweep, 5}, std::move(r));
   PartTrailer t;
   t.summary.packets = 20;
   t.created = 2;

@@ -21,20 +21,6 @@ using testing_script::Describe;
 using testing_script::Script;
 using testing_script::Traffic;
 
-class Writes : public ShardRun::Output {
- public:
-  explicit Writes(PartWriter* w) : w_(w) {}
-  void Created(const ShardTag& tag, uint64_t id, uint64_t reuses) override {
-    w_->Created(tag, id, reuses);
-  }
-  void Finished(const ShardTag& tag, ConnectionRecord&& rec) override {
-    w_->Finished(tag, rec);
-  }
-
- private:
-  PartWriter* w_;
-};
-
 // Shard k of n over the whole script, written to a part file.
 struct ShardEngine {
   ShardEngine(const AnalyzerOptions& options, size_t k, size_t n,
@@ -42,8 +28,7 @@ struct ShardEngine {
       : file(path, std::ios::binary),
         writer(&file, PartHeader{"test", k, n, AnalysisFingerprint(options),
                                  "", {"script"}}),
-        out(&writer),
-        run(options, k, n, &out) {}
+        run(options, k, n, &writer) {}
   void OnFrame(const Frame& f) { run.OnFrame(f); }
   AnalysisResult Finish() {
     PartTrailer t;
@@ -56,7 +41,6 @@ struct ShardEngine {
   }
   std::ofstream file;
   PartWriter writer;
-  Writes out;
   ShardRun run;
 };
 

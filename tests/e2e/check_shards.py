@@ -22,30 +22,15 @@ to the wrong step are refused.
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+from e2e_common import captures, run
+
 FORMATS = ["json", "jsonl", "zeek", "csv", "text"]
 COUNTS = [1, 2, 3, 4, 5]
 HTML_EVERY = 10  # html on every tenth capture (it reads the inputs again)
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz")
-
-
-def captures(root):
-    found = []
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            if name.endswith(SUFFIXES):
-                found.append(os.path.join(dirpath, name))
-    return sorted(found)
-
-
-def run(args, cwd=None):
-    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=300, cwd=cwd)
-    return p.returncode, p.stdout, p.stderr
 
 
 def make_parts(tcpstate, capture, n, workdir, extra=(), unopened=False):

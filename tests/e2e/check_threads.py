@@ -26,18 +26,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from e2e_common import captures
+
 FORMATS = ["json", "jsonl", "zeek", "csv", "text"]
 THREADS = ["2", "3", "4"]
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz")
-
-
-def captures(root):
-    found = []
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            if name.endswith(SUFFIXES):
-                found.append(os.path.join(dirpath, name))
-    return sorted(found)
 
 
 def run(tcpstate, capture, args):
