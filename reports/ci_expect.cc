@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "analyzer/anomaly_catalogue.h"
@@ -57,7 +58,21 @@ std::vector<Token> Tokenize(absl::string_view line) {
   return tokens;
 }
 
-std::optional<TcpState> StateFromName(absl::string_view name) {
+// An RFC 9293 name as the reports print it (CLOSE_WAIT), in any case, or
+// as ss (CLOSE-WAIT, ESTAB, SYN-RECV, FIN-WAIT-1, CLOSE) or netstat
+// (SYN_RECV, FIN_WAIT1) print it.
+std::optional<TcpState> StateFromName(absl::string_view written) {
+  std::string name =
+      absl::StrReplaceAll(absl::AsciiStrToUpper(written), {{"-", "_"}});
+  static constexpr std::pair<absl::string_view, absl::string_view>
+      kAliases[] = {{"ESTAB", "ESTABLISHED"},   {"SYN_RECV", "SYN_RECEIVED"},
+                    {"FIN_WAIT1", "FIN_WAIT_1"}, {"FIN_WAIT2", "FIN_WAIT_2"},
+                    {"CLOSE", "CLOSED"}};
+  for (const auto& [alias, canonical] : kAliases) {
+    if (name == alias) {
+      name = std::string(canonical);
+    }
+  }
   for (int s = 0; s <= static_cast<int>(TcpState::kTimeWait); ++s) {
     const TcpState state = static_cast<TcpState>(s);
     if (name == TcpStateName(state)) {
@@ -85,13 +100,14 @@ absl::Status ParseStates(const Place& place, const Token& value,
                          std::vector<TcpState>* out) {
   int column = value.column;
   for (absl::string_view name : absl::StrSplit(value.text, '|')) {
-    const std::optional<TcpState> state =
-        StateFromName(absl::AsciiStrToUpper(name));
+    const std::optional<TcpState> state = StateFromName(name);
     if (!state) {
       return place.Error(
           column, absl::StrCat("unknown TCP state '", name,
                                "' (use RFC 9293 names such as ESTABLISHED, "
-                               "CLOSE_WAIT, TIME_WAIT, CLOSED, or UNKNOWN)"));
+                               "CLOSE_WAIT, TIME_WAIT, CLOSED, or UNKNOWN; "
+                               "ss spellings such as ESTAB or CLOSE-WAIT "
+                               "work too)"));
     }
     out->push_back(*state);
     column += static_cast<int>(name.size()) + 1;
@@ -170,10 +186,42 @@ absl::Status ParseFilterTerm(const Place& place, const Token& token,
   return place.Error(token.column, absl::StrCat("unknown key '", key, "'"));
 }
 
+// "host A" or "port P" at tokens[i] (tcpdump's words: either endpoint);
+// *used says whether it was one (then tokens[i + 1] is its value).
+absl::Status ParseTcpdumpTerm(const Place& place,
+                              const std::vector<Token>& tokens, size_t i,
+                              size_t end, ConnectionFilter* filter,
+                              bool* used) {
+  const absl::string_view word = tokens[i].text;
+  *used = word == "host" || word == "port";
+  if (!*used) {
+    return absl::OkStatus();
+  }
+  if (i + 1 >= end) {
+    return place.Error(tokens[i].column,
+                       absl::StrCat("'", word, "' needs a value (",
+                                    word == "host" ? "host 198.18.0.1"
+                                                   : "port 80",
+                                    ")"));
+  }
+  return word == "host" ? ParseAddress(place, tokens[i + 1], &filter->host)
+                        : ParsePort(place, tokens[i + 1], &filter->port);
+}
+
 absl::Status ParseFilter(const Place& place, const std::vector<Token>& tokens,
                          size_t begin, size_t end, ConnectionFilter* filter) {
   for (size_t i = begin; i < end; ++i) {
-    absl::Status status = ParseFilterTerm(place, tokens[i], filter);
+    bool tcpdump_term = false;
+    absl::Status status =
+        ParseTcpdumpTerm(place, tokens, i, end, filter, &tcpdump_term);
+    if (tcpdump_term) {
+      if (!status.ok()) {
+        return status;
+      }
+      ++i;  // its value
+      continue;
+    }
+    status = ParseFilterTerm(place, tokens[i], filter);
     if (!status.ok()) {
       return status;
     }

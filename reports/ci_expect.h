@@ -23,8 +23,11 @@ namespace tcpstate {
 //   expect count [SELECTOR...] [STATES...] OP N
 //                                               number of connections
 //
-//   SELECTOR: client.addr=A client.port=P server.addr=A server.port=P
-//   STATES:   client=S[|S...] server=S[|S...] (RFC 9293 names, UNKNOWN):
+//   SELECTOR: client.addr=A client.port=P server.addr=A server.port=P,
+//             or as tcpdump says it: host A, port P (either endpoint)
+//   STATES:   client=S[|S...] server=S[|S...] (RFC 9293 names, UNKNOWN;
+//             also as ss and netstat print them: ESTAB, SYN-RECV,
+//             FIN-WAIT-1, FIN_WAIT2, CLOSE-WAIT, CLOSE ...):
 //             the reported state; client~S[|S...] server~S[|S...]: the
 //             reported state or one the capture leaves possible
 //   OP:       == != < <= > >=
@@ -34,6 +37,9 @@ struct ConnectionFilter {
   std::optional<uint16_t> client_port;
   std::optional<std::string> server_addr;
   std::optional<uint16_t> server_port;
+  // "host A", "port P": either endpoint's.
+  std::optional<std::string> host;
+  std::optional<uint16_t> port;
   std::vector<TcpState> client_states;  // empty: any
   std::vector<TcpState> server_states;  // empty: any
   // Written client~S / server~S: the state or one of its possible states

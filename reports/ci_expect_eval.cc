@@ -175,14 +175,18 @@ void EvaluateCount(const AnalysisResult& result, const Expectation& e,
 }  // namespace
 
 bool ConnectionFilter::HasSelector() const {
-  return client_addr || client_port || server_addr || server_port;
+  return client_addr || client_port || server_addr || server_port || host ||
+         port;
 }
 
 bool ConnectionFilter::MatchesEndpoints(const ConnectionRecord& c) const {
   return (!client_port || *client_port == c.client.port) &&
          (!server_port || *server_port == c.server.port) &&
          (!client_addr || *client_addr == c.client.addr.ToString()) &&
-         (!server_addr || *server_addr == c.server.addr.ToString());
+         (!server_addr || *server_addr == c.server.addr.ToString()) &&
+         (!port || *port == c.client.port || *port == c.server.port) &&
+         (!host || *host == c.client.addr.ToString() ||
+          *host == c.server.addr.ToString());
 }
 
 bool ConnectionFilter::MatchesStates(const ConnectionRecord& c) const {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 #include <tuple>
 
 #include "absl/flags/commandlineflag.h"
@@ -37,6 +39,9 @@ ABSL_FLAG(uint64_t, connection, 0,
 ABSL_FLAG(uint64_t, diagrams, 50,
           "html: ladder diagrams for every flagged connection and the first "
           "N others.");
+ABSL_FLAG(std::string, filter_file, "",
+          "Read the capture filter (a tcpdump-style BPF expression) from "
+          "FILE, like tcpdump -F; then give none on the command line.");
 ABSL_FLAG(std::string, output, "",
           "Write the report to FILE instead of standard output.");
 ABSL_FLAG(std::string, time_wait, "60s",
@@ -102,12 +107,14 @@ constexpr ValueOption kValueOptions[] = {
     {"connection", "ID", ""},
     {"diagrams", "N", ""},
     {"output", "FILE", "o"},
+    {"filter_file", "FILE", "F"},
     {"time_wait", "DURATION", ""},
     {"stuck_after", "[KIND=]DURATION", ""},
     {"syn_flood_min", "N", ""},
     {"syn_flood_sources", "N", ""},
     {"syn_flood_window", "DURATION", ""},
     {"fail_on", "KIND[,KIND...]|severity>=LEVEL", ""},
+    {"fail_on_severity", "LEVEL", ""},
     {"expect", "FILE", ""},
     {"junit", "FILE", ""},
     {"baseline", "FILE", ""},
@@ -131,7 +138,7 @@ constexpr ValueOption kValueOptions[] = {
 // Options that take no value.
 bool IsSwitch(absl::string_view name) {
   return name == "help" || name == "h" || name == "version" ||
-         name == "list_anomalies" || name == "quiet" ||
+         name == "list_anomalies" || name == "quiet" || name == "n" ||
          name == "no_reassembly" ||
          IsLiveSwitch(name);
 }
@@ -165,7 +172,7 @@ OptionToken SplitOption(absl::string_view arg) {
       IsSwitch(token.name) || FindValueOption(token.name) != nullptr;
   // -rFILE / -oOUT / -ieth0 ...: a short option with its value attached.
   if (!known && single_dash && !body.empty() &&
-      absl::string_view("roiscwBZj").find(body[0]) != absl::string_view::npos) {
+      absl::string_view("roiscwBZjF").find(body[0]) != absl::string_view::npos) {
     token.name = std::string(body.substr(0, 1));
     token.value = std::string(body.substr(1));
   }
@@ -249,6 +256,8 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->version = true;
   } else if (token.name == "list_anomalies") {
     state->list_anomalies = true;
+  } else if (token.name == "n") {
+    // tcpdump's "do not resolve names": tcpstate never resolves them.
   } else if (token.name == "quiet") {
     state->quiet = true;
   } else if (token.name == "no_reassembly") {
@@ -307,10 +316,24 @@ absl::Status ApplyOption(const OptionToken& token, const std::string* next,
   return SetFlag(option->name, value);
 }
 
-absl::StatusOr<WalkState> WalkArgs(const std::vector<std::string>& args) {
+absl::StatusOr<WalkState> WalkArgs(std::vector<std::string> args) {
   WalkState state;
   bool options_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (!options_done) {
+      // An option (never the value of one: those are skipped below).
+      std::vector<std::string> split =
+          cli_internal::SplitShortCluster(args[i], [](const std::string& a) {
+            const OptionToken token = SplitOption(a);
+            return IsSwitch(token.name) ||
+                   FindValueOption(token.name) != nullptr;
+          });
+      if (!split.empty()) {
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+        args.insert(args.begin() + static_cast<std::ptrdiff_t>(i),
+                    split.begin(), split.end());
+      }
+    }
     const std::string& arg = args[i];
     if (options_done || arg.size() < 2 || arg[0] != '-') {
       state.positional.push_back(arg);
@@ -534,6 +557,11 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
             : "give either -r FILE or -i IFACE, not both");
   }
   options.filter = absl::StrJoin(walked->positional, " ");
+  status = cli_internal::ReadFilterFile(absl::GetFlag(FLAGS_filter_file),
+                                        &options.filter);
+  if (!status.ok()) {
+    return status;
+  }
   options.output = absl::GetFlag(FLAGS_output);
   options.quiet = walked->quiet;
   status = ReadReportOptions(walked->diagrams_given, &options);

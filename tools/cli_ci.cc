@@ -15,6 +15,10 @@ ABSL_FLAG(std::string, fail_on, "",
           "CI: exit 1 when an anomaly of one of these kinds is found "
           "(KIND[,KIND...], see --list-anomalies), or of at least this "
           "severity (severity>=info|warning|error). Repeatable.");
+ABSL_FLAG(std::string, fail_on_severity, "",
+          "CI: exit 1 when an anomaly of at least this severity (info, "
+          "warning or error) is found: --fail-on 'severity>=LEVEL' with "
+          "nothing for the shell to take as a redirection.");
 ABSL_FLAG(std::string, expect, "",
           "CI: check the expectations in FILE (README, 'Use in CI'); exit 1 "
           "when one fails, 2 on a syntax error.");
@@ -54,6 +58,15 @@ absl::Status ParseFailOnItem(absl::string_view item, CiOptions* out) {
                                 : *s;
     return absl::OkStatus();
   }
+  if (item == "severity") {
+    // `--fail-on severity>=warning` unquoted: the shell took
+    // ">=warning" as a redirection (and wrote a file named "=warning").
+    return absl::InvalidArgumentError(
+        "--fail-on: 'severity' alone: the shell took '>=LEVEL' as a "
+        "redirection (and created a file named '=LEVEL'); quote it, "
+        "--fail-on 'severity>=warning', or use --fail-on-severity warning "
+        "(and remove that file)");
+  }
   if (!AnomalyKindFromId(item)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--fail-on: unknown anomaly kind '", item,
@@ -92,6 +105,16 @@ absl::Status ReadCiOptions(const std::vector<std::string>& fail_on_values,
     absl::Status status = ParseFailOn(value, out);
     if (!status.ok()) {
       return status;
+    }
+  }
+  const std::string severity = absl::GetFlag(FLAGS_fail_on_severity);
+  if (!severity.empty()) {
+    absl::Status status =
+        ParseFailOnItem(absl::StrCat("severity>=", severity), out);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--fail-on-severity: unknown severity '", severity,
+          "' (use info, warning or error)"));
     }
   }
   out->expect_file = absl::GetFlag(FLAGS_expect);

@@ -3,6 +3,7 @@
 // Shared by the command-line parser (cli.cc) and its usage text
 // (cli_usage.cc); not part of the CLI's interface.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ std::string DisplayName(absl::string_view name);
 // --no-reassembly (`disabled`) and the --reassembly-* limits into
 // options->reassembly (cli_reassembly.cc).
 absl::Status ReadReassemblyOptions(bool disabled, CliOptions* options);
+
+// tcpdump habits (cli_tcpdump.cc). -n clustered with other short options
+// (-nr FILE, -nnr FILE, -nc 10, -pn): one argument per option; empty when
+// `arg` is no such cluster or `is_option(arg)` (an option of its own).
+std::vector<std::string> SplitShortCluster(
+    const std::string& arg,
+    const std::function<bool(const std::string&)>& is_option);
+// -F FILE (`path`; empty: none): the filter expression in FILE, its lines
+// joined, into *filter, which must be empty (none on the command line).
+absl::Status ReadFilterFile(const std::string& path, std::string* filter);
 
 // --shard K/N into options->shard(s); `given`: the options on the command
 // line (canonical names), some of which belong to the merge instead

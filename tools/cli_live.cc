@@ -17,7 +17,8 @@ ABSL_FLAG(uint32_t, snaplen, 262144,
           "Live: bytes kept of each packet (0 = 262144). TCP states need "
           "only the headers: 128 is enough unless -w should keep payloads.");
 ABSL_FLAG(uint64_t, count, 0,
-          "Live: stop after N packets (0 = no limit).");
+          "Stop after N packets (those the filter keeps, as tcpdump -c "
+          "counts them), reading files or live (0 = no limit).");
 ABSL_FLAG(uint32_t, buffer_size, 0,
           "Live: the kernel capture buffer in KiB, like tcpdump -B "
           "(0 = libpcap's default, 2 MiB).");
@@ -73,12 +74,12 @@ absl::Status ReadLiveOptions(const std::vector<std::string>& switches,
       out->immediate = false;
     }
   }
-  const bool live_only = count > 0 || kib > 0 || !duration.empty() ||
+  const bool live_only = kib > 0 || !duration.empty() ||
                          !out->write_file.empty() || !out->user.empty() ||
                          !switches.empty();
   if (!out->Active() && live_only) {
     return absl::InvalidArgumentError(
-        "-c, -p, -w, -Z, --buffer-size, --duration, --events and "
+        "-p, -w, -Z, --buffer-size, --duration, --events and "
         "--no-immediate-mode need live capture (-i IFACE)");
   }
   return absl::OkStatus();

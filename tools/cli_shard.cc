@@ -29,7 +29,8 @@ constexpr uint64_t kMaxShards = 65536;
 bool MergeTakes(absl::string_view name) {
   for (absl::string_view ok :
        {"format", "output", "connection", "diagrams", "quiet", "fail_on",
-        "expect", "junit", "baseline", "write_baseline", "help", "h"}) {
+        "fail_on_severity", "expect", "junit", "baseline", "write_baseline",
+        "help", "h"}) {
     if (name == ok) {
       return true;
     }
@@ -40,8 +41,8 @@ bool MergeTakes(absl::string_view name) {
 // The options a --shard run refuses: they belong to the merge.
 bool ShardRefuses(absl::string_view name) {
   for (absl::string_view no :
-       {"format", "connection", "diagrams", "fail_on", "expect", "junit",
-        "baseline", "write_baseline", "threads"}) {
+       {"format", "connection", "diagrams", "fail_on", "fail_on_severity",
+        "expect", "junit", "baseline", "write_baseline", "threads"}) {
     if (name == no) {
       return true;
     }

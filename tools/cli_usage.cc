@@ -126,6 +126,9 @@ std::string UsageText() {
       "      Do not reassemble IP fragments: a first fragment is analysed\n"
       "      as a segment holding only its share of the data, the other\n"
       "      fragments are skipped.\n"
+      "  -n\n"
+      "      Accepted for tcpdump's habit (-n, -nn, -nr FILE): tcpstate\n"
+      "      never resolves names.\n"
       "  --quiet\n"
       "      No progress line on standard error (it is shown only when\n"
       "      standard error is a terminal).\n"
@@ -136,7 +139,8 @@ std::string UsageText() {
       "failed (--fail-on, --expect, --baseline; why goes to standard error);\n"
       "2 usage error, bad expectations or baseline file, unreadable or\n"
       "damaged input (for damaged input the report of everything before the\n"
-      "damage is still written, then the error goes to standard error).\n");
+      "damage is still written, then the error goes to standard error),\n"
+      "parts that cannot be merged.\n");
   return out;
 }
 

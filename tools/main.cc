@@ -37,7 +37,7 @@ int Run(const CliOptions& options) {
     return Fail(ci.status().message());
   }
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
-      PcapFileSource::Open({options.inputs, options.filter});
+      PcapFileSource::Open(FileSourceOptionsOf(options));
   if (!source.ok()) {
     return Fail(source.status().message());
   }

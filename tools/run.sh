@@ -19,8 +19,8 @@ build_dir="${BUILD_DIR:-build}"
 # The live-capture tests (ctest -L live, root) need iproute2 (ip, ss),
 # nftables, ethtool and tmux.
 packages=(build-essential cmake pkg-config libpcap-dev libabsl-dev libgtest-dev
-          libgmock-dev python3 libxml2-utils valgrind iproute2 nftables ethtool
-          tmux ccache)
+          libgmock-dev zlib1g-dev libzstd-dev liblzma-dev python3 libxml2-utils
+          valgrind iproute2 nftables ethtool tmux ccache)
 
 # Every build goes through ccache, its cache outside the checkout so that a
 # fresh clone (CI) reuses the objects of earlier runs on this machine.

@@ -57,6 +57,14 @@ bool OutputIsTerminal(const CliOptions& options) {
   return options.output.empty() && isatty(STDOUT_FILENO) == 1;
 }
 
+FileSourceOptions FileSourceOptionsOf(const CliOptions& options) {
+  FileSourceOptions f;
+  f.paths = options.inputs;
+  f.bpf_filter = options.filter;
+  f.max_frames = options.live.count.value_or(0);  // -c, files too
+  return f;
+}
+
 AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options) {
   AnalyzerOptions a;
   a.time_wait = options.time_wait;
@@ -144,7 +152,7 @@ void AddLadders(const CliOptions& options, AnalyzerOptions a,
   }
   std::sort(a.ladder_packets.begin(), a.ladder_packets.end());
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
-      PcapFileSource::Open({options.inputs, options.filter});
+      PcapFileSource::Open(FileSourceOptionsOf(options));
   if (!source.ok()) {
     return;  // the page then says segments were not recorded
   }

@@ -181,6 +181,9 @@ std::string Feed(PcapFileSource& source, FrameSink& analyzer,
   }
 }
 AnalyzerOptions AnalyzerOptionsOf(const CliOptions& options);
+// The inputs, the filter and -c of the command line, as the file source
+// takes them.
+FileSourceOptions FileSourceOptionsOf(const CliOptions& options);
 // How many threads analyse a file.
 size_t ThreadsOf(const CliOptions& options, const AnalyzerOptions& a);
 // Whether html and mermaid ladders come from a second read of the inputs.

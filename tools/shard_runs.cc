@@ -121,7 +121,7 @@ absl::StatusOr<OpenParts> OpenAll(const std::vector<std::string>& paths) {
 
 int RunShard(const CliOptions& options, absl::string_view version) {
   absl::StatusOr<std::unique_ptr<PcapFileSource>> source =
-      PcapFileSource::Open({options.inputs, options.filter});
+      PcapFileSource::Open(FileSourceOptionsOf(options));
   if (!source.ok()) {
     return Fail(source.status().message());
   }

@@ -57,6 +57,9 @@ ReadAhead::Chunk* CaptureFileReader::TakeChunk() {
     if (c != nullptr && c->error != 0) {
       read_errno_ = c->error;
     }
+    if (c != nullptr && !c->damage.empty()) {
+      damage_ = c->damage;
+    }
   }
   if (c != nullptr && c->size == 0) {
     ahead_->Release(c);
@@ -180,7 +183,8 @@ absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
                                   r->record_offset_, status.message()));
   }
   return absl::DataLossError(absl::StrCat("not a readable capture file",
-                             got == 0 && r->read_errno_ == 0
+                             got == 0 && r->read_errno_ == 0 &&
+                                     r->damage_.empty()
                                  ? " (empty input)"
                                  : "",
                              ": ",
@@ -231,7 +235,22 @@ absl::StatusOr<bool> CaptureFileReader::Next(CaptureRecord* record) {
   if (!next.ok()) {
     return NameReadError(next.status());
   }
+  if (!*next && (read_errno_ != 0 || !damage_.empty())) {
+    // The data ended on a record boundary, but only because reading or
+    // decompressing it failed there: not a clean end.
+    return NameReadError(absl::DataLossError("the input ends here"));
+  }
   return next;
+}
+
+uint64_t CaptureFileReader::input_consumed() const {
+  // Compressed: the compressed bytes read (the file's size is the total).
+  return ahead_->compression() == Compression::kNone ? consumed_
+                                                     : ahead_->input_read();
+}
+
+Compression CaptureFileReader::compression() const {
+  return ahead_->compression();
 }
 
 absl::Status CaptureFileReader::Oversized(const char* what,
@@ -243,6 +262,11 @@ absl::Status CaptureFileReader::Oversized(const char* what,
 }
 
 absl::Status CaptureFileReader::NameReadError(absl::Status damage) const {
+  if (!damage_.empty()) {
+    // The decompressed data only looked cut short: the compressed data
+    // is damaged there.
+    return absl::DataLossError(damage_);
+  }
   if (read_errno_ == 0) {
     return damage;
   }

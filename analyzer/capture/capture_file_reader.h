@@ -21,7 +21,9 @@ struct CaptureRecord {
 };
 
 // Reads pcap (microsecond or nanosecond, either byte order, and the
-// "modified" 24-byte record headers) and pcapng files with its own
+// "modified" 24-byte record headers) and pcapng files, also compressed
+// with gzip, zstd or xz (recognised by their magic; byte offsets in errors
+// are then offsets in the decompressed data), with its own
 // bounds-checked parser over large reads of the file (ReadAhead: a thread
 // reads a regular file ahead): no per-record system call, no copy of the
 // record. Byte offsets in errors are exact, for pcapng
@@ -62,6 +64,10 @@ class CaptureFileReader {
   // consumed so far (the end of the last record or block read).
   uint64_t record_offset() const { return record_offset_; }
   uint64_t consumed() const { return consumed_; }
+  // For progress: consumed(), or for compressed input the compressed bytes
+  // read so far. And the compression (known once Open() returned).
+  uint64_t input_consumed() const;
+  Compression compression() const;
 
  private:
   struct Interface {
@@ -111,6 +117,7 @@ class CaptureFileReader {
   bool owns_fd_;
   bool eof_ = false;
   int read_errno_ = 0;
+  std::string damage_;  // compressed input that does not decode
   // Records are parsed in place in the read-ahead chunks; one that crosses
   // from a chunk into the next is copied into `stitch_` whole.
   std::unique_ptr<ReadAhead> ahead_;

@@ -83,7 +83,7 @@ class PcapFileSource::Impl {
   uint64_t timestamps_backwards() const { return timestamps_backwards_; }
   uint64_t total_bytes() const { return total_bytes_; }
   uint64_t consumed_bytes() const {
-    return finished_bytes_ + (reader_ ? reader_->consumed() : 0);
+    return finished_bytes_ + (reader_ ? reader_->input_consumed() : 0);
   }
 
  private:
@@ -110,6 +110,7 @@ class PcapFileSource::Impl {
   bool done_ = false;
 
   uint64_t number_ = 0;          // records read across all inputs
+  uint64_t returned_ = 0;        // frames returned (the filter kept)
   uint64_t record_in_file_ = 0;  // records read from the current input
   uint64_t finished_bytes_ = 0;  // bytes of inputs already read to the end
   uint64_t timestamps_backwards_ = 0;
@@ -235,6 +236,9 @@ absl::StatusOr<std::optional<Frame>> PcapFileSource::Impl::Next() {
     }
     std::optional<Frame> frame = Accept(record);
     if (frame.has_value()) {
+      if (options_.max_frames != 0 && ++returned_ >= options_.max_frames) {
+        done_ = true;  // -c N: the last one
+      }
       return frame;
     }
   }
@@ -279,7 +283,7 @@ absl::Status PcapFileSource::Impl::RecordError(
 }
 
 void PcapFileSource::Impl::FinishCurrent() {
-  finished_bytes_ += reader_->consumed();
+  finished_bytes_ += reader_->input_consumed();
   CloseCurrent();
   ++current_;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@ struct FileSourceOptions {
   std::vector<std::string> paths;
   // tcpdump-style BPF filter expression; empty = everything.
   std::string bpf_filter;
+  // Stop after this many frames the filter keeps (tcpdump -c); 0: all.
+  uint64_t max_frames = 0;
 };
 
 // Offline reader for pcap and pcapng files (CaptureFileReader: our own

@@ -1,5 +1,7 @@
 #include "analyzer/part_file.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -15,7 +17,8 @@ namespace tcpstate {
 namespace {
 
 std::string Path(absl::string_view name) {
-  return absl::StrCat(testing::TempDir(), "/part_file_test_", name);
+  return absl::StrCat(testing::TempDir(), "/part_file_test_", getpid(), "_",
+                      name);
 }
 
 void Save(const std::string& path, const std::string& bytes) {

@@ -1,5 +1,7 @@
 #include "analyzer/shard_run.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -49,8 +51,9 @@ AnalysisResult ViaParts(const Script& script, const AnalyzerOptions& options,
                         size_t n, std::vector<uint64_t>* created) {
   std::vector<std::string> paths;
   for (size_t k = 0; k < n; ++k) {
-    paths.push_back(absl::StrCat(testing::TempDir(), "/shard_run_test_", k,
-                                 "_of_", n));
+    // ctest runs each test in a process of its own, two at a time.
+    paths.push_back(absl::StrCat(testing::TempDir(), "/shard_run_test_",
+                                 getpid(), "_", k, "_of_", n));
     ShardEngine engine(options, k, n, paths.back());
     script.Run(engine);
   }

@@ -137,6 +137,33 @@ TEST(EvaluateExpectationsTest, PossibleStatesWithTilde) {
   EXPECT_FALSE(r[4].failed);
 }
 
+// States as ss and netstat print them, and tcpdump's "host A" / "port P"
+// (either endpoint), as people copy them from their terminals.
+TEST(EvaluateExpectationsTest, SsSpellingsAndTcpdumpTerms) {
+  std::vector<CheckResult> r = Evaluate(
+      "expect connections port 8080 client=TIME-WAIT|fin-wait2 "
+      "server=CLOSE|close-wait\n"
+      "expect connections port 9090 client=ESTAB server=estab\n"
+      "expect count host 10.0.0.2 == 3\n"
+      "expect count port 40001 server=CLOSE-WAIT == 1\n"
+      "expect count host 10.0.0.9 == 0\n"
+      "expect count host 10.0.0.1 port 9090 client=SYN-RECV|FIN_WAIT1 == 0\n"
+      "expect no close_wait_stuck port 9090\n");
+  ASSERT_EQ(r.size(), 7u);
+  for (const CheckResult& c : r) {
+    EXPECT_FALSE(c.failed) << c.name << ": " << c.message;
+  }
+  r = Evaluate("expect count port 8080 == 3\n");  // 2, not 3: can fail
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].failed);
+  EXPECT_THAT(ParseError("expect count host == 1\n"),
+              HasSubstr("ci.expect:1:14: 'host' needs a value"));
+  EXPECT_THAT(ParseError("expect count port http == 1\n"),
+              HasSubstr("bad port 'http'"));
+  EXPECT_THAT(ParseError("expect connections port 80 client=ESTABLISHED2\n"),
+              HasSubstr("ss spellings such as ESTAB"));
+}
+
 TEST(EvaluateExpectationsTest, KindsAndCounts) {
   std::vector<CheckResult> r = Evaluate(
       "expect no close_wait_stuck\n"

@@ -172,7 +172,9 @@ TEST_F(CiMainTest, ExpectationSyntaxErrorsExitTwoWithLineAndColumn) {
   EXPECT_EQ(r.err, absl::StrCat("tcpstate: ", file,
                                 ":3:27: unknown TCP state 'TIMEWAIT' (use RFC "
                                 "9293 names such as ESTABLISHED, CLOSE_WAIT, "
-                                "TIME_WAIT, CLOSED, or UNKNOWN)\n"));
+                                "TIME_WAIT, CLOSED, or UNKNOWN; ss "
+                                "spellings such as ESTAB or CLOSE-WAIT work "
+                                "too)\n"));
   EXPECT_EQ(RunOn(kClean, "--expect /nonexistent/ci.expect").exit_code, 2);
 }
 

@@ -69,6 +69,34 @@ TEST(CliCiTest, BadFailOnValuesAreUsageErrors) {
   EXPECT_FALSE(Parse({"--junit"}).ok());
 }
 
+// `--fail-on severity>=warning` unquoted reaches tcpstate as
+// `--fail-on severity` (the shell made a file named "=warning").
+TEST(CliCiTest, TheShellTrapIsNamed) {
+  absl::StatusOr<CliOptions> o = Parse({"--fail-on", "severity"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("redirection"));
+  EXPECT_THAT(o.status().message(), HasSubstr("--fail-on 'severity>=warning'"));
+  EXPECT_THAT(o.status().message(), HasSubstr("--fail-on-severity warning"));
+  o = Parse({"--fail-on", "rst_teardown,severity"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("redirection"));
+}
+
+TEST(CliCiTest, FailOnSeverityNeedsNoQuotes) {
+  absl::StatusOr<CliOptions> o = Parse({"--fail-on-severity", "warning"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_TRUE(o->ci.fail_on_severity.has_value());
+  EXPECT_EQ(*o->ci.fail_on_severity, Severity::kWarning);
+  EXPECT_TRUE(o->ci.Active());
+  // Together with --fail-on: the lower severity wins.
+  o = Parse({"--fail-on-severity", "error", "--fail-on", "severity>=info"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o->ci.fail_on_severity, Severity::kInfo);
+  o = Parse({"--fail-on-severity", "loud"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("unknown severity 'loud'"));
+}
+
 TEST(CliCiTest, HelpListsTheCiOptionsAndExitCodes) {
   const std::string usage = UsageText();
   for (const char* option : {"--fail-on", "--expect FILE", "--junit FILE",

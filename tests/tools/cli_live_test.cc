@@ -80,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, CliLiveErrorTest,
     testing::Values(
         BadCase{"both_inputs", {"-r", "a.pcap", "-i", "eth0"}, "not both"},
-        BadCase{"count_offline", {"-r", "a.pcap", "-c", "5"}, "need live"},
+        BadCase{"buffer_offline", {"-r", "a.pcap", "-B", "1024"}, "need live"},
         BadCase{"user_offline", {"-r", "a.pcap", "-Z", "nobody"}, "need live"},
         BadCase{"switch_offline", {"-r", "a.pcap", "-p"}, "need live"},
         BadCase{"bad_duration", {"-i", "lo", "--duration", "soon"},
