@@ -106,7 +106,8 @@ std::vector<AnomalyEntry> CollectAnomalies(const AnalysisResult& result) {
   return entries;
 }
 
-// Groups by kind, in catalogue order; each group's entries worst first:
+// Groups by kind, worst severity first, then in catalogue order; each
+// group's entries worst first:
 // highest count, then longest duration, then lowest connection id.
 std::vector<AnomalyGroup> GroupAnomalies(std::vector<AnomalyEntry> entries) {
   std::map<std::pair<size_t, std::string>, AnomalyGroup> by_kind;
@@ -137,6 +138,11 @@ std::vector<AnomalyGroup> GroupAnomalies(std::vector<AnomalyEntry> entries) {
               });
     groups.push_back(std::move(g));
   }
+  // The worst severity first; within one, catalogue order.
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const AnomalyGroup& a, const AnomalyGroup& b) {
+                     return a.severity > b.severity;
+                   });
   return groups;
 }
 
@@ -164,7 +170,7 @@ std::string GroupTotals(const AnomalyGroup& g) {
   if (!hosts.empty()) {
     affected.push_back(Plural(hosts.size(), "host"));
   }
-  return absl::StrCat("count ", total, ", ", absl::StrJoin(affected, ", "));
+  return absl::StrCat(total, " in all, in ", absl::StrJoin(affected, " and "));
 }
 
 // "server 198.18.0.2:8000  (conn 3)" or "host 198.18.0.9".
@@ -209,7 +215,10 @@ void AppendGroup(const AnomalyGroup& g, const Painter& paint,
     }
   }
   if (g.entries.size() > shown) {
-    absl::StrAppend(out, "    and ", g.entries.size() - shown, " more\n");
+    // Entries are records (one per endpoint or host), not connections.
+    absl::StrAppend(out, "    and ", g.entries.size() - shown, " more ",
+                    g.entries.size() - shown == 1 ? "record" : "records",
+                    " of this kind\n");
   }
 }
 

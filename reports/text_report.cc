@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "analyzer/anomaly_catalogue.h"
 #include "reports/escape.h"
 #include "reports/format.h"
@@ -60,6 +62,28 @@ std::string StateCell(const EndpointRecord& e) {
   return absl::StrCat(TcpStateName(e.state), suffix);
 }
 
+// A duration as people read it, in at most 7 characters: 23µs, 42.4ms,
+// 3.01s, 2m05s, 1h02m, 3d04h (the json has the exact seconds).
+std::string HumanDuration(absl::Duration d) {
+  if (d < absl::Milliseconds(1)) {
+    return absl::StrCat(absl::ToInt64Microseconds(d), "µs");
+  }
+  if (d < absl::Seconds(1)) {
+    return absl::StrFormat("%.1fms", absl::ToDoubleMilliseconds(d));
+  }
+  if (d < absl::Minutes(1)) {
+    return absl::StrFormat("%.2fs", absl::ToDoubleSeconds(d));
+  }
+  const int64_t s = absl::ToInt64Seconds(d);
+  if (d < absl::Hours(1)) {
+    return absl::StrFormat("%dm%02ds", s / 60, s % 60);
+  }
+  if (d < absl::Hours(24)) {
+    return absl::StrFormat("%dh%02dm", s / 3600, s % 3600 / 60);
+  }
+  return absl::StrFormat("%dd%02dh", s / 86400, s % 86400 / 3600);
+}
+
 struct Cell {
   std::string text;  // terminal-safe, uncoloured
   absl::string_view sgr;
@@ -70,12 +94,14 @@ struct Column {
   bool right_align;
 };
 
+// Narrow headers, so that a row of IPv4 endpoints fits 120 columns; the
+// legend below the table spells them out.
 constexpr Column kColumns[] = {
-    {"ID", true},       {"CLIENT", false},       {"", false},
-    {"SERVER", false},  {"CLIENT STATE", false}, {"SERVER STATE", false},
-    {"DURATION", true}, {"HS RTT", true},        {"PKTS C>S/S>C", true},
-    {"BYTES C>S/S>C", true},
-    {"CONN", false},    {"HISTORY", false},      {"", false},
+    {"ID", true},     {"CLIENT", false},  {"", false},
+    {"SERVER", false}, {"C STATE", false}, {"S STATE", false},
+    {"DUR", true},    {"RTT", true},      {"PKTS", true},
+    {"BYTES", true},  {"CONN", false},    {"HISTORY", false},
+    {"", false},
 };
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 
@@ -87,10 +113,8 @@ std::vector<Cell> ConnectionCells(const ConnectionRecord& c) {
       {FormatEndpoint(c.server.addr, c.server.port), ""},
       {StateCell(c.client), StateColor(c.client.state)},
       {StateCell(c.server), StateColor(c.server.state)},
-      {absl::StrCat(FormatSeconds(c.last_seen - c.first_seen), "s"), ""},
-      {c.handshake_rtt ? absl::StrCat(FormatSeconds(*c.handshake_rtt), "s")
-                       : "-",
-       ""},
+      {HumanDuration(c.last_seen - c.first_seen), ""},
+      {c.handshake_rtt ? HumanDuration(*c.handshake_rtt) : "-", ""},
       {absl::StrCat(c.client.packets, "/", c.server.packets), ""},
       {absl::StrCat(c.client.payload_bytes, "/", c.server.payload_bytes), ""},
       {TerminalSafe(c.conn_state), ""},
@@ -121,8 +145,78 @@ std::string FormatRow(const std::vector<Cell>& cells,
   return line;
 }
 
+// The worst severity among a connection's anomalies, if any.
+std::optional<Severity> WorstSeverity(const ConnectionRecord& c) {
+  std::optional<Severity> worst;
+  for (const Anomaly& a : c.anomalies) {
+    worst = worst ? std::max(*worst, a.severity) : a.severity;
+  }
+  return worst;
+}
+
+// The connections the table shows, in its order: flagged ones first (the
+// worst severity first, then by id), then the others by id.
+std::vector<const ConnectionRecord*> TableOrder(
+    const std::vector<ConnectionRecord>& connections) {
+  std::vector<const ConnectionRecord*> order;
+  order.reserve(connections.size());
+  for (const ConnectionRecord& c : connections) {
+    order.push_back(&c);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const ConnectionRecord* a, const ConnectionRecord* b) {
+                     const int sa = WorstSeverity(*a)
+                                        ? static_cast<int>(*WorstSeverity(*a))
+                                        : -1;
+                     const int sb = WorstSeverity(*b)
+                                        ? static_cast<int>(*WorstSeverity(*b))
+                                        : -1;
+                     return sa > sb;
+                   });
+  return order;
+}
+
+// The lines below a row: the other states possible, notes, anomalies.
+std::string RowDetails(const ConnectionRecord& c, const Painter& paint) {
+  std::string out;
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    if (!e->possible_states.empty()) {
+      const bool client = e == &c.client;
+      absl::StrAppend(&out, "    ",
+                      PossibleSentence(*e, client ? "client" : "server",
+                                       client ? "server" : "client"),
+                      "\n");
+    }
+  }
+  for (const std::string& note : c.notes) {
+    absl::StrAppend(&out, "    ", TerminalSafe(note), "\n");
+  }
+  for (const Anomaly& a : c.anomalies) {
+    absl::StrAppend(&out, "    ", AnomalyLine(a, paint), "\n");
+  }
+  return out;
+}
+
 void AppendConnections(const std::vector<ConnectionRecord>& connections,
-                       const Painter& paint, std::string* out) {
+                       const TextOptions& options, const Painter& paint,
+                       std::string* out) {
+  const std::vector<const ConnectionRecord*> order = TableOrder(connections);
+  // The rows that fit: at most max_rows, and the lines within the budget
+  // (a row with its details is never cut).
+  std::vector<std::string> details;
+  size_t lines = 1;
+  for (const ConnectionRecord* c : order) {
+    if (details.size() >= options.max_rows) {
+      break;
+    }
+    std::string d = RowDetails(*c, paint);
+    const size_t n = 1 + static_cast<size_t>(std::count(d.begin(), d.end(), '\n'));
+    if (!details.empty() && lines + n > options.max_table_lines) {
+      break;
+    }
+    lines += n;
+    details.push_back(std::move(d));
+  }
   std::vector<std::vector<Cell>> rows;
   std::vector<size_t> widths(kNumColumns, 0);
   std::vector<Cell> header;
@@ -130,38 +224,43 @@ void AppendConnections(const std::vector<ConnectionRecord>& connections,
     header.push_back({std::string(column.header), kBold});
   }
   rows.push_back(std::move(header));
-  for (const ConnectionRecord& c : connections) {
-    rows.push_back(ConnectionCells(c));
+  for (size_t r = 0; r < details.size(); ++r) {
+    rows.push_back(ConnectionCells(*order[r]));
   }
   for (const std::vector<Cell>& row : rows) {
     for (size_t i = 0; i < kNumColumns; ++i) {
       widths[i] = std::max(widths[i], DisplayWidth(row[i].text));
     }
   }
+  const size_t flagged = static_cast<size_t>(std::count_if(
+      order.begin(), order.end(),
+      [](const ConnectionRecord* c) { return !c->anomalies.empty(); }));
+  absl::StrAppend(out, "\n", paint("Connections", kBold),
+                  details.size() == order.size()
+                      ? std::string()
+                      : absl::StrCat(" (", details.size(), " of ",
+                                     order.size(), ", flagged first)"),
+                  "\n");
   out->append(FormatRow(rows[0], widths, paint));
   for (size_t r = 1; r < rows.size(); ++r) {
     out->append(FormatRow(rows[r], widths, paint));
-    const ConnectionRecord& c = connections[r - 1];
-    for (const EndpointRecord* e : {&c.client, &c.server}) {
-      if (!e->possible_states.empty()) {
-        const bool client = e == &c.client;
-        absl::StrAppend(out, "    ",
-                        PossibleSentence(*e, client ? "client" : "server",
-                                         client ? "server" : "client"),
-                        "\n");
-      }
-    }
-    for (const std::string& note : c.notes) {
-      absl::StrAppend(out, "    ", TerminalSafe(note), "\n");
-    }
-    for (const Anomaly& a : c.anomalies) {
-      absl::StrAppend(out, "    ", AnomalyLine(a, paint), "\n");
-    }
+    out->append(details[r - 1]);
+  }
+  if (details.size() < order.size()) {
+    const size_t shown_flagged = std::min(flagged, details.size());
+    absl::StrAppend(out, "  ... ", order.size() - details.size(),
+                    " more connections (", flagged - shown_flagged,
+                    " of them flagged): --rows all shows every one, as do "
+                    "--format csv and json\n");
   }
   out->append(
-      "\n? = state inferred (the lines below a row name the other states "
-      "possible), ?? = state unknown; (mid-stream) = no handshake seen, roles "
-      "inferred\n");
+      "C/S STATE: the client's and the server's final state; ? = inferred "
+      "(the lines below\n"
+      "a row name the other states possible), ?? = unknown. DUR: first to "
+      "last packet; RTT: the\n"
+      "handshake's. PKTS, BYTES: client to server / server to client. "
+      "CONN, HISTORY: Zeek's.\n"
+      "(mid-stream) = no handshake seen, roles inferred.\n");
 }
 
 std::string IsnLine(const HostIsn& isn, const Painter& paint) {
@@ -183,31 +282,76 @@ std::string IsnLine(const HostIsn& isn, const Painter& paint) {
   return line;
 }
 
-// Per-host ISN predictability (and the IP ID class, timestamp clock).
+constexpr size_t kMaxHostLines = 10;
+
+// A host worth a line of its own: a predictable ISN, or a host finding.
+bool HostHasFinding(const HostRecord& host) {
+  return !host.anomalies.empty() || (host.isn && host.isn->predictable);
+}
+
+// Hosts with a finding: their ISN analysis (and the IP ID class, timestamp
+// clock) and host-level anomaly kinds, at most kMaxHostLines hosts; then
+// one line for every other host that chose ISNs.
 void AppendHosts(const AnalysisResult& result, const Painter& paint,
                  std::string* out) {
-  bool any = false;
+  std::vector<const HostRecord*> shown;
+  std::map<std::string, size_t> others;  // ISN verdict -> hosts
+  size_t others_total = 0;
+  size_t findings = 0;
   for (const HostRecord& host : result.hosts) {
-    if (!host.isn) {
+    if (HostHasFinding(host)) {
+      ++findings;
+      if (shown.size() < kMaxHostLines) {
+        shown.push_back(&host);
+      }
+    } else if (host.isn) {
+      ++others_total;
+      ++others[host.isn->enough ? host.isn->isn_class
+                                : std::string("not enough samples")];
+    }
+  }
+  if (shown.empty() && others_total == 0) {
+    return;
+  }
+  absl::StrAppend(out, "\n", paint("Hosts", kBold), "\n");
+  for (const HostRecord* host : shown) {
+    std::vector<std::string> kinds;
+    for (const Anomaly& a : host->anomalies) {
+      kinds.push_back(TerminalSafe(a.kind));
+    }
+    absl::StrAppend(out, "  ", host->addr.ToString(), "  ",
+                    host->isn ? IsnLine(*host->isn, paint)
+                              : absl::StrJoin(kinds, ", "),
+                    "\n");
+    if (!host->isn) {
       continue;
     }
-    if (!any) {
-      absl::StrAppend(out, "\n", paint("Hosts (ISN analysis)", kBold), "\n");
-      any = true;
-    }
-    const HostIsn& isn = *host.isn;
-    absl::StrAppend(out, "  ", host.addr.ToString(), "  ",
-                    IsnLine(isn, paint), "\n");
     std::vector<std::string> extra;
-    if (!isn.ip_id_class.empty()) {
-      extra.push_back(absl::StrCat("IP ID ", isn.ip_id_class));
+    if (host->isn && !host->isn->ip_id_class.empty()) {
+      extra.push_back(absl::StrCat("IP ID ", host->isn->ip_id_class));
     }
-    if (isn.ts_hz) {
-      extra.push_back(absl::StrCat("TCP timestamp clock ", *isn.ts_hz, " Hz"));
+    if (host->isn && host->isn->ts_hz) {
+      extra.push_back(
+          absl::StrCat("TCP timestamp clock ", *host->isn->ts_hz, " Hz"));
     }
+    extra.insert(extra.end(), kinds.begin(), kinds.end());
     if (!extra.empty()) {
       absl::StrAppend(out, "    ", absl::StrJoin(extra, ", "), "\n");
     }
+  }
+  if (findings > shown.size()) {
+    absl::StrAppend(out, "  ... ", findings - shown.size(),
+                    " more hosts with a finding: --format json lists them\n");
+  }
+  if (others_total > 0) {
+    std::vector<std::string> verdicts;
+    for (const auto& [verdict, n] : others) {
+      verdicts.push_back(absl::StrCat(n, " ", TerminalSafe(verdict)));
+    }
+    absl::StrAppend(out, "  ", shown.empty() ? "" : "other ",
+                    others_total == 1 ? "1 host" : absl::StrCat(others_total, " hosts"),
+                    ": ISNs not predictable (", absl::StrJoin(verdicts, ", "),
+                    ")\n");
   }
 }
 
@@ -292,7 +436,7 @@ void AppendLiveCapture(const LiveCaptureInfo& live, const Painter& paint,
 void AppendSummary(const AnalysisResult& result, const Painter& paint,
                    std::string* out) {
   const CaptureSummary& s = result.summary;
-  absl::StrAppend(out, "\n", paint("Summary", kBold), "\n");
+  absl::StrAppend(out, paint("Summary", kBold), "\n");
   AppendField("capture", CaptureSpan(s), out);
   AppendField("packets",
               absl::StrCat(s.packets, " read (", s.bytes, " bytes), ",
@@ -333,14 +477,17 @@ std::string RenderText(const AnalysisResult& result,
                        const TextOptions& options) {
   const Painter paint(options.color);
   std::string out;
-  if (result.connections.empty()) {
-    out.append("No TCP connections.\n");
-  } else {
-    AppendConnections(result.connections, paint, &out);
-  }
-  AppendAnomalies(result, paint, &out);
-  AppendHosts(result, paint, &out);
   AppendSummary(result, paint, &out);
+  AppendAnomalies(result, paint, &out);
+  if (options.summary_only) {
+    return out;
+  }
+  if (result.connections.empty()) {
+    out.append("\nNo TCP connections.\n");
+  } else {
+    AppendConnections(result.connections, options, paint, &out);
+  }
+  AppendHosts(result, paint, &out);
   return out;
 }
 

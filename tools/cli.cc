@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 #include <tuple>
 
+#include "absl/algorithm/container.h"
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -39,6 +41,10 @@ ABSL_FLAG(uint64_t, connection, 0,
 ABSL_FLAG(uint64_t, diagrams, 50,
           "html: ladder diagrams for every flagged connection and the first "
           "N others.");
+ABSL_FLAG(std::string, rows, "50",
+          "Text: at most N connections in the table, flagged ones first "
+          "(then a line says how many more); 'all' for every one. Not "
+          "given, the table also stops at about 120 lines.");
 ABSL_FLAG(std::string, filter_file, "",
           "Read the capture filter (a tcpdump-style BPF expression) from "
           "FILE, like tcpdump -F; then give none on the command line.");
@@ -106,6 +112,7 @@ constexpr ValueOption kValueOptions[] = {
     {"format", "text|json|jsonl|csv|zeek|mermaid|html", ""},
     {"connection", "ID", ""},
     {"diagrams", "N", ""},
+    {"rows", "N|all", ""},
     {"output", "FILE", "o"},
     {"filter_file", "FILE", "F"},
     {"time_wait", "DURATION", ""},
@@ -139,6 +146,7 @@ constexpr ValueOption kValueOptions[] = {
 bool IsSwitch(absl::string_view name) {
   return name == "help" || name == "h" || name == "version" ||
          name == "list_anomalies" || name == "quiet" || name == "n" ||
+         name == "summary" || name == "q" ||
          name == "no_reassembly" ||
          IsLiveSwitch(name);
 }
@@ -243,6 +251,7 @@ struct WalkState {
   bool list_anomalies = false;
   bool quiet = false;
   bool no_reassembly = false;
+  bool summary_only = false;
 };
 
 absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
@@ -256,6 +265,8 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->version = true;
   } else if (token.name == "list_anomalies") {
     state->list_anomalies = true;
+  } else if (token.name == "summary" || token.name == "q") {
+    state->summary_only = true;
   } else if (token.name == "n") {
     // tcpdump's "do not resolve names": tcpstate never resolves them.
   } else if (token.name == "quiet") {
@@ -477,6 +488,13 @@ absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options) {
     return format.status();
   }
   options->format = *format;
+  const std::string rows = absl::GetFlag(FLAGS_rows);
+  if (rows == "all") {
+    options->rows = std::numeric_limits<size_t>::max();  // kAllRows
+  } else if (!absl::SimpleAtoi(rows, &options->rows) || options->rows == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--rows: '", rows, "' is not a number of rows (1 or more) or all"));
+  }
   options->connection = absl::GetFlag(FLAGS_connection);
   options->diagrams = absl::GetFlag(FLAGS_diagrams);
   const bool mermaid = options->format == ReportFormat::kMermaid;
@@ -501,6 +519,8 @@ absl::StatusOr<CliOptions> ReadMergeOptions(const WalkState& walked,
                                             CliOptions options) {
   options.output = absl::GetFlag(FLAGS_output);
   options.quiet = walked.quiet;
+  options.summary_only = walked.summary_only;
+  options.rows_given = absl::c_linear_search(walked.given, "rows");
   options.format_given = walked.format_given;
   absl::Status status = ReadReportOptions(walked.diagrams_given, &options);
   if (status.ok()) {
@@ -564,6 +584,8 @@ absl::StatusOr<CliOptions> ParseCommandLineArgs(
   }
   options.output = absl::GetFlag(FLAGS_output);
   options.quiet = walked->quiet;
+  options.summary_only = walked->summary_only;
+  options.rows_given = absl::c_linear_search(walked->given, "rows");
   status = ReadReportOptions(walked->diagrams_given, &options);
   if (!status.ok()) {
     return status;

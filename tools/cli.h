@@ -34,6 +34,11 @@ struct CliOptions {
   std::string output;  // -o; empty = standard output
   uint64_t connection = 0;  // --connection (mermaid); 0 = not given
   bool quiet = false;       // --quiet: no progress line
+  // --rows N|all (text): the connection table's rows; given: no line
+  // budget. --summary, -q: the summary and the anomalies only.
+  size_t rows = 50;
+  bool rows_given = false;
+  bool summary_only = false;
   uint64_t diagrams = 50;  // --diagrams: html ladders beyond flagged ones
   absl::Duration time_wait = absl::Seconds(60);
   // Anomaly thresholds (defaults from AnomalyOptions).

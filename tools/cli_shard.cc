@@ -28,7 +28,8 @@ constexpr uint64_t kMaxShards = 65536;
 // The options a merge takes: the report's and the CI checks'.
 bool MergeTakes(absl::string_view name) {
   for (absl::string_view ok :
-       {"format", "output", "connection", "diagrams", "quiet", "fail_on",
+       {"format", "output", "connection", "diagrams", "rows", "summary", "q",
+        "quiet", "fail_on",
         "fail_on_severity", "expect", "junit", "baseline", "write_baseline",
         "help", "h"}) {
     if (name == ok) {
@@ -41,7 +42,8 @@ bool MergeTakes(absl::string_view name) {
 // The options a --shard run refuses: they belong to the merge.
 bool ShardRefuses(absl::string_view name) {
   for (absl::string_view no :
-       {"format", "connection", "diagrams", "fail_on", "fail_on_severity",
+       {"format", "connection", "diagrams", "rows", "summary", "q", "fail_on",
+        "fail_on_severity",
         "expect", "junit", "baseline", "write_baseline", "threads"}) {
     if (name == no) {
       return true;

@@ -65,7 +65,10 @@ case "$mode" in
   demo)
     install_missing "${packages[@]}"
     build tcpstate
-    "$build_dir/tools/tcpstate" -r testdata/captures/server_never_closes.pcap
+    # The headline: a stuck CLOSE_WAIT, and the FIN_WAIT_1 of a server
+    # whose ACK was lost after the tap (--stuck-after: the capture is 2 s).
+    "$build_dir/tools/tcpstate" -r testdata/captures/fin_ack_lost_after_tap.pcap \
+      --stuck-after 1s
     ;;
   test)
     install_missing "${packages[@]}" "${test_packages[@]}"

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <utility>
 
@@ -55,6 +56,24 @@ AnomalyOptions AnomalyOptionsOf(const CliOptions& options) {
 
 bool OutputIsTerminal(const CliOptions& options) {
   return options.output.empty() && isatty(STDOUT_FILENO) == 1;
+}
+
+// Colours on a terminal, unless NO_COLOR is set (https://no-color.org).
+bool Colours(const CliOptions& options) {
+  const char* no_color = getenv("NO_COLOR");
+  return OutputIsTerminal(options) &&
+         (no_color == nullptr || no_color[0] == '\0');
+}
+
+TextOptions TextOptionsOf(const CliOptions& options) {
+  TextOptions t;
+  t.color = Colours(options);
+  t.summary_only = options.summary_only;
+  if (options.rows_given) {  // asked for: no line budget
+    t.max_rows = options.rows;
+    t.max_table_lines = kAllRows;
+  }
+  return t;
 }
 
 FileSourceOptions FileSourceOptionsOf(const CliOptions& options) {
@@ -196,7 +215,7 @@ int Report(const CliOptions& options, const CiInputs& ci,
            bool rows_streamed, RecordSpill* spill, std::ostream& out) {
   switch (options.format) {
     case ReportFormat::kText:
-      out << RenderText(result, {OutputIsTerminal(options)});
+      out << RenderText(result, TextOptionsOf(options));
       break;
     case ReportFormat::kJson:
       if (spill == nullptr) {

@@ -19,6 +19,7 @@ import gzip
 import json
 import lzma
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,24 @@ failures = []
 def check(what, ok, detail=""):
     if not ok:
         failures.append("%s%s" % (what, (": " + detail) if detail else ""))
+
+
+def on_terminal(args, env):
+    """What `args` writes to a pseudo-terminal."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(args[0], args, env)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out
 
 
 def analysis(stdout):
@@ -130,6 +149,17 @@ def main():
 
         rc, _, err = run([tcpstate, "-r", cap, "--fail-on", "severity"])
         check("the shell trap", rc == 2 and b"--fail-on-severity" in err)
+
+        # Colours on a terminal, none with NO_COLOR (https://no-color.org).
+        for no_color, want_escape in ((None, True), ("1", False)):
+            env = dict(os.environ)
+            env.pop("NO_COLOR", None)
+            if no_color:
+                env["NO_COLOR"] = no_color
+            shown = on_terminal([tcpstate, "-r", cap, "--stuck-after", "1s"],
+                                env)
+            check("NO_COLOR=%s" % no_color, (b"\x1b[" in shown) == want_escape,
+                  shown[:200].decode(errors="replace"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for f in failures:

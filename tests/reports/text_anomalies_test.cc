@@ -1,5 +1,6 @@
-// The text report's "Anomalies" section: grouped by kind in catalogue
-// order, totals, the worst three examples, host-level findings, escaping.
+// The text report's "Anomalies" section: grouped by kind, the worst
+// severity first, then in catalogue order; totals, the worst three
+// examples, host-level findings, escaping.
 
 #include <string>
 
@@ -38,11 +39,14 @@ ConnectionRecord Conn(uint64_t id, std::vector<Anomaly> anomalies) {
   return c;
 }
 
-// The part of the report from "Anomalies" to "Summary".
+// The part of the report from "Anomalies" to the connection table.
 std::string Section(const AnalysisResult& result) {
   const std::string text = RenderText(result, {});
   const size_t begin = text.find("\nAnomalies\n");
-  const size_t end = text.find("\nSummary\n");
+  size_t end = text.find("\nConnections");
+  if (end == std::string::npos) {
+    end = text.find("\nNo TCP connections");
+  }
   if (begin == std::string::npos || end == std::string::npos) {
     return "<no section>";
   }
@@ -68,31 +72,32 @@ AnalysisResult Mixed() {
   return r;
 }
 
-TEST(TextAnomaliesTest, GroupedByKindInCatalogueOrderWithWorstFirst) {
+TEST(TextAnomaliesTest, GroupedByKindWorstSeverityFirst) {
   EXPECT_EQ(
       Section(Mixed()),
       "Anomalies\n"
-      "  close_wait_stuck  warning  count 1, 1 connection\n"
-      "    close_wait_stuck  warning  server 198.18.0.2:8000  (conn 1)\n"
-      "      cw1\n"
-      "  syn_flood  error  count 300, 1 host\n"
+      "  syn_flood  error  300 in all, in 1 host\n"
       "    syn_flood  error  host 198.18.0.2  300×\n"
       "      flood of 198.18.0.2\n"
-      "  retransmission  warning  count 14, 4 connections\n"
+      "  close_wait_stuck  warning  1 in all, in 1 connection\n"
+      "    close_wait_stuck  warning  server 198.18.0.2:8000  (conn 1)\n"
+      "      cw1\n"
+      "  retransmission  warning  14 in all, in 4 connections\n"
       "    retransmission  warning  server 198.18.0.2:8000  (conn 2)  7×\n"
       "      r2\n"
       "    retransmission  warning  client 198.18.0.1:40003  (conn 3)  2×\n"
       "      r3\n"
       "    retransmission  warning  server 198.18.0.2:8000  (conn 4)  2×\n"
       "      r4\n"
-      "    and 2 more\n");
+      "    and 2 more records of this kind\n");
 }
 
 TEST(TextAnomaliesTest, PerConnectionMarkersStay) {
   const std::string text = RenderText(Mixed(), {});
   EXPECT_NE(text.find("    ! warning close_wait_stuck (server; over "),
             std::string::npos);
-  EXPECT_LT(text.find("! warning close_wait_stuck"), text.find("\nAnomalies"));
+  EXPECT_GT(text.find("! warning close_wait_stuck"),
+            text.find("\nConnections"));
 }
 
 TEST(TextAnomaliesTest, HostRecordsAddOnlyWhatTheListLacks) {
@@ -102,14 +107,14 @@ TEST(TextAnomaliesTest, HostRecordsAddOnlyWhatTheListLacks) {
   other.count = 1;
   r.hosts.push_back({IpAddress::V4(0xC6120007), {other}, std::nullopt});
   const std::string section = Section(r);
-  EXPECT_NE(section.find("  syn_flood  error  count 301, 2 hosts\n"),
+  EXPECT_NE(section.find("  syn_flood  error  301 in all, in 2 hosts\n"),
             std::string::npos)
       << section;
   EXPECT_NE(section.find("    syn_flood  error  host 198.18.0.7\n"),
             std::string::npos);
 }
 
-TEST(TextAnomaliesTest, UnknownKindsComeLastByName) {
+TEST(TextAnomaliesTest, UnknownKindsByTheirSeverityThenName) {
   AnalysisResult r;
   Anomaly b =
       Make(AnomalyKind::kRefused, "client", 1, absl::ZeroDuration(), "");
@@ -122,12 +127,12 @@ TEST(TextAnomaliesTest, UnknownKindsComeLastByName) {
                                  absl::ZeroDuration(), "")})};
   EXPECT_EQ(Section(r),
             "Anomalies\n"
-            "  duplicate_packet  info  count 1, 1 connection\n"
-            "    duplicate_packet  info  server 198.18.0.2:8000  (conn 1)\n"
-            "  aaa_later  error  count 1, 1 connection\n"
+            "  aaa_later  error  1 in all, in 1 connection\n"
             "    aaa_later  error  client 198.18.0.1:40001  (conn 1)\n"
-            "  zzz_later  warning  count 1, 1 connection\n"
-            "    zzz_later  warning  client 198.18.0.1:40001  (conn 1)\n");
+            "  zzz_later  warning  1 in all, in 1 connection\n"
+            "    zzz_later  warning  client 198.18.0.1:40001  (conn 1)\n"
+            "  duplicate_packet  info  1 in all, in 1 connection\n"
+            "    duplicate_packet  info  server 198.18.0.2:8000  (conn 1)\n");
 }
 
 TEST(TextAnomaliesTest, NoneWhenConnectionsHaveNoAnomalies) {
