@@ -12,6 +12,16 @@ namespace {
 
 constexpr size_t kProofPackets = 8;
 
+// An estimate to three significant digits (1856305 -> 1860000): its error
+// is larger than the digits dropped.
+uint64_t ThreeDigits(uint64_t n) {
+  uint64_t scale = 1;
+  while (n / scale >= 1000) {
+    scale *= 10;
+  }
+  return (n + scale / 2) / scale * scale;
+}
+
 }  // namespace
 
 SynFloodDetector::SynFloodDetector(const AnomalyOptions& options)
@@ -51,11 +61,15 @@ void SynFloodDetector::Add(const ConnectionRecord& record) {
   absl::Duration remainder;  // IDivDuration requires somewhere to put it
   const int64_t index = absl::IDivDuration(
       record.first_seen - absl::UnixEpoch(), bucket_width_, &remainder);
-  Bucket& b = hosts_[record.server.addr][index];
-  ++b.count;
-  if (b.sources.size() < options_.syn_flood_sources) {
-    b.sources.insert(record.client.addr);
+  std::map<int64_t, Bucket>& buckets = hosts_[record.server.addr];
+  auto [it, made] = buckets.try_emplace(index);
+  Bucket& b = it->second;
+  if (made) {
+    b.sources = DistinctCounter(std::max<size_t>(
+        kExactSources, options_.syn_flood_sources));
   }
+  ++b.count;
+  b.sources.Add(record.client.addr);
   if (record.first_seen < b.first_t) {
     b.first_t = record.first_seen;
     b.first_packet = record.first_packet;
@@ -79,19 +93,21 @@ Anomaly SynFloodDetector::Judge(const IpAddress& host,
   a.severity = InfoOf(AnomalyKind::kSynFlood).severity;
   a.endpoint = host.ToString();
   absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
-  absl::flat_hash_set<IpAddress> sources;
+  DistinctCounter sources(
+      std::max<size_t>(kExactSources, options_.syn_flood_sources));
   *flooded = false;
   const Bucket* prev = nullptr;
   int64_t prev_index = 0;
   for (const auto& [index, b] : buckets) {
     const bool adjacent = prev != nullptr && prev_index + 1 == index;
     const uint64_t count = b.count + (adjacent ? prev->count : 0);
-    absl::flat_hash_set<IpAddress> window(b.sources);
+    DistinctCounter window(b.sources);
     if (adjacent) {
-      window.insert(prev->sources.begin(), prev->sources.end());
+      window.Merge(prev->sources);
     }
+    // Exact at the threshold: a counter holds at least that many exactly.
     if (count >= options_.syn_flood_min &&
-        window.size() >= options_.syn_flood_sources) {
+        window.Count() >= options_.syn_flood_sources) {
       for (const Bucket* w : {adjacent ? prev : nullptr, &b}) {
         if (w == nullptr || (w->first_t >= first && w->last_t <= last)) {
           continue;  // counted with the previous window already
@@ -112,7 +128,7 @@ Anomaly SynFloodDetector::Judge(const IpAddress& host,
         }
         *flooded = true;
       }
-      sources.insert(window.begin(), window.end());
+      sources.Merge(window);
     }
     prev = &b;
     prev_index = index;
@@ -123,11 +139,12 @@ Anomaly SynFloodDetector::Judge(const IpAddress& host,
     std::sort(a.packets.begin(), a.packets.end());
     a.detail = absl::StrFormat(
         "%d handshakes to %s were left half-open (SYN unanswered or final "
-        "ACK never arriving) within %s windows, from %s%d distinct sources: "
-        "a SYN flood (or a scan).",
+        "ACK never arriving) within %s windows, from %s%d distinct "
+        "sources%s: a SYN flood (or a scan).",
         a.count, a.endpoint, absl::FormatDuration(options_.syn_flood_window),
-        sources.size() >= options_.syn_flood_sources ? "at least " : "",
-        sources.size());
+        sources.exact() ? "" : "about ",
+        sources.exact() ? sources.Count() : ThreeDigits(sources.Count()),
+        sources.exact() ? "" : " (estimated: standard error 3%)");
   }
   return a;
 }

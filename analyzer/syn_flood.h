@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/anomaly_options.h"
+#include "analyzer/distinct_counter.h"
 #include "dissectors/ip_address.h"
 
 namespace tcpstate {
@@ -16,7 +17,10 @@ namespace tcpstate {
 // half-open (syn_unanswered or half_open_handshake) by when they started,
 // in buckets of half the window. A window is any two adjacent buckets, so
 // every burst that fits in half a window is caught; memory is bounded by
-// hosts x buckets x the distinct-source threshold.
+// hosts x buckets x (kExactSources addresses, or a 1 KiB sketch). The
+// sources of the flooded windows are counted exactly up to kExactSources,
+// then estimated (HyperLogLog, standard error 3.25%), and the sentence says
+// which.
 class SynFloodDetector {
  public:
   explicit SynFloodDetector(const AnomalyOptions& options);
@@ -26,6 +30,7 @@ class SynFloodDetector {
   // earlier, counts as half-open without waiting for its own verdict.
   void SetCaptureEnd(absl::Time end) { capture_end_ = end; }
   static constexpr absl::Duration kPendingHandshake = absl::Seconds(1);
+  static constexpr size_t kExactSources = 256;
 
   // Looks at one finished connection.
   void Add(const ConnectionRecord& record);
@@ -37,7 +42,9 @@ class SynFloodDetector {
  private:
   struct Bucket {
     uint64_t count = 0;
-    absl::flat_hash_set<IpAddress> sources;  // capped at the threshold
+    // Distinct sources: exact up to kExactSources (or the threshold, if
+    // higher, so the threshold is always judged exactly), then estimated.
+    DistinctCounter sources{0};
     uint64_t first_packet = 0;
     uint64_t last_packet = 0;
     absl::Time first_t = absl::InfiniteFuture();

@@ -71,18 +71,21 @@ TEST(PartCodecTest, TimesAndDurationsAreExact) {
 
 TEST(PartCodecTest, BadBytesFailForGood) {
   {  // cut short
-    PartDecoder d(Bytes(std::string("\x80", 1)));
+    const std::string bytes("\x80", 1);
+    PartDecoder d(Bytes(bytes));
     EXPECT_EQ(d.U(), 0u);
     EXPECT_FALSE(d.ok());
     EXPECT_EQ(d.Byte(), 0u);  // and stays failed
   }
   {  // longer than 64 bits
-    PartDecoder d(Bytes(std::string(11, '\xFF')));
+    const std::string bytes(11, '\xFF');
+    PartDecoder d(Bytes(bytes));
     d.U();
     EXPECT_FALSE(d.ok());
   }
   {  // an enum out of range
-    PartDecoder d(Bytes(std::string("\x05", 1)));
+    const std::string bytes("\x05", 1);
+    PartDecoder d(Bytes(bytes));
     EXPECT_EQ(d.Below(5), 0u);
     EXPECT_FALSE(d.ok());
   }
@@ -104,7 +107,8 @@ TEST(PartCodecTest, BadBytesFailForGood) {
     }
   }
   {  // a string longer than the bytes left
-    PartDecoder d(Bytes(std::string("\x09" "abc", 4)));
+    const std::string bytes("\x09" "abc", 4);
+    PartDecoder d(Bytes(bytes));
     EXPECT_EQ(d.Str(), "");
     EXPECT_FALSE(d.ok());
   }
@@ -233,7 +237,8 @@ TEST_P(PartRecordTest, EveryCutFails) {
   EncodeRecord(FullRecord(GetParam()), e);
   const std::string& bytes = e.bytes();
   for (size_t n = 0; n < bytes.size(); ++n) {
-    PartDecoder d(Bytes(bytes.substr(0, n)));
+    const std::string cut = bytes.substr(0, n);  // outlives the decoder
+    PartDecoder d(Bytes(cut));
     ConnectionRecord back;
     DecodeRecord(d, &back);
     EXPECT_FALSE(d.ok()) << n;
