@@ -438,9 +438,17 @@ void AppendSummary(const AnalysisResult& result, const Painter& paint,
   const CaptureSummary& s = result.summary;
   absl::StrAppend(out, paint("Summary", kBold), "\n");
   AppendField("capture", CaptureSpan(s), out);
+  uint64_t records = 0;  // read from the inputs, the filter's drops too
+  for (const InputInfo& in : result.inputs) {
+    records += in.packets;
+  }
   AppendField("packets",
-              absl::StrCat(s.packets, " read (", s.bytes, " bytes), ",
-                           s.tcp_packets, " TCP"),
+              records > s.packets
+                  ? absl::StrCat(s.packets, " of ", records,
+                                 " read matched the filter (", s.bytes,
+                                 " bytes), ", s.tcp_packets, " TCP")
+                  : absl::StrCat(s.packets, " read (", s.bytes, " bytes), ",
+                                 s.tcp_packets, " TCP"),
               out);
   if (s.timestamps_backwards > 0) {
     AppendField("timestamps",
