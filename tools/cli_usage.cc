@@ -108,7 +108,8 @@ std::string UsageText() {
     std::string names =
         option.short_name.empty()
             ? absl::StrCat("--", DisplayName(option.name))
-            : absl::StrCat("-", option.short_name, ", --", option.name);
+            : absl::StrCat("-", option.short_name, ", --",
+                           DisplayName(option.name));
     std::string help = flag == nullptr ? "" : flag->Help();
     if (flag != nullptr && !flag->DefaultValue().empty() &&
         option.name != "read") {
