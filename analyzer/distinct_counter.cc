@@ -3,20 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analyzer/hash_mix.h"
+
 namespace tcpstate {
-namespace {
-
-uint64_t Mix(uint64_t h) {  // MurmurHash3's 64-bit finalizer
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
-
-}  // namespace
-
 DistinctCounter::DistinctCounter(const DistinctCounter& other)
     : exact_limit_(other.exact_limit_), set_(other.set_) {
   if (other.sketch_ != nullptr) {
@@ -40,7 +29,7 @@ uint64_t DistinctCounter::Hash(const IpAddress& a) {
     lo |= uint64_t{b[i]} << (8 * i);
     hi |= uint64_t{b[8 + i]} << (8 * i);
   }
-  return Mix(lo ^ Mix(hi ^ (a.is_v6() ? 0x9e3779b97f4a7c15ull : 0)));
+  return Fmix64(lo ^ Fmix64(hi ^ (a.is_v6() ? 0x9e3779b97f4a7c15ull : 0)));
 }
 
 void DistinctCounter::AddHash(uint64_t h) {

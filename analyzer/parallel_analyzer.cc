@@ -9,6 +9,7 @@
 
 #include "analyzer/connection.h"
 #include "analyzer/flow_table.h"
+#include "analyzer/hash_mix.h"
 #include "analyzer/shard_merge.h"
 #include "analyzer/work_queue.h"
 
@@ -69,13 +70,7 @@ struct OutBatch {
 size_t ShardOf(const FlowKey& key, size_t shards) {
   // MurmurHash3's finalizer over the key hash, so that every bit of it
   // counts in the remainder (keys that differ only in a port spread evenly).
-  uint64_t h = FlowKeyHash(key, kShardSeed);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return static_cast<size_t>(h % shards);
+  return static_cast<size_t>(Fmix64(FlowKeyHash(key, kShardSeed)) % shards);
 }
 
 size_t DefaultThreads() {

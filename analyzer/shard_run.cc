@@ -4,17 +4,14 @@
 #include <utility>
 
 #include "analyzer/flow_table.h"
+#include "analyzer/hash_mix.h"
 #include "analyzer/parallel_analyzer.h"
 
 namespace tcpstate {
 namespace {
 
 uint64_t Mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  return h;
+  return Fmix64(h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)));
 }
 
 // The frame's bytes, eight at a time (the tail zero-padded).

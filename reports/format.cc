@@ -190,4 +190,24 @@ absl::Duration CaptureDuration(const CaptureSummary& summary) {
   return *summary.last_packet_time - *summary.first_packet_time;
 }
 
+std::string HumanDuration(absl::Duration d) {
+  if (d < absl::Milliseconds(1)) {
+    return absl::StrCat(absl::ToInt64Microseconds(d), "µs");
+  }
+  if (d < absl::Seconds(1)) {
+    return absl::StrFormat("%.1fms", absl::ToDoubleMilliseconds(d));
+  }
+  if (d < absl::Minutes(1)) {
+    return absl::StrFormat("%.2fs", absl::ToDoubleSeconds(d));
+  }
+  const int64_t s = absl::ToInt64Seconds(d);
+  if (d < absl::Hours(1)) {
+    return absl::StrFormat("%dm%02ds", s / 60, s % 60);
+  }
+  if (d < absl::Hours(24)) {
+    return absl::StrFormat("%dh%02dm", s / 3600, s % 3600 / 60);
+  }
+  return absl::StrFormat("%dd%02dh", s / 86400, s % 86400 / 3600);
+}
+
 }  // namespace tcpstate

@@ -62,28 +62,6 @@ std::string StateCell(const EndpointRecord& e) {
   return absl::StrCat(TcpStateName(e.state), suffix);
 }
 
-// A duration as people read it, in at most 7 characters: 23µs, 42.4ms,
-// 3.01s, 2m05s, 1h02m, 3d04h (the json has the exact seconds).
-std::string HumanDuration(absl::Duration d) {
-  if (d < absl::Milliseconds(1)) {
-    return absl::StrCat(absl::ToInt64Microseconds(d), "µs");
-  }
-  if (d < absl::Seconds(1)) {
-    return absl::StrFormat("%.1fms", absl::ToDoubleMilliseconds(d));
-  }
-  if (d < absl::Minutes(1)) {
-    return absl::StrFormat("%.2fs", absl::ToDoubleSeconds(d));
-  }
-  const int64_t s = absl::ToInt64Seconds(d);
-  if (d < absl::Hours(1)) {
-    return absl::StrFormat("%dm%02ds", s / 60, s % 60);
-  }
-  if (d < absl::Hours(24)) {
-    return absl::StrFormat("%dh%02dm", s / 3600, s % 3600 / 60);
-  }
-  return absl::StrFormat("%dd%02dh", s / 86400, s % 86400 / 3600);
-}
-
 struct Cell {
   std::string text;  // terminal-safe, uncoloured
   absl::string_view sgr;

@@ -51,7 +51,6 @@ int Run(const CliOptions& options) {
   }
   std::ostream& out = **opened;
 
-  const bool streamed = StreamsRows(options.format);
   const bool sunk = RecordsLeaveAsTheyFinish(options.format);
   StreamingSink sink(options.format, &out);
   AnalyzerOptions analyzer_options = AnalyzerOptionsOf(options);
@@ -77,12 +76,7 @@ int Run(const CliOptions& options) {
   if (second_read) {
     AddLadders(options, analyzer_options, threads, result);
   }
-  if (streamed) {
-    sink.WriteHeader();
-    sink.Flush();
-  }
-  return Report(options, *ci, result, sink.tally(), streamed, sink.spill(),
-                out);
+  return ReportOffline(options, *ci, result, sink, out);
 }
 
 // tcpstate -i: the live loop (tools/live.cc) with this file's report code.

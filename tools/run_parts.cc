@@ -264,4 +264,16 @@ int Report(const CliOptions& options, const CiInputs& ci,
 }
 
 
+int ReportOffline(const CliOptions& options, const CiInputs& ci,
+                  const AnalysisResult& result, StreamingSink& sink,
+                  std::ostream& out) {
+  const bool streamed = StreamsRows(options.format);
+  if (streamed) {
+    sink.WriteHeader();
+    sink.Flush();
+  }
+  return Report(options, ci, result, sink.tally(), streamed, sink.spill(),
+                out);
+}
+
 }  // namespace tcpstate

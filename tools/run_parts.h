@@ -192,6 +192,13 @@ bool LaddersFromSecondRead(const CliOptions& options);
 // `a`: the analysis options of the first read (ladders off).
 void AddLadders(const CliOptions& options, AnalyzerOptions a,
                 size_t threads, AnalysisResult& result);
+// An offline run's report (a file read, or a merge) whose records went to
+// `sink` as they finished: what follows the streamed rows, or the whole
+// document; then the CI checks. Returns the exit code.
+int ReportOffline(const CliOptions& options, const CiInputs& ci,
+                  const AnalysisResult& result, StreamingSink& sink,
+                  std::ostream& out);
+
 // The final report of `result` (offline and live alike), then the CI
 // checks; returns the exit code.
 int Report(const CliOptions& options, const CiInputs& ci,

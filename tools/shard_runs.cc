@@ -207,7 +207,6 @@ int RunMerge(const CliOptions& cli, absl::string_view version) {
     return Fail(opened.status().message());
   }
   std::ostream& out = **opened;
-  const bool streamed = StreamsRows(options.format);
   const bool sunk = RecordsLeaveAsTheyFinish(options.format);
   StreamingSink sink(options.format, &out);
   const std::optional<absl::Time> first = trailer.summary.first_packet_time;
@@ -242,12 +241,7 @@ int RunMerge(const CliOptions& cli, absl::string_view version) {
     AddLadders(options, a,
                std::min(parts->by_shard.size(), kMaxLadderThreads), result);
   }
-  if (streamed) {
-    sink.WriteHeader();
-    sink.Flush();
-  }
-  return Report(options, *ci, result, sink.tally(), streamed, sink.spill(),
-                out);
+  return ReportOffline(options, *ci, result, sink, out);
 }
 
 }  // namespace tcpstate
