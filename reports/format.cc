@@ -210,4 +210,92 @@ std::string HumanDuration(absl::Duration d) {
   return absl::StrFormat("%dd%02dh", s / 86400, s % 86400 / 3600);
 }
 
+bool HostHasFinding(const HostRecord& host) {
+  return !host.anomalies.empty() || (host.isn && host.isn->predictable);
+}
+
+HostTally TallyHosts(const std::vector<HostRecord>& hosts, size_t max_shown) {
+  HostTally tally;
+  for (const HostRecord& host : hosts) {
+    if (HostHasFinding(host)) {
+      ++tally.with_finding;
+      if (tally.shown.size() < max_shown) {
+        tally.shown.push_back(&host);
+      }
+    } else if (host.isn) {
+      ++tally.others;
+      ++tally.other_verdicts[host.isn->enough
+                                 ? host.isn->isn_class
+                                 : std::string("not enough samples")];
+    }
+  }
+  return tally;
+}
+
+std::vector<absl::Duration> TimeTicks(absl::Duration span, int max_ticks) {
+  static const absl::Duration kSteps[] = {
+      absl::Seconds(1),  absl::Seconds(2),   absl::Seconds(5),
+      absl::Seconds(10), absl::Seconds(15),  absl::Seconds(30),
+      absl::Minutes(1),  absl::Minutes(2),   absl::Minutes(5),
+      absl::Minutes(10), absl::Minutes(15),  absl::Minutes(30),
+      absl::Hours(1),    absl::Hours(2),     absl::Hours(3),
+      absl::Hours(6),    absl::Hours(12),    absl::Hours(24)};
+  std::vector<absl::Duration> ticks = {absl::ZeroDuration()};
+  if (span <= absl::ZeroDuration() || max_ticks < 1) {
+    return ticks;
+  }
+  absl::Duration step = absl::ZeroDuration();
+  // Below a second: 1, 2, 5 x 10^k ns.
+  for (int64_t decade = 1; decade < 1000000000 && step == absl::ZeroDuration();
+       decade *= 10) {
+    for (const int64_t m : {1, 2, 5}) {
+      if (span / absl::Nanoseconds(m * decade) <= max_ticks) {
+        step = absl::Nanoseconds(m * decade);
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; step == absl::ZeroDuration(); ++i) {
+    if (i < sizeof(kSteps) / sizeof(kSteps[0])) {
+      step = span / kSteps[i] <= max_ticks ? kSteps[i] : step;
+    } else {  // whole days
+      const int64_t days = span / absl::Hours(24) / max_ticks + 1;
+      step = absl::Hours(24) * days;
+    }
+  }
+  for (absl::Duration t = step; t <= span; t += step) {
+    ticks.push_back(t);
+  }
+  return ticks;
+}
+
+std::string TickLabel(absl::Duration d) {
+  if (d <= absl::ZeroDuration()) {
+    return "0";
+  }
+  if (d < absl::Milliseconds(1)) {
+    return absl::StrFormat("%gµs", absl::ToDoubleMicroseconds(d));
+  }
+  if (d < absl::Seconds(1)) {
+    return absl::StrFormat("%gms", absl::ToDoubleMilliseconds(d));
+  }
+  if (d < absl::Minutes(1)) {
+    return absl::StrFormat("%gs", absl::ToDoubleSeconds(d));
+  }
+  std::string out;
+  const int64_t s = absl::ToInt64Seconds(d);
+  const int64_t parts[] = {s / 86400, s % 86400 / 3600, s % 3600 / 60};
+  const char* units[] = {"d", "h", "m"};
+  for (int i = 0; i < 3; ++i) {
+    if (parts[i] != 0) {
+      absl::StrAppend(&out, parts[i], units[i]);
+    }
+  }
+  const absl::Duration rest = d - absl::Seconds(s - s % 60);
+  if (rest > absl::ZeroDuration()) {
+    absl::StrAppend(&out, absl::StrFormat("%gs", absl::ToDoubleSeconds(rest)));
+  }
+  return out;
+}
+
 }  // namespace tcpstate

@@ -85,4 +85,25 @@ std::vector<std::pair<std::string, uint64_t>> SortedDecodeCounters(
 // Capture span: last - first packet time, zero when unknown.
 absl::Duration CaptureDuration(const CaptureSummary& summary);
 
+// Hosts sorted into those worth a place of their own (a host-level anomaly
+// or predictable ISNs; by address, at most `max_shown`) and a count of the
+// others that chose ISNs, by ISN verdict ("random", "not enough samples").
+struct HostTally {
+  std::vector<const HostRecord*> shown;
+  size_t with_finding = 0;  // shown.size() plus those left out
+  std::map<std::string, size_t> other_verdicts;
+  size_t others = 0;
+};
+bool HostHasFinding(const HostRecord& host);
+HostTally TallyHosts(const std::vector<HostRecord>& hosts, size_t max_shown);
+
+// Round steps for a time axis over [0, span]: the multiples of the
+// smallest of 1, 2, 5 x 10^k (below a second), 1, 2, 5, 10, 15, 30 s or
+// min, 1, 2, 3, 6, 12 h, or whole days, that gives at most `max_ticks`
+// steps; always starts with zero.
+std::vector<absl::Duration> TimeTicks(absl::Duration span, int max_ticks);
+
+// A tick's label: "0", "250µs", "1.5ms", "20s", "1m30s", "2h", "1d6h".
+std::string TickLabel(absl::Duration d);
+
 }  // namespace tcpstate

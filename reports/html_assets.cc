@@ -39,7 +39,14 @@ table.conns td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pill{display:inline-block;padding:0 6px;border-radius:8px;font:12px monospace}
 .sev{padding:0 6px;border-radius:8px;font-size:12px}
 .anom-kind{display:inline-block;margin-right:4px;color:#b71c1c}
-.scroll{overflow:auto;max-height:640px}
+.figure{max-width:100%}
+svg.timeline{width:100%;height:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:8px 24px}
+.charts svg.chart{width:100%;height:auto}
+.isn-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:8px 24px}
+.isn-grid svg{width:100%;max-width:760px;height:auto}
+.isn-plot .pt{fill:#c62828;fill-opacity:.75}
+svg.ladder{display:block;max-width:100%;height:auto}
 .legend .pill{margin-right:4px}
 svg text{font-family:sans-serif}
 .st-UNKNOWN{fill:#cfd8dc;background:#cfd8dc}
@@ -71,9 +78,9 @@ svg text{font-family:sans-serif}
 .seg .x{stroke:#c62828;stroke-width:2.5;fill:none}
 .seg.dup line{stroke:#9e9e9e;stroke-dasharray:2 2}
 .seg.dup polygon{fill:#9e9e9e}
-.seg .lbl{font:11px monospace;text-anchor:middle;fill:#111}
+.seg .lbl{font:11px monospace;fill:#111}
 .seg.anom .lbl{fill:#b71c1c;font-weight:bold}
-.seg .kinds{font-size:10px;text-anchor:middle;fill:#c62828}
+.seg .kinds{font-size:10px;fill:#c62828}
 .seg .t{font:10px monospace;fill:#757575}
 .fold rect{fill:#f1f1f1;stroke:#9e9e9e;stroke-dasharray:4 2}
 .fold text{font-size:11px;text-anchor:middle;fill:#555}
@@ -93,6 +100,15 @@ svg text{font-family:sans-serif}
 .chart .title{font-weight:bold;font-size:13px}
 .chart .legend{font-size:11px}
 .chart .empty{font-size:13px;text-anchor:middle;fill:#9e9e9e}
+@media print{
+body{background:#fff;font-size:11px}
+header{background:none;color:#000;padding:0}
+header nav,.filters,.pager,#js-errors{display:none}
+section{border:none;padding:0;margin-top:8px}
+.conn{break-inside:avoid;break-before:page}
+svg.ladder{width:auto;height:auto;max-width:100%;max-height:96vh}
+svg.timeline,svg.chart{break-inside:avoid}
+}
 )css";
 }
 

@@ -55,14 +55,14 @@ std::string Axes(uint64_t max) {
 
 std::string AxisLabels(const BarChart& chart) {
   std::string out;
-  const size_t n = chart.axis_labels.size();
-  for (size_t i = 0; i < n; ++i) {
-    const double f = n == 1 ? 0 : static_cast<double>(i) / (n - 1);
-    const char* anchor = i == 0 ? " start" : (i + 1 == n ? " end" : "");
-    absl::StrAppend(&out, "<text class=\"xl", anchor, "\" x=\"",
-                    Num(kPlotLeft + (kPlotRight - kPlotLeft) * f), "\" y=\"",
-                    Num(kPlotBottom + 14), "\">",
-                    HtmlEscape(chart.axis_labels[i]), "</text>");
+  for (const BarChart::AxisTick& tick : chart.axis_ticks) {
+    // Ends anchored inward so that no label is clipped.
+    const char* anchor =
+        tick.at <= 0.02 ? " start" : (tick.at >= 0.98 ? " end" : "");
+    absl::StrAppend(&out, "<text class=\"xl tick-x", anchor, "\" x=\"",
+                    Num(kPlotLeft + (kPlotRight - kPlotLeft) * tick.at),
+                    "\" y=\"", Num(kPlotBottom + 14), "\">",
+                    HtmlEscape(tick.label), "</text>");
   }
   return out;
 }
@@ -153,8 +153,15 @@ std::string Num(double v) {
   return s == "-0" ? "0" : s;
 }
 
-std::string ShortDuration(absl::Duration d) {
-  return absl::FormatDuration(absl::Trunc(d, absl::Microseconds(1)));
+std::vector<BarChart::AxisTick> TimeAxisTicks(absl::Duration span,
+                                              int max_ticks) {
+  std::vector<BarChart::AxisTick> ticks;
+  for (const absl::Duration t : TimeTicks(span, max_ticks)) {
+    ticks.push_back({span > absl::ZeroDuration() ? absl::FDivDuration(t, span)
+                                                 : 0.0,
+                     "+" + TickLabel(t)});
+  }
+  return ticks;
 }
 
 std::string BarChartSvg(const BarChart& chart) {
@@ -218,8 +225,7 @@ std::string AnomalyTimeChartSvg(const AnalysisResult& result) {
   const absl::Duration span = CaptureDuration(result.summary);
   const absl::Duration width = span / static_cast<int64_t>(kTimeBins);
   chart.bars.resize(kTimeBins, {"", "", {0, 0, 0}});
-  chart.axis_labels = {"+0", "+" + ShortDuration(span / 2),
-                       "+" + ShortDuration(span)};
+  chart.axis_ticks = TimeAxisTicks(span, 6);
   auto add = [&](const Anomaly& a) {
     size_t bin = 0;
     if (width > absl::ZeroDuration()) {
@@ -240,9 +246,9 @@ std::string AnomalyTimeChartSvg(const AnalysisResult& result) {
   }
   for (size_t i = 0; i < kTimeBins; ++i) {
     BarChart::Bar& bar = chart.bars[i];
-    bar.tip = absl::StrCat("+", ShortDuration(width * static_cast<int64_t>(i)),
+    bar.tip = absl::StrCat("+", HumanDuration(width * static_cast<int64_t>(i)),
                            " to +",
-                           ShortDuration(width * static_cast<int64_t>(i + 1)),
+                           HumanDuration(width * static_cast<int64_t>(i + 1)),
                            ": ", bar.counts[0], " info, ", bar.counts[1],
                            " warning, ", bar.counts[2], " error");
   }

@@ -25,6 +25,8 @@ constexpr double kSlope = 14;    // an arrow's drop, sender to receiver
 constexpr double kFoldH = 30;    // a folded run
 constexpr double kLabelStep = 15;  // stacked state labels on one side
 constexpr double kLostFraction = 0.62;  // where a lost segment stops
+constexpr double kKindsH = 18;   // a row's extra height for anomaly kinds
+constexpr double kLabelInset = 10;  // labels start this far from the sender
 
 // Vertical position of each kept segment and of each fold band.
 struct Rows {
@@ -39,7 +41,7 @@ Rows LayOut(const Ladder& ladder) {
   size_t fold = 0;
   for (size_t i = 0; i < ladder.segments.size(); ++i) {
     rows.seg_y.push_back(y);
-    y += kRowH;
+    y += kRowH + (ladder.segments[i].anomaly_kinds != 0 ? kKindsH : 0);
     while (fold < ladder.folds.size() && ladder.folds[fold].after == i) {
       rows.fold_y.push_back(y - kRowH / 2 + kSlope);
       y += kFoldH;
@@ -117,14 +119,19 @@ std::string SegmentSvg(const LadderSegment& s, double y, absl::Time start) {
   } else {
     out.append(Arrowhead(x1, y, x2, y2));
   }
-  absl::StrAppend(&out, "<text class=\"lbl\" x=\"", Num((kClientX + kServerX) / 2),
-                  "\" y=\"", Num(y + kSlope / 2 - 5), "\">",
+  // The label just above the arrow's start and the anomaly kinds just
+  // below it, both running from the sender towards the receiver: they stay
+  // with their arrow and clear of the lost segment's cross.
+  const double label_x = s.from_client ? x1 + kLabelInset : x1 - kLabelInset;
+  const char* anchor = s.from_client ? "start" : "end";
+  absl::StrAppend(&out, "<text class=\"lbl\" x=\"", Num(label_x), "\" y=\"",
+                  Num(y - 4), "\" text-anchor=\"", anchor, "\">",
                   HtmlEscape(SegmentLabel(s)), "</text>");
   if (!kinds.empty()) {
-    absl::StrAppend(&out, "<text class=\"kinds\" x=\"",
-                    Num((kClientX + kServerX) / 2), "\" y=\"",
-                    Num(y + kSlope + 12), "\">",
-                    HtmlEscape(absl::StrJoin(kinds, ", ")), "</text>");
+    absl::StrAppend(&out, "<text class=\"kinds\" x=\"", Num(label_x),
+                    "\" y=\"", Num(y + kSlope + 14), "\" text-anchor=\"",
+                    anchor, "\">", HtmlEscape(absl::StrJoin(kinds, ", ")),
+                    "</text>");
   }
   absl::StrAppend(&out, "<text class=\"t\" x=\"8\" y=\"", Num(y + 4), "\">+",
                   FormatSeconds(s.t - start), "</text></g>");

@@ -57,9 +57,13 @@ struct BarChart {
     std::vector<uint64_t> counts;  // one per series
   };
   std::vector<Bar> bars;
-  // Labels spread evenly along the x axis, the first at its left end and
-  // the last at its right end (e.g. times); usually the bars carry labels.
-  std::vector<std::string> axis_labels;
+  // Labels along the x axis at a fraction (0 = left end, 1 = right end) of
+  // its length (e.g. round times); usually the bars carry labels instead.
+  struct AxisTick {
+    double at = 0;
+    std::string label;
+  };
+  std::vector<AxisTick> axis_ticks;
 };
 std::string BarChartSvg(const BarChart& chart);
 
@@ -69,12 +73,18 @@ std::string BarChartSvg(const BarChart& chart);
 std::string ConnectionsJson(const AnalysisResult& result,
                             const std::vector<bool>& with_diagram);
 
+// The hosts section: SYN floods (sources, rate, time), predictable ISNs
+// (the prediction, Nmap's metrics, a plot of the samples), other host
+// findings, and one line for the hosts without a finding.
+std::string HostsSection(const AnalysisResult& result);
+
 // A number for SVG coordinates: one decimal, no trailing ".0".
 std::string Num(double v);
 
-// A duration rounded to the microsecond in Abseil's short form ("1.5s",
-// "250us", "0").
-std::string ShortDuration(absl::Duration d);
+// Round time ticks over [0, span] for an axis: (fraction of the axis,
+// "+1m30s"), at most `max_ticks` + 1 of them.
+std::vector<BarChart::AxisTick> TimeAxisTicks(absl::Duration span,
+                                              int max_ticks);
 
 // The static style sheet and scripts, inlined into the page.
 absl::string_view ReportCss();

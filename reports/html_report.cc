@@ -239,12 +239,13 @@ std::string TimelineSection(const AnalysisResult& r,
       "<section id=\"timeline\"><h2>Timeline</h2>\n<p>One bar per "
       "connection over capture time: the client's state in the upper half, "
       "the server's in the lower half.</p>\n",
-      legend, note, "<div class=\"scroll\">", html_internal::TimelineSvg(r, options.timeline_bars),
+      legend, note, "<div class=\"figure\">",
+      html_internal::TimelineSvg(r, options.timeline_bars),
       "</div>\n</section>\n");
 }
 
 std::string ChartsSection(const AnalysisResult& r) {
-  return absl::StrCat("<section id=\"charts\"><h2>Charts</h2>\n<div class=\"cols\">",
+  return absl::StrCat("<section id=\"charts\"><h2>Charts</h2>\n<div class=\"charts\">",
                       html_internal::DurationChartSvg(r),
                       html_internal::HandshakeRttChartSvg(r),
                       html_internal::AnomalyTimeChartSvg(r),
@@ -294,7 +295,7 @@ std::string ConnectionArticle(const ConnectionRecord& c) {
       " \xc2\xb7 duration ", FormatSeconds(c.last_seen - c.first_seen), " s");
   if (c.handshake_rtt) {
     absl::StrAppend(&out, " \xc2\xb7 handshake RTT ",
-                    html_internal::ShortDuration(*c.handshake_rtt));
+                    HumanDuration(*c.handshake_rtt));
   }
   out.append("</p>\n");
   if (!c.client.possible_states.empty() || !c.server.possible_states.empty()) {
@@ -328,8 +329,8 @@ std::string ConnectionArticle(const ConnectionRecord& c) {
                     " segments drawn: the opening, the closing and the "
                     "anomalous ones.</p>\n");
   }
-  absl::StrAppend(&out, "<div class=\"scroll\">",
-                  html_internal::LadderSvg(c), "</div></article>\n");
+  absl::StrAppend(&out, "<div class=\"figure\">", html_internal::LadderSvg(c),
+                  "</div></article>\n");
   return out;
 }
 
@@ -400,11 +401,12 @@ void WriteHtml(const AnalysisResult& result, const HtmlOptions& options,
      << "<pre id=\"js-errors\"></pre>\n<script>\n"
      << html_internal::ErrorTrapScript() << "</script>\n<header><h1>"
      << PageTitle(result)
-     << "</h1>\n<nav><a href=\"#summary\">Summary</a> <a "
-        "href=\"#connections\">Connections</a> <a href=\"#timeline\">Timeline</a> "
+     << "</h1>\n<nav><a href=\"#summary\">Summary</a> <a href=\"#hosts\">Hosts</a> "
+        "<a href=\"#connections\">Connections</a> <a href=\"#timeline\">Timeline</a> "
         "<a href=\"#charts\">Charts</a> <a href=\"#diagrams\">Ladder "
         "diagrams</a></nav></header>\n<main>\n";
-  os << SummarySection(result) << TableSection()
+  os << SummarySection(result) << html_internal::HostsSection(result)
+     << TableSection()
      << TimelineSection(result, options) << ChartsSection(result);
   WriteDiagrams(result, selected, options, os);
   os << "</main>\n<script type=\"application/json\" id=\"conn-data\">"

@@ -15,6 +15,26 @@ absl::string_view ReportScript() {
   var col = {};
   data.columns.forEach(function (name, i) { col[name] = i; });
   var rows = data.rows;
+  // String columns hold indexes into data.strings; anomalies are (kind,
+  // endpoint) index pairs: decoded here into kinds and their endpoints.
+  col.anomaly_endpoints = data.columns.length;
+  (function decode() {
+    var strings = data.strings;
+    var named = ['client_addr', 'server_addr', 'client_state', 'server_state',
+                 'conn_state'].map(function (name) { return col[name]; });
+    rows.forEach(function (r) {
+      named.forEach(function (c) { r[c] = strings[r[c]]; });
+      var pairs = r[col.anomalies];
+      var kinds = [];
+      var endpoints = [];
+      for (var i = 0; i + 1 < pairs.length; i += 2) {
+        kinds.push(strings[pairs[i]]);
+        endpoints.push(strings[pairs[i + 1]]);
+      }
+      r[col.anomalies] = kinds;
+      r[col.anomaly_endpoints] = endpoints;
+    });
+  })();
   var HEADS = [
     ['id', '#', true], ['client', 'client', false],
     ['server', 'server', false], ['client_state', 'client state', false],
@@ -35,6 +55,8 @@ absl::string_view ReportScript() {
       case 'client': return endpoint(r[col.client_addr], r[col.client_port]);
       case 'server': return endpoint(r[col.server_addr], r[col.server_port]);
       case 'anomalies': return r[col.anomalies].length;
+      case 'start': return r[col.start_us];
+      case 'duration': return r[col.duration_us];
       default: return r[col[name]];
     }
   }
@@ -145,13 +167,14 @@ absl::string_view ReportScript() {
     tr.appendChild(stateCell(r[col.client_state]));
     tr.appendChild(stateCell(r[col.server_state]));
     tr.appendChild(el('td', r[col.conn_state]));
-    tr.appendChild(el('td', r[col.start].toFixed(6), 'num'));
-    tr.appendChild(el('td', r[col.duration].toFixed(6), 'num'));
+    tr.appendChild(el('td', (r[col.start_us] / 1e6).toFixed(6), 'num'));
+    tr.appendChild(el('td', (r[col.duration_us] / 1e6).toFixed(6), 'num'));
     tr.appendChild(el('td', r[col.packets], 'num'));
     tr.appendChild(el('td', r[col.bytes], 'num'));
     var kinds = el('td');
-    r[col.anomalies].forEach(function (k) {
-      kinds.appendChild(el('span', k, 'anom-kind'));
+    r[col.anomalies].forEach(function (k, i) {
+      var who = r[col.anomaly_endpoints][i];
+      kinds.appendChild(el('span', who ? k + ' (' + who + ')' : k, 'anom-kind'));
     });
     if (r[col.anomalies].length !== 0) {
       tr.className = 'flagged';

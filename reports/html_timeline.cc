@@ -20,7 +20,7 @@ constexpr double kTop = 28;      // time axis above
 constexpr double kHalf = 4;      // client half, server half
 constexpr double kRowH = 10;
 constexpr double kMinW = 1.5;    // a state that lasted no time still shows
-constexpr int kTicks = 5;
+constexpr int kTicks = 8;
 
 class TimeScale {
  public:
@@ -81,13 +81,13 @@ std::string BarRow(const ConnectionRecord& c, const TimeScale& scale,
 
 std::string TimeAxis(absl::Duration span, double height) {
   std::string out;
-  for (int i = 0; i <= kTicks; ++i) {
-    const double x = kLeft + (kRight - kLeft) * i / kTicks;
+  for (const BarChart::AxisTick& tick : TimeAxisTicks(span, kTicks)) {
+    const double x = kLeft + (kRight - kLeft) * tick.at;
     absl::StrAppend(&out, "<line class=\"grid\" x1=\"", Num(x), "\" y1=\"",
                     Num(kTop - 6), "\" x2=\"", Num(x), "\" y2=\"",
                     Num(height - 4), "\"/><text class=\"tick-x\" x=\"", Num(x),
-                    "\" y=\"", Num(kTop - 10), "\">+",
-                    ShortDuration(span * i / kTicks), "</text>");
+                    "\" y=\"", Num(kTop - 10), "\">", HtmlEscape(tick.label),
+                    "</text>");
   }
   return out;
 }

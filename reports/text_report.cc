@@ -262,33 +262,14 @@ std::string IsnLine(const HostIsn& isn, const Painter& paint) {
 
 constexpr size_t kMaxHostLines = 10;
 
-// A host worth a line of its own: a predictable ISN, or a host finding.
-bool HostHasFinding(const HostRecord& host) {
-  return !host.anomalies.empty() || (host.isn && host.isn->predictable);
-}
-
 // Hosts with a finding: their ISN analysis (and the IP ID class, timestamp
 // clock) and host-level anomaly kinds, at most kMaxHostLines hosts; then
 // one line for every other host that chose ISNs.
 void AppendHosts(const AnalysisResult& result, const Painter& paint,
                  std::string* out) {
-  std::vector<const HostRecord*> shown;
-  std::map<std::string, size_t> others;  // ISN verdict -> hosts
-  size_t others_total = 0;
-  size_t findings = 0;
-  for (const HostRecord& host : result.hosts) {
-    if (HostHasFinding(host)) {
-      ++findings;
-      if (shown.size() < kMaxHostLines) {
-        shown.push_back(&host);
-      }
-    } else if (host.isn) {
-      ++others_total;
-      ++others[host.isn->enough ? host.isn->isn_class
-                                : std::string("not enough samples")];
-    }
-  }
-  if (shown.empty() && others_total == 0) {
+  const HostTally tally = TallyHosts(result.hosts, kMaxHostLines);
+  const std::vector<const HostRecord*>& shown = tally.shown;
+  if (shown.empty() && tally.others == 0) {
     return;
   }
   absl::StrAppend(out, "\n", paint("Hosts", kBold), "\n");
@@ -317,17 +298,18 @@ void AppendHosts(const AnalysisResult& result, const Painter& paint,
       absl::StrAppend(out, "    ", absl::StrJoin(extra, ", "), "\n");
     }
   }
-  if (findings > shown.size()) {
-    absl::StrAppend(out, "  ... ", findings - shown.size(),
+  if (tally.with_finding > shown.size()) {
+    absl::StrAppend(out, "  ... ", tally.with_finding - shown.size(),
                     " more hosts with a finding: --format json lists them\n");
   }
-  if (others_total > 0) {
+  if (tally.others > 0) {
     std::vector<std::string> verdicts;
-    for (const auto& [verdict, n] : others) {
+    for (const auto& [verdict, n] : tally.other_verdicts) {
       verdicts.push_back(absl::StrCat(n, " ", TerminalSafe(verdict)));
     }
     absl::StrAppend(out, "  ", shown.empty() ? "" : "other ",
-                    others_total == 1 ? "1 host" : absl::StrCat(others_total, " hosts"),
+                    tally.others == 1 ? "1 host"
+                                      : absl::StrCat(tally.others, " hosts"),
                     ": ISNs not predictable (", absl::StrJoin(verdicts, ", "),
                     ")\n");
   }

@@ -15,6 +15,7 @@ TCPSTATE_BROWSER_TESTS=0 to skip it on a machine without a browser.
 import html.parser
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -214,7 +215,9 @@ def check_table(dom, report, label):
               "%s: row %d shows %s -> %s, %s/%s (got %r)"
               % (label, cid, client, server, conn["client"]["state"],
                  conn["server"]["state"], cells[1:5]))
-        kinds = sorted(a["kind"] for a in conn["anomalies"])
+        kinds = sorted("%s (%s)" % (a["kind"], a["endpoint"])
+                       if a["endpoint"] else a["kind"]
+                       for a in conn["anomalies"])
         check(sorted(cells[-1]) == kinds,
               "%s: row %d lists anomalies %r (got %r)"
               % (label, cid, kinds, cells[-1]))
@@ -271,6 +274,180 @@ def check_views(browser, page, label):
     errors = by_id(dom, "js-errors")
     check(errors is not None and errors.all_text().strip() == "",
           label + ": no script errors after filtering")
+
+
+# Injected into a copy of a report (never into the report itself): measures
+# the rendered page and writes what it found into <pre id="probe"> as JSON.
+# With "#print" in the URL it first applies the report's @media print rules
+# to the screen, so the window stands for a printed page.
+PROBE = r"""<script>
+window.addEventListener('load', function () {
+  function rect(r) { return {x: r.left, y: r.top, w: r.width, h: r.height}; }
+  function box(e) { var b = e.getBBox(); return {x: b.x, y: b.y, w: b.width, h: b.height}; }
+  if (location.hash === '#print') {
+    var css = '';
+    Array.prototype.forEach.call(document.styleSheets, function (sheet) {
+      Array.prototype.forEach.call(sheet.cssRules, function (rule) {
+        if (rule.media && rule.media.mediaText === 'print') {
+          Array.prototype.forEach.call(rule.cssRules, function (inner) {
+            css += inner.cssText + '\n';
+          });
+        }
+      });
+    });
+    var style = document.createElement('style');
+    style.textContent = css;
+    document.head.appendChild(style);
+  }
+  var out = {viewport: {w: window.innerWidth, h: window.innerHeight},
+             ladders: [], ticks: [], segs: []};
+  document.querySelectorAll('svg.ladder').forEach(function (svg) {
+    var clipped = false;
+    for (var e = svg.parentElement; e; e = e.parentElement) {
+      var o = getComputedStyle(e);
+      if (o.overflowX !== 'visible' || o.overflowY !== 'visible') { clipped = true; }
+    }
+    out.ladders.push({id: svg.id, rect: rect(svg.getBoundingClientRect()),
+                      clipped: clipped});
+  });
+  document.querySelectorAll('svg .tick-x').forEach(function (t) {
+    var svg = t.ownerSVGElement;
+    out.ticks.push({text: t.textContent, box: box(t),
+                    width: svg.viewBox.baseVal.width});
+  });
+  document.querySelectorAll('svg.ladder g.seg').forEach(function (g) {
+    var line = g.querySelector('line');
+    var seg = {svg: g.ownerSVGElement.id, packet: g.getAttribute('data-packet'),
+               y1: line.y1.baseVal.value, y2: line.y2.baseVal.value,
+               x1: line.x1.baseVal.value, x2: line.x2.baseVal.value,
+               lbl: box(g.querySelector('.lbl'))};
+    var kinds = g.querySelector('.kinds');
+    if (kinds) { seg.kinds = box(kinds); }
+    var cross = g.querySelector('.x');
+    if (cross) { seg.cross = box(cross); }
+    out.segs.push(seg);
+  });
+  var pre = document.createElement('pre');
+  pre.id = 'probe';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+TICK = re.compile(r"^\+(0|\d+(\.\d+)?(µs|ms|s)|(\d+[dhm])+(\d+(\.\d+)?s)?)$")
+
+
+def probe(browser, page, work, size, fragment=""):
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    copy = os.path.join(work, "probe-" + os.path.basename(page))
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(text.replace("</body>", PROBE + "</body>"))
+    proc = chromium(browser, copy, ["--dump-dom", "--window-size=" + size],
+                    fragment)
+    dom = parse_dom(proc.stdout.decode("utf-8"))
+    node = by_id(dom, "probe")
+    return json.loads(node.all_text()) if node else None
+
+
+def overlap(a, b):
+    return (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and
+            a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+
+
+def check_geometry(browser, page, work, label):
+    """Ladders whole (no scroll box; within the page when printed), labels
+    on their arrows and clear of each other, round time ticks."""
+    screen = probe(browser, page, work, "1280,900")
+    if not check(screen is not None, label + ": probe ran on screen"):
+        return
+    check(len(screen["ladders"]) > 0, label + ": ladders drawn")
+    for lad in screen["ladders"]:
+        check(not lad["clipped"] and lad["rect"]["w"] <= screen["viewport"]["w"],
+              "%s: %s whole on screen (no scroll box, %dpx wide)"
+              % (label, lad["id"], lad["rect"]["w"]))
+    printed = probe(browser, page, work, "794,1123", "#print")  # A4, 96 dpi
+    if check(printed is not None, label + ": probe ran as printed"):
+        vp = printed["viewport"]
+        for lad in printed["ladders"]:
+            r = lad["rect"]
+            check(r["w"] <= vp["w"] and r["h"] <= vp["h"] and r["h"] > 100,
+                  "%s: %s fits a printed page (%dx%d in %dx%d)"
+                  % (label, lad["id"], r["w"], r["h"], vp["w"], vp["h"]))
+    bad = [t["text"] for t in screen["ticks"] if not TICK.match(t["text"])]
+    check(screen["ticks"] and not bad,
+          "%s: %d time ticks in human units (bad: %r)"
+          % (label, len(screen["ticks"]), bad))
+    clipped = [t["text"] for t in screen["ticks"]
+               if t["box"]["x"] < 0 or t["box"]["x"] + t["box"]["w"] > t["width"]]
+    check(not clipped, "%s: no tick label clipped (%r)" % (label, clipped))
+    check_labels(screen["segs"], label)
+
+
+def check_labels(segs, label):
+    boxes = []
+    for s in segs:
+        top = min(s["y1"], s["y2"])
+        lbl = s["lbl"]
+        check(top - 18 <= lbl["y"] and lbl["y"] + lbl["h"] <= top + 2,
+              "%s: %s #%s label sits on its arrow (label %.0f-%.0f, arrow at %.0f)"
+              % (label, s["svg"], s["packet"], lbl["y"], lbl["y"] + lbl["h"], top))
+        if "kinds" in s:
+            k = s["kinds"]
+            check(k["y"] >= top and k["y"] <= max(s["y1"], s["y2"]) + 20,
+                  "%s: %s #%s anomaly kinds right under its arrow"
+                  % (label, s["svg"], s["packet"]))
+        if "cross" in s:
+            check(not overlap(lbl, s["cross"]) and
+                  not ("kinds" in s and overlap(s["kinds"], s["cross"])),
+                  "%s: %s #%s lost mark clear of the labels"
+                  % (label, s["svg"], s["packet"]))
+        boxes += [(s["svg"], s["packet"], b) for b in
+                  (lbl, s.get("kinds")) if b]
+    clashes = [(a[1], b[1]) for i, a in enumerate(boxes)
+               for b in boxes[i + 1:] if a[0] == b[0] and overlap(a[2], b[2])]
+    check(not clashes, "%s: no two arrow labels overlap (%r)" % (label, clashes[:5]))
+
+
+def check_hosts(binary, browser, repo, work):
+    """The hosts section: a fixed-increment host's prediction, a flood's
+    source count."""
+    for name, want in (("isn_fixed", "predicted as"),
+                       ("syn_flood", "distinct sources")):
+        pcap = os.path.join(repo, "testdata", "captures", name + ".pcap")
+        report = json.loads(run_tcpstate(
+            binary, ["--format", "json", "-r", pcap]).stdout)
+        page = os.path.join(work, name + ".html")
+        run_tcpstate(binary, ["--format", "html", "-o", page, "-r", pcap])
+        dom = parse_dom(dump_dom(browser, page))
+        page_health(dom, name)
+        hosts = by_id(dom, "hosts")
+        text = " ".join(hosts.all_text().split()) if hosts else ""
+        if name == "isn_fixed":
+            isn = next(h["isn"] for h in report["hosts"]
+                       if h.get("isn", {}).get("predictable"))
+            # (The parser keeps a node's own text apart from its children's.)
+            said = [n for n in (hosts.walk() if hosts else [])
+                    if "isn-sentence" in n.classes()
+                    and "The next ISN is predicted as" in n.text
+                    and any(c.tag == "b" and c.all_text() ==
+                            str(isn["next_predicted"]) for c in n.children)]
+            check(len(said) == 1, "%s: hosts section says the next ISN is "
+                  "predicted as %d" % (name, isn["next_predicted"]))
+            plot = next((n for n in dom.walk() if "isn-plot" in n.classes()), None)
+            check(plot is not None and
+                  int(plot.attrs.get("data-samples", 0)) >= 4,
+                  "%s: the ISN samples are plotted" % name)
+        else:
+            flood = next(a for a in report["anomalies"] if a["kind"] == "syn_flood")
+            sources = re.search(r"from (about )?[\d,]+ distinct sources",
+                                flood["detail"]).group(0)
+            table = by_id(dom, "syn-floods")
+            check(table is not None and sources in " ".join(
+                      table.all_text().split()),
+                  "%s: the flood's row says %r" % (name, sources))
+            check(want in text, "%s: hosts section names the sources" % name)
+    return os.path.join(work, "isn_fixed.html")
 
 
 def check_capture(binary, browser, repo, work, name):
@@ -344,6 +521,16 @@ def main():
         pages = [check_capture(binary, browser, repo, work, name)
                  for name in CAPTURES]
         check_views(browser, pages[0], CAPTURES[0])
+        for name, page in zip(CAPTURES, pages):
+            check_geometry(browser, page, work, name)
+        check_geometry(browser, check_hosts(binary, browser, repo, work), work,
+                       "isn_fixed")
+        # A ladder twice as tall as a printed page.
+        tall = os.path.join(work, "bulk_offload.html")
+        run_tcpstate(binary, ["--format", "html", "-o", tall, "-r",
+                              os.path.join(repo, "testdata", "captures",
+                                           "bulk_offload.pcap")])
+        check_geometry(browser, tall, work, "bulk_offload")
         shot = os.path.join(work, "report.png")
         chromium(browser, pages[0], ["--screenshot=" + shot,
                                      "--window-size=1280,2000"])

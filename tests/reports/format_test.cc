@@ -142,5 +142,79 @@ TEST(SortedDecodeCountersTest, SortedByNameAndFiltered) {
   }
 }
 
+struct DurationCase {
+  absl::Duration d;
+  const char* human;
+  const char* tick;
+};
+
+class DurationFormatTest : public testing::TestWithParam<DurationCase> {};
+
+TEST_P(DurationFormatTest, HumanAndTickLabels) {
+  EXPECT_EQ(HumanDuration(GetParam().d), GetParam().human);
+  EXPECT_EQ(TickLabel(GetParam().d), GetParam().tick);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Units, DurationFormatTest,
+    testing::Values(
+        DurationCase{absl::Microseconds(250), "250µs", "250µs"},
+        DurationCase{absl::Microseconds(1500), "1.5ms", "1.5ms"},
+        DurationCase{absl::Milliseconds(500), "500.0ms", "500ms"},
+        DurationCase{absl::Milliseconds(2500), "2.50s", "2.5s"},
+        DurationCase{absl::Seconds(90), "1m30s", "1m30s"},
+        DurationCase{absl::Minutes(2), "2m00s", "2m"},
+        DurationCase{absl::Minutes(2) + absl::Milliseconds(49440), "2m49s",
+                     "2m49.44s"},
+        DurationCase{absl::Hours(1) + absl::Minutes(30), "1h30m", "1h30m"},
+        DurationCase{absl::Hours(30), "1d06h", "1d6h"}));
+
+TEST(TimeTicksTest, RoundStepsAtMostMaxTicks) {
+  struct Case {
+    absl::Duration span;
+    absl::Duration step;
+  } cases[] = {
+      {absl::Microseconds(7), absl::Microseconds(2)},
+      {absl::Milliseconds(3), absl::Milliseconds(1)},
+      {absl::Seconds(3), absl::Seconds(1)},
+      {absl::Seconds(40), absl::Seconds(10)},
+      {absl::Seconds(70), absl::Seconds(15)},
+      {absl::Minutes(10) + absl::Milliseconds(247), absl::Minutes(2)},
+      {absl::Hours(20), absl::Hours(6)},
+      {absl::Hours(24 * 9), absl::Hours(48)},
+  };
+  for (const Case& c : cases) {
+    const std::vector<absl::Duration> ticks = TimeTicks(c.span, 5);
+    ASSERT_GE(ticks.size(), 2u) << c.span;
+    EXPECT_LE(ticks.size(), 6u) << c.span;
+    EXPECT_EQ(ticks[0], absl::ZeroDuration());
+    EXPECT_EQ(ticks[1], c.step) << c.span;
+    EXPECT_LE(ticks.back(), c.span);
+    EXPECT_GT(ticks.back() + c.step, c.span);
+  }
+  EXPECT_EQ(TimeTicks(absl::ZeroDuration(), 5).size(), 1u);
+}
+
+TEST(TallyHostsTest, FindingsShownOthersCountedByVerdict) {
+  std::vector<HostRecord> hosts(5);
+  for (uint32_t i = 0; i < 5; ++i) {
+    hosts[i].addr = IpAddress::V4(0x0A000001 + i);
+    hosts[i].isn = HostIsn();
+    hosts[i].isn->enough = i != 4;
+    hosts[i].isn->isn_class = "random";
+  }
+  hosts[0].isn->predictable = true;
+  hosts[1].anomalies.push_back(Anomaly());
+  hosts[2].isn.reset();
+  const HostTally one = TallyHosts(hosts, 1);
+  ASSERT_EQ(one.shown.size(), 1u);
+  EXPECT_EQ(one.shown[0], &hosts[0]);
+  EXPECT_EQ(one.with_finding, 2u);
+  EXPECT_EQ(one.others, 2u);  // host 2 chose no ISN
+  EXPECT_EQ(one.other_verdicts.at("random"), 1u);
+  EXPECT_EQ(one.other_verdicts.at("not enough samples"), 1u);
+  EXPECT_EQ(TallyHosts(hosts, 10).shown.size(), 2u);
+}
+
 }  // namespace
 }  // namespace tcpstate

@@ -50,10 +50,17 @@ TEST(NumTest, OneDecimalWithoutTrailingZero) {
   EXPECT_EQ(Num(-3.5), "-3.5");
 }
 
-TEST(ShortDurationTest, TruncatesToMicroseconds) {
-  EXPECT_EQ(ShortDuration(absl::ZeroDuration()), "0");
-  EXPECT_EQ(ShortDuration(absl::Milliseconds(1500)), "1.5s");
-  EXPECT_EQ(ShortDuration(absl::Nanoseconds(250999)), "250us");
+TEST(TimeAxisTicksTest, RoundTimesAtTheirPlaceOnTheAxis) {
+  // The span of issue 18's clipped "+10m0.247204s": round minutes now.
+  const auto ticks =
+      TimeAxisTicks(absl::Minutes(10) + absl::Microseconds(247204), 6);
+  ASSERT_EQ(ticks.size(), 6u);
+  EXPECT_EQ(ticks[0].label, "+0");
+  EXPECT_EQ(ticks[1].label, "+2m");
+  EXPECT_EQ(ticks[5].label, "+10m");
+  EXPECT_DOUBLE_EQ(ticks[0].at, 0);
+  EXPECT_NEAR(ticks[5].at, 600 / 600.247204, 1e-9);
+  EXPECT_THAT(TimeAxisTicks(absl::ZeroDuration(), 6), testing::SizeIs(1));
 }
 
 TEST(DurationChartTest, DecadeBins) {
@@ -98,10 +105,12 @@ TEST(AnomalyTimeChartTest, BinsBySeverityOverTheCaptureSpan) {
   EXPECT_EQ(Count(svg, "<rect class=\"sev-warning\" x="), 2u);
   EXPECT_THAT(svg, HasSubstr(": 0 info, 1 warning, 0 error</title>"));
   EXPECT_THAT(svg, HasSubstr(": 1 info, 0 warning, 0 error</title>"));
-  // Times along the axis: its start, middle and end.
-  EXPECT_THAT(svg, HasSubstr("<text class=\"xl start\" x=\"48\" y=\"214\">+0</text>"));
-  EXPECT_THAT(svg, HasSubstr("<text class=\"xl\" x=\"279\" y=\"214\">+6.25s</text>"));
-  EXPECT_THAT(svg, HasSubstr("<text class=\"xl end\" x=\"510\" y=\"214\">+12.5s</text>"));
+  // Round times along the axis (12.5 s: every 2 s), each at its place:
+  // 462 px for 12.5 s.
+  EXPECT_THAT(svg, HasSubstr("<text class=\"xl tick-x start\" x=\"48\" y=\"214\">+0</text>"));
+  EXPECT_THAT(svg, HasSubstr("<text class=\"xl tick-x\" x=\"121.9\" y=\"214\">+2s</text>"));
+  EXPECT_THAT(svg, HasSubstr("<text class=\"xl tick-x\" x=\"491.5\" y=\"214\">+12s</text>"));
+  EXPECT_EQ(Count(svg, "tick-x"), 7u);
 }
 
 TEST(AnomalyTimeChartTest, ZeroSpanPutsEverythingInTheFirstBin) {
@@ -135,8 +144,11 @@ TEST(TimelineTest, OneBarPerConnectionColouredByState) {
   EXPECT_EQ(Count(svg, "<rect class=\"st-"), 7u);
   EXPECT_EQ(Count(svg, "<rect class=\"st-CLOSE_WAIT\""), 1u);
   EXPECT_EQ(Count(svg, "<rect class=\"st-ESTABLISHED\""), 3u);
-  EXPECT_THAT(svg, HasSubstr(">+12.5s</text>"));
+  // Round ticks (every 2 s over 12.5 s), each with its grid line.
+  EXPECT_THAT(svg, HasSubstr("<text class=\"tick-x\" x=\"924.4\" y=\"18\">+12s</text>"));
   EXPECT_THAT(svg, HasSubstr(">+0</text>"));
+  EXPECT_EQ(Count(svg, "class=\"tick-x\""), 7u);
+  EXPECT_EQ(Count(svg, "<line class=\"grid\""), 7u);
 }
 
 TEST(TimelineTest, StatesSpanTheirTimeOnTheCaptureScale) {

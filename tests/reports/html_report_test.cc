@@ -1,5 +1,6 @@
 #include "reports/html_report.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -129,7 +130,7 @@ TEST(HtmlReportTest, EmptyResultStillRenders) {
   const std::string html = RenderHtml(testing_results::Empty(), {});
   EXPECT_THAT(html, HasSubstr("<dt>first packet</dt><dd>-</dd>"));
   EXPECT_THAT(html, HasSubstr("data-bars=\"0\""));
-  EXPECT_THAT(DataIsland(html), HasSubstr("\"rows\":[\n]}"));
+  EXPECT_THAT(DataIsland(html), HasSubstr("\"rows\":[\n],\"strings\":[]}"));
   EXPECT_THAT(html, HasSubstr("</html>\n"));
 }
 
@@ -144,18 +145,31 @@ TEST(HtmlReportTest, DataIslandHasOneRowPerConnection) {
   ASSERT_EQ(rows->items.size(), 2u);
   ASSERT_EQ(columns->items.size(), rows->items[0].items.size());
   EXPECT_EQ(columns->items[0].string, "id");
+  // String columns are indexes into "strings" (numbered by first use).
+  const JsonValue* strings = json->Find("strings");
+  ASSERT_NE(strings, nullptr);
+  auto str = [&](const JsonValue& index) -> std::string {
+    const size_t i = static_cast<size_t>(index.number);
+    return i < strings->items.size() ? strings->items[i].string : "?";
+  };
   const JsonValue& first = rows->items[0];
   EXPECT_EQ(first.items[0].number, 1);
-  EXPECT_EQ(first.items[1].string, "198.18.0.1");
+  EXPECT_EQ(str(first.items[1]), "198.18.0.1");
   EXPECT_EQ(first.items[2].number, 54566);
-  EXPECT_EQ(first.items[5].string, "CLOSE_WAIT");
-  EXPECT_EQ(first.items[6].string, "FIN_WAIT_1");
-  EXPECT_EQ(first.items[9].number, 12.5);     // duration
-  EXPECT_EQ(first.items[10].number, 16);      // packets
-  ASSERT_EQ(first.items[12].items.size(), 1u);
-  EXPECT_EQ(first.items[12].items[0].string, "fin_retransmitted_after_ack");
-  EXPECT_EQ(rows->items[1].items[3].string, "2001:db8::2");
-  EXPECT_EQ(rows->items[1].items[8].number, 1);  // starts 1 s in
+  EXPECT_EQ(str(first.items[5]), "CLOSE_WAIT");
+  EXPECT_EQ(str(first.items[6]), "FIN_WAIT_1");
+  EXPECT_EQ(first.items[9].number, 12500000);  // duration in µs
+  EXPECT_EQ(first.items[10].number, 16);       // packets
+  ASSERT_EQ(first.items[12].items.size(), 2u);  // (kind, endpoint)
+  EXPECT_EQ(str(first.items[12].items[0]), "fin_retransmitted_after_ack");
+  EXPECT_EQ(str(first.items[12].items[1]), "server");
+  EXPECT_EQ(str(rows->items[1].items[3]), "2001:db8::2");
+  EXPECT_EQ(rows->items[1].items[8].number, 1000000);  // starts 1 s in
+  // Each string once.
+  std::set<std::string> seen;
+  for (const JsonValue& v : strings->items) {
+    EXPECT_TRUE(seen.insert(v.string).second) << v.string;
+  }
 }
 
 TEST(HtmlReportTest, DiagramsForFlaggedConnectionsAndTheFirstNOthers) {
@@ -213,7 +227,12 @@ TEST(HtmlReportTest, HostileStringsAreEscaped) {
   EXPECT_EQ(island.find('<'), std::string::npos);
   absl::StatusOr<JsonValue> json = ParseJson(island);
   ASSERT_TRUE(json.ok()) << json.status();
-  EXPECT_THAT(json->Find("rows")->items[0].items[7].string,
+  const JsonValue* strings = json->Find("strings");
+  ASSERT_NE(strings, nullptr);
+  const size_t conn_state =
+      static_cast<size_t>(json->Find("rows")->items[0].items[7].number);
+  ASSERT_LT(conn_state, strings->items.size());
+  EXPECT_THAT(strings->items[conn_state].string,
               HasSubstr("</script><script>x"));
 }
 
