@@ -408,10 +408,13 @@ void WriteHtml(const AnalysisResult& result, const HtmlOptions& options,
   os << SummarySection(result) << html_internal::HostsSection(result)
      << TableSection()
      << TimelineSection(result, options) << ChartsSection(result);
-  WriteDiagrams(result, selected, options, os);
-  os << "</main>\n<script type=\"application/json\" id=\"conn-data\">"
+  // The table's data and script before the diagrams: at 100 k connections
+  // the table works while the browser is still reading the ladders.
+  os << "<script type=\"application/json\" id=\"conn-data\">"
      << html_internal::ConnectionsJson(result, selected) << "</script>\n<script>\n"
-     << html_internal::ReportScript() << "</script>\n</body>\n</html>\n";
+     << html_internal::ReportScript() << "</script>\n";
+  WriteDiagrams(result, selected, options, os);
+  os << "</main>\n</body>\n</html>\n";
 }
 
 std::string RenderHtml(const AnalysisResult& result,

@@ -62,7 +62,7 @@ TEST(HtmlReportTest, InlinesTheStyleSheetAndScripts) {
                                      ErrorTrapScript(), "</script>\n")));
   EXPECT_THAT(html,
               HasSubstr(absl::StrCat("</script>\n<script>\n", ReportScript(),
-                                     "</script>\n</body>\n</html>\n")));
+                                     "</script>\n<section id=\"diagrams\">")));
   EXPECT_EQ(Count(html, "<style>"), 1u);
   EXPECT_EQ(Count(html, "<script>"), 2u);
   // Not emptied either (a page without its script would still pass above).

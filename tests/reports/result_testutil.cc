@@ -358,5 +358,102 @@ LiveCaptureInfo Live(const std::string& interface, uint64_t received,
   return live;
 }
 
+namespace {
+const absl::Time kScaleT0 = absl::FromUnixSeconds(1700000000);
+
+
+Anomaly ScaleFlag(AnomalyKind kind, const std::string& endpoint) {
+  Anomaly a;
+  a.kind = InfoOf(kind).id;
+  a.severity = InfoOf(kind).severity;
+  a.endpoint = endpoint;
+  a.t = kScaleT0;
+  a.count = 1;
+  a.detail = "one sentence a person understands";
+  return a;
+}
+
+// A 12-segment exchange with one retransmission, as flagged connections
+// of a busy server have.
+Ladder ScaleLadder() {
+  Ladder l;
+  l.segments = {LadderSeg(1, true, 0x02, 0, 0, 0),
+                LadderSeg(2, false, 0x12, 0, 1, 0),
+                LadderSeg(3, true, 0x10, 1, 1, 0),
+                LadderSeg(4, true, 0x18, 1, 1, 120),
+                LadderSeg(5, false, 0x10, 1, 121, 0),
+                LadderSeg(6, false, 0x18, 1, 121, 1448),
+                LadderSeg(7, false, 0x18, 1, 121, 1448),
+                LadderSeg(8, true, 0x10, 121, 2897, 0),
+                LadderSeg(9, false, 0x18, 1, 121, 1448),
+                LadderSeg(10, true, 0x11, 121, 2897, 0),
+                LadderSeg(11, false, 0x11, 2897, 122, 0),
+                LadderSeg(12, true, 0x10, 122, 2898, 0)};
+  l.segments[8].anomaly_kinds =
+      1u << static_cast<unsigned>(AnomalyKind::kRetransmission);
+  for (size_t i = 0; i < l.segments.size(); ++i) {
+    l.segments[i].t = kScaleT0 + absl::Microseconds(40 * i);
+    l.segments[i].window = 64240;
+  }
+  l.total = 12;
+  return l;
+}
+
+// 100,000 connections (every seventh flagged, some with possible states)
+// between 700 hosts that all chose ISNs, 5 of them predictably.
+}  // namespace
+
+AnalysisResult HundredThousand() {
+  AnalysisResult r;
+  r.summary.connections = 100000;
+  for (uint64_t id = 1; id <= 100000; ++id) {
+    ConnectionRecord c;
+    c.id = id;
+    c.first_seen = kScaleT0;
+    c.last_seen = kScaleT0 + absl::Milliseconds(id % 5000);
+    c.handshake_rtt = absl::Microseconds(40);
+    c.client.addr = IpAddress::V4(0xC6120000 + static_cast<uint32_t>(id % 700));
+    c.client.port = static_cast<uint16_t>(1024 + id % 60000);
+    c.server.addr = IpAddress::V4(0xC6130001);
+    c.server.port = 443;
+    c.client.state = TcpState::kTimeWait;
+    c.server.state = TcpState::kClosed;
+    c.client.certainty = Certainty::kConfirmed;
+    c.server.certainty = Certainty::kInferred;
+    c.client.packets = 12;
+    c.server.packets = 10;
+    c.client.payload_bytes = 1200;
+    c.server.payload_bytes = 250000;
+    c.conn_state = "SF";
+    c.history = "ShADadFf";
+    if (id % 7 == 0) {
+      c.anomalies.push_back(ScaleFlag(AnomalyKind::kRetransmission, "client"));
+      c.ladder = ScaleLadder();
+      PossibleState p;
+      p.state = TcpState::kLastAck;
+      p.reasons = {PossibleReason::kReceiptLost};
+      p.packet = 9;
+      c.server.possible_states = {p};
+    }
+    if (id % 1000 == 0) {
+      c.anomalies.push_back(ScaleFlag(AnomalyKind::kRstTeardown, "server"));
+    }
+    r.connections.push_back(std::move(c));
+  }
+  for (uint32_t h = 0; h < 700; ++h) {
+    HostRecord host;
+    host.addr = IpAddress::V4(0xC6120000 + h);
+    HostIsn isn;
+    isn.samples = 140;
+    isn.enough = true;
+    isn.isn_class = h < 5 ? "fixed_increment" : "random";
+    isn.predictable = h < 5;
+    isn.difficulty = h < 5 ? "Trivial joke" : "Good luck!";
+    host.isn = isn;
+    r.hosts.push_back(host);
+  }
+  return r;
+}
+
 }  // namespace testing_results
 }  // namespace tcpstate

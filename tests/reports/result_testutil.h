@@ -42,6 +42,11 @@ AnalysisResult SampleWithLadders();
 // Nothing read at all: no packets, no times, no connections.
 AnalysisResult Empty();
 
+// 100,000 connections (every seventh flagged, with a 12-segment ladder and
+// a possible state) between 700 hosts that all chose ISNs, 5 of them
+// predictably: the reports at a busy server's scale.
+AnalysisResult HundredThousand();
+
 // Reading stopped on a damaged second file: one IPv4 connection, the error
 // on the input and on the result.
 AnalysisResult Damaged();
