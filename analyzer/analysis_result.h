@@ -230,7 +230,7 @@ struct LiveCaptureInfo {
   std::string interface;
   absl::Time started;
   absl::Time stopped;
-  std::string stop_reason;  // "signal", "count", "duration" or "error"
+  std::string stop_reason;  // "signal", "quit", "count", "duration", "error"
   uint64_t received = 0;              // packets the filter accepted
   uint64_t dropped_by_kernel = 0;     // no room in the capture buffer
   uint64_t dropped_by_interface = 0;  // dropped by the interface or driver

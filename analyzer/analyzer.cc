@@ -94,13 +94,13 @@ void Analyzer::AdvanceTime(absl::Time now) {
   Drain();
 }
 
-LiveSnapshot Analyzer::Snapshot(size_t max_lingering) const {
+LiveSnapshot Analyzer::Snapshot(size_t max_rows, LiveSort sort) {
   absl::Time now = clock_.value_or(absl::UnixEpoch());
   const std::optional<absl::Time>& last = front_.summary().last_packet_time;
   if (last && *last > now) {
     now = *last;
   }
-  return table_->Snapshot(now, max_lingering);
+  return table_->Snapshot(now, max_rows, sort);
 }
 
 void Analyzer::Drain() {

@@ -109,8 +109,10 @@ class Analyzer {
   // fired to the sink.
   void AdvanceTime(absl::Time now);
 
-  // Live mode: the open connections as of the last packet or AdvanceTime().
-  LiveSnapshot Snapshot(size_t max_lingering) const;
+  // Live mode: the open connections as of the last packet or AdvanceTime(),
+  // at most `max_rows` in each list; the established ones by `sort` (their
+  // rates since the previous snapshot).
+  LiveSnapshot Snapshot(size_t max_rows, LiveSort sort = LiveSort::kRate);
 
   // Ends the capture: writes out every open connection (end reason
   // capture_end) and returns the result. `inputs`, `error` and

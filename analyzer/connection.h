@@ -295,6 +295,7 @@ class Connection {
   absl::Time states_hold_until() const { return eval_until_; }
   uint64_t id() const { return id_; }
   absl::Time last_seen() const { return last_seen_; }
+  absl::Time first_seen() const { return first_seen_; }
   // Not both endpoints synchronized (now): a handshake not completed, a
   // one-sided pickup, or a connection closed. Its idle timeout is shorter.
   bool half_open() const {

@@ -111,7 +111,10 @@ class FlowTable {
   std::vector<AnomalyEvent> TakeAnomalyEvents();
   // Live mode: the open connections at `now`; at most `max_lingering`
   // rows of lingering endpoints, oldest first.
-  LiveSnapshot Snapshot(absl::Time now, size_t max_lingering) const;
+  // Not const: each established connection's rate is measured from the
+  // previous snapshot, which this one becomes.
+  LiveSnapshot Snapshot(absl::Time now, size_t max_rows,
+                        LiveSort sort = LiveSort::kRate);
 
  private:
   // What live mode announced about one open connection.
@@ -123,7 +126,12 @@ class FlowTable {
     absl::Time client_since;
     absl::Time server_since;
     std::vector<Anomaly> fired;  // stuck-state anomalies fired live
+    // Payload bytes each way at the previous live-view snapshot.
+    absl::Time rate_at = absl::InfinitePast();
+    std::array<uint64_t, 2> rate_bytes{};
   };
+  LiveSnapshot::Active ActiveRow(const Connection& conn, absl::Time now,
+                                 LiveConn& lc);
   // After a segment (packet != 0) or a sweep (packet 0).
   void NoteLive(Connection& conn, absl::Time t, uint64_t packet);
   void SweepLive(Connection& conn, absl::Time now);

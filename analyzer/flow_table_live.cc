@@ -179,16 +179,45 @@ std::vector<AnomalyEvent> FlowTable::TakeAnomalyEvents() {
   return out;
 }
 
-LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_lingering) const {
+// Payload bytes each way and their rates since the connection's previous
+// snapshot (or since its first packet), which this one becomes.
+LiveSnapshot::Active FlowTable::ActiveRow(const Connection& conn,
+                                          absl::Time now, LiveConn& lc) {
+  LiveSnapshot::Active a;
+  a.connection = RefOf(conn);
+  a.bytes_c2s = conn.client().data_progress;
+  a.bytes_s2c = conn.server().data_progress;
+  a.age = now - conn.first_seen();
+  const bool before = lc.rate_at != absl::InfinitePast();
+  const absl::Duration span = before ? now - lc.rate_at : a.age;
+  if (span > absl::ZeroDuration()) {
+    const double secs = absl::ToDoubleSeconds(span);
+    a.rate_c2s = static_cast<double>(a.bytes_c2s - lc.rate_bytes[0]) / secs;
+    a.rate_s2c = static_cast<double>(a.bytes_s2c - lc.rate_bytes[1]) / secs;
+  }
+  lc.rate_at = now;
+  lc.rate_bytes = {a.bytes_c2s, a.bytes_s2c};
+  return a;
+}
+
+LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_rows,
+                                 LiveSort sort) {
   LiveSnapshot snap;
   snap.now = now;
+  snap.sort = sort;
   snap.open = table_.size();
   snap.created = created();
   std::map<std::pair<TcpState, TcpState>, uint64_t> pairs;
   for (const Connection* conn : table_) {
     ++pairs[{conn->client_state(), conn->server_state()}];
     auto it = live_.find(conn->id());
-    const LiveConn* lc = it != live_.end() ? &it->second : nullptr;
+    LiveConn* lc = it != live_.end() ? &it->second : nullptr;
+    const TcpState cs = conn->client_state();
+    const TcpState ss = conn->server_state();
+    if ((cs == TcpState::kEstablished || ss == TcpState::kEstablished) &&
+        !Lingers(cs) && !Lingers(ss)) {
+      snap.active.push_back(ActiveRow(*conn, now, live_[conn->id()]));
+    }
     for (bool client : {true, false}) {
       const TcpState s = client ? conn->client_state() : conn->server_state();
       if (!Lingers(s)) {
@@ -207,13 +236,14 @@ LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_lingering) const {
     }
   }
   snap.lingering_total = snap.lingering.size();
-  OrderSnapshot(pairs, max_lingering, snap);
+  snap.active_total = snap.active.size();
+  OrderSnapshot(pairs, max_rows, snap);
   return snap;
 }
 
 void OrderSnapshot(
     const std::map<std::pair<TcpState, TcpState>, uint64_t>& pairs,
-    size_t max_lingering, LiveSnapshot& snap) {
+    size_t max_rows, LiveSnapshot& snap) {
   snap.pairs.clear();
   for (const auto& [states, count] : pairs) {
     snap.pairs.push_back({states.first, states.second, count});
@@ -223,14 +253,38 @@ void OrderSnapshot(
                       const LiveSnapshot::PairCount& b) {
                      return a.count > b.count;
                    });
-  auto older = [](const LiveSnapshot::Lingering& a,
+  auto first = [](const LiveSnapshot::Lingering& a,
                   const LiveSnapshot::Lingering& b) {
+    if (a.stuck != b.stuck) {
+      return a.stuck;
+    }
     return a.age != b.age ? a.age > b.age : a.connection.id < b.connection.id;
   };
-  const size_t keep = std::min(max_lingering, snap.lingering.size());
+  const size_t keep = std::min(max_rows, snap.lingering.size());
   std::partial_sort(snap.lingering.begin(), snap.lingering.begin() + keep,
-                    snap.lingering.end(), older);
+                    snap.lingering.end(), first);
   snap.lingering.resize(keep);
+  auto key = [sort = snap.sort](const LiveSnapshot::Active& a) {
+    switch (sort) {
+      case LiveSort::kRate:
+        return a.rate_c2s + a.rate_s2c;
+      case LiveSort::kBytes:
+        return static_cast<double>(a.bytes_c2s + a.bytes_s2c);
+      case LiveSort::kAge:
+        return absl::ToDoubleSeconds(a.age);
+    }
+    return 0.0;
+  };
+  auto larger = [&key](const LiveSnapshot::Active& a,
+                       const LiveSnapshot::Active& b) {
+    const double x = key(a);
+    const double y = key(b);
+    return x != y ? x > y : a.connection.id < b.connection.id;
+  };
+  const size_t keep_active = std::min(max_rows, snap.active.size());
+  std::partial_sort(snap.active.begin(), snap.active.begin() + keep_active,
+                    snap.active.end(), larger);
+  snap.active.resize(keep_active);
 }
 
 }  // namespace tcpstate

@@ -47,6 +47,10 @@ struct AnomalyEvent {
   Anomaly anomaly;
 };
 
+// How the live view orders its established connections (the largest
+// first): by the rate over the last refresh, by bytes so far, or by age.
+enum class LiveSort { kRate, kBytes, kAge };
+
 // The open connections at one moment, for the live view.
 struct LiveSnapshot {
   struct PairCount {
@@ -62,19 +66,35 @@ struct LiveSnapshot {
     absl::Duration age;
     bool stuck = false;  // a stuck-state anomaly fired on it
   };
+  // An open connection with an endpoint ESTABLISHED and neither in a
+  // handshake or closing state: its payload bytes each way (by sequence
+  // space) and their rates in bytes per second since the previous
+  // snapshot (or since it was first seen).
+  struct Active {
+    ConnectionRef connection;
+    uint64_t bytes_c2s = 0;
+    uint64_t bytes_s2c = 0;
+    double rate_c2s = 0;
+    double rate_s2c = 0;
+    absl::Duration age;  // since its first packet
+  };
   absl::Time now;
   uint64_t open = 0;                  // connections in the table
   uint64_t created = 0;               // connections seen since the start
   std::vector<PairCount> pairs;       // by count desc, then states
-  std::vector<Lingering> lingering;   // oldest first, capped
+  std::vector<Lingering> lingering;   // stuck first, then oldest; capped
   uint64_t lingering_total = 0;       // before the cap
+  LiveSort sort = LiveSort::kRate;    // the order of `active`
+  std::vector<Active> active;         // by `sort`, largest first; capped
+  uint64_t active_total = 0;          // before the cap
 };
 
-// Fills `snap.pairs` from `pairs` (by count, largest first, then states)
-// and keeps the `max_lingering` oldest of `snap.lingering` (oldest first,
-// then by id); `snap.lingering_total` is left as it is.
+// Fills `snap.pairs` from `pairs` (by count, largest first, then states),
+// keeps the `max_rows` first of `snap.lingering` (stuck first, then
+// oldest, then by id) and of `snap.active` (by `snap.sort`, largest first,
+// then by id); the totals are left as they are.
 void OrderSnapshot(
     const std::map<std::pair<TcpState, TcpState>, uint64_t>& pairs,
-    size_t max_lingering, LiveSnapshot& snap);
+    size_t max_rows, LiveSnapshot& snap);
 
 }  // namespace tcpstate

@@ -41,6 +41,9 @@ LiveSnapshot MergeSnapshots(const std::vector<LiveSnapshot>& parts,
     snap.open += p.open;
     snap.created += p.created;
     snap.lingering_total += p.lingering_total;
+    snap.active_total += p.active_total;
+    snap.sort = p.sort;
+    snap.active.insert(snap.active.end(), p.active.begin(), p.active.end());
     for (const LiveSnapshot::PairCount& c : p.pairs) {
       pairs[{c.client, c.server}] += c.count;
     }
@@ -180,13 +183,14 @@ void LiveShards::Drain(Worker& w) {
   }
 }
 
-LiveSnapshot LiveShards::Snapshot(absl::Time now, size_t max_lingering) const {
+LiveSnapshot LiveShards::Snapshot(absl::Time now, size_t max_rows,
+                                  LiveSort sort) {
   std::vector<LiveSnapshot> parts;
   for (const std::unique_ptr<Worker>& w : workers_) {
     std::lock_guard<std::mutex> lock(w->mu);
-    parts.push_back(w->table.Snapshot(now, max_lingering));
+    parts.push_back(w->table.Snapshot(now, max_rows, sort));
   }
-  return MergeSnapshots(parts, max_lingering);
+  return MergeSnapshots(parts, max_rows);
 }
 
 AnalysisResult LiveShards::Finish(absl::Time stopped) {

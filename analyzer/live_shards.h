@@ -62,7 +62,8 @@ class LiveShards {
   void Poll(size_t w, absl::Time now);
 
   // Any thread: the open connections of every worker.
-  LiveSnapshot Snapshot(absl::Time now, size_t max_lingering) const;
+  LiveSnapshot Snapshot(absl::Time now, size_t max_rows,
+                        LiveSort sort = LiveSort::kRate);
   uint64_t wrong_shard() const {
     return wrong_shard_.load(std::memory_order_relaxed);
   }

@@ -104,7 +104,7 @@ void Draw(LiveRun& run, absl::Time now) {
       secs > 0 ? static_cast<double>(run.packets - run.last_draw_packets) / secs
                : 0;
   m.dropped = Dropped(run.source);
-  m.table = run.analyzer.Snapshot(/*max_lingering=*/200);
+  m.table = run.analyzer.Snapshot(/*max_rows=*/200, run.terminal->sort());
   m.recent = run.sink.recent();
   run.terminal->Draw(m);
   run.last_draw = now;
@@ -112,14 +112,27 @@ void Draw(LiveRun& run, absl::Time now) {
 }
 
 void Loop(LiveRun& run, const SignalPipe& signals) {
-  pollfd fds[2] = {{run.source.selectable_fd(), POLLIN, 0},
-                   {signals.fd(), POLLIN, 0}};
+  const int keys = run.terminal != nullptr ? run.terminal->key_fd() : -1;
+  pollfd fds[3] = {{run.source.selectable_fd(), POLLIN, 0},
+                   {signals.fd(), POLLIN, 0},
+                   {keys, POLLIN, 0}};  // poll skips a negative fd
   absl::Time next_draw = run.started;
   while (run.stop_reason.empty()) {
-    poll(fds, 2, kPollMillis);
+    poll(fds, 3, kPollMillis);
     if (g_signal != 0) {
       run.stop_reason = "signal";
       break;
+    }
+    const Terminal::Key key = run.terminal != nullptr
+                                  ? run.terminal->ReadKeys()
+                                  : Terminal::Key::kNone;
+    if (key == Terminal::Key::kQuit) {
+      run.stop_reason = "quit";
+      break;
+    }
+    if (key == Terminal::Key::kSort) {
+      run.terminal->NextSort();
+      next_draw = absl::InfinitePast();  // redraw now
     }
     ReadBatch(run);
     const absl::Time now = absl::Now();
@@ -135,7 +148,8 @@ void Loop(LiveRun& run, const SignalPipe& signals) {
     }
   }
   // What the kernel already holds belongs to the capture too.
-  if (run.stop_reason == "signal" || run.stop_reason == "duration") {
+  if (run.stop_reason == "signal" || run.stop_reason == "duration" ||
+      run.stop_reason == "quit") {
     const std::string reason = run.stop_reason;
     ReadBatch(run);
     run.stop_reason = run.stop_reason == "error" ? "error" : reason;

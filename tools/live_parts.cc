@@ -100,10 +100,60 @@ std::vector<AnomalyEvent> LiveSink::recent() const {
   return {recent_.begin(), recent_.end()};
 }
 
-void Terminal::Enter() { WriteOut("\x1b[?1049h\x1b[?25l"); }
-void Terminal::Leave() { WriteOut("\x1b[?25h\x1b[?1049l"); }
+void Terminal::Enter() {
+  // Keys without Enter and without echo; signals (Ctrl-C) still work.
+  if (isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved_) == 0) {
+    termios raw = saved_;
+    raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    raw_ = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+  }
+  WriteOut("\x1b[?1049h\x1b[?25l");
+}
 
-void Terminal::Draw(const LiveViewModel& model) {
+void Terminal::Leave() {
+  if (raw_) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    raw_ = false;
+  }
+  WriteOut("\x1b[?25h\x1b[?1049l");
+}
+
+Terminal::Key Terminal::ReadKeys() {
+  Key key = Key::kNone;
+  char buf[64];
+  ssize_t n = 0;
+  while (raw_ && (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buf[i] == 'q' || buf[i] == 'Q') {
+        key = Key::kQuit;
+      } else if ((buf[i] == 's' || buf[i] == 'S') && key == Key::kNone) {
+        key = Key::kSort;
+      }
+    }
+  }
+  return key;
+}
+
+void Terminal::NextSort() {
+  switch (sort_) {
+    case LiveSort::kRate:
+      sort_ = LiveSort::kBytes;
+      return;
+    case LiveSort::kBytes:
+      sort_ = LiveSort::kAge;
+      return;
+    case LiveSort::kAge:
+      sort_ = LiveSort::kRate;
+      return;
+  }
+}
+
+void Terminal::Draw(LiveViewModel& model) {
+  // https://no-color.org: any non-empty NO_COLOR turns colours off.
+  const char* no_color = getenv("NO_COLOR");
+  model.color = no_color == nullptr || no_color[0] == '\0';
   winsize ws = {};
   size_t width = 80, height = 24;
   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {

@@ -3,6 +3,8 @@
 // The pieces of tcpstate -i shared by the single-threaded loop
 // (tools/live.cc) and the one on a fanout group (tools/live_sharded.cc).
 
+#include <termios.h>
+
 #include <csignal>
 #include <deque>
 #include <fstream>
@@ -70,12 +72,27 @@ class LiveSink : public ConnectionSink {
   std::deque<AnomalyEvent> recent_;  // newest first
 };
 
-// The live view on the terminal: the alternate screen, redrawn in place.
+// The live view on the terminal: the alternate screen, redrawn in place,
+// in colour unless NO_COLOR is set; keys read one at a time when standard
+// input is a terminal: q quits, s changes the established list's order
+// (rate, bytes, age).
 class Terminal {
  public:
+  enum class Key { kNone, kQuit, kSort };
   void Enter();
   void Leave();
-  void Draw(const LiveViewModel& model);
+  void Draw(LiveViewModel& model);  // sets model.color
+  // Standard input when it is a terminal (poll it), else -1.
+  int key_fd() const { return raw_ ? 0 : -1; }
+  // The keys typed since the last call: quit wins, then sort.
+  Key ReadKeys();
+  LiveSort sort() const { return sort_; }
+  void NextSort();
+
+ private:
+  bool raw_ = false;
+  termios saved_ = {};
+  LiveSort sort_ = LiveSort::kRate;
 };
 
 // Opens where the report goes (-o, into `file`, or standard output), then

@@ -141,16 +141,26 @@ void Wait(const CliOptions& options, LiveShards& shards, LiveSink& sink,
           live_parts::Terminal* terminal,
           const std::vector<std::unique_ptr<LiveSource>>& sources,
           absl::Time started) {
-  pollfd fd = {signals.fd(), POLLIN, 0};
+  using Key = live_parts::Terminal::Key;
+  pollfd fds[2] = {{signals.fd(), POLLIN, 0},
+                   {terminal != nullptr ? terminal->key_fd() : -1, POLLIN, 0}};
   absl::Time next_draw = started;
   uint64_t drawn_packets = 0;
   absl::Time drawn_at = started;
   while (!shared.stop.load()) {
-    poll(&fd, 1, live_parts::kPollMillis);
+    poll(fds, 2, live_parts::kPollMillis);
     const absl::Time now = absl::Now();
     if (live_parts::g_signal != 0) {
       shared.drain.store(true);
       shared.Stop("signal");
+    }
+    const Key key = terminal != nullptr ? terminal->ReadKeys() : Key::kNone;
+    if (key == Key::kQuit) {
+      shared.drain.store(true);
+      shared.Stop("quit");
+    } else if (key == Key::kSort) {
+      terminal->NextSort();
+      next_draw = absl::InfinitePast();  // redraw now
     }
     const std::optional<absl::Duration>& limit = options.live.duration;
     if (limit && now - started >= *limit) {
@@ -170,7 +180,7 @@ void Wait(const CliOptions& options, LiveShards& shards, LiveSink& sink,
           secs > 0 ? static_cast<double>(m.packets - drawn_packets) / secs : 0;
       m.dropped = CaptureInfo(options, sources, started, now, "")
                       .dropped_by_kernel;
-      m.table = shards.Snapshot(now, /*max_lingering=*/200);
+      m.table = shards.Snapshot(now, /*max_rows=*/200, terminal->sort());
       m.recent = sink.recent();
       terminal->Draw(m);
       drawn_at = now;

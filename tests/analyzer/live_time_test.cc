@@ -64,6 +64,11 @@ class Script {
     Feed(PacketBuilder().Ipv4("10.0.0.2", "10.0.0.1").Tcp(80, 40000)
              .Seq(kS + seq).Ack(kC + ack).Flags(flags).Bytes());
   }
+  // The server sends `n` payload bytes at its sequence offset `seq`.
+  void SData(uint32_t seq, uint32_t ack, size_t n) {
+    Feed(PacketBuilder().Ipv4("10.0.0.2", "10.0.0.1").Tcp(80, 40000)
+             .Seq(kS + seq).Ack(kC + ack).Flags(kAck).PayloadSize(n).Bytes());
+  }
   void Handshake() {
     C(kSyn, 0, 0);
     S(kSyn | kAck, 0, 1);
@@ -238,6 +243,77 @@ TEST(LiveTimeTest, SnapshotListsLingeringEndpointsWithTheirAge) {
   EXPECT_TRUE(server_stuck);
   EXPECT_EQ(analyzer.Snapshot(1).lingering.size(), 1u);
   EXPECT_EQ(analyzer.Snapshot(1).lingering_total, 2u);
+}
+
+TEST(LiveTimeTest, SnapshotListsEstablishedConnectionsWithBytesAndRates) {
+  RecordingSink sink;
+  Analyzer analyzer(LiveOptions(), &sink);
+  Script s(&analyzer);
+  s.Handshake();                 // t0 + 10..30 ms
+  s.SData(1, 1, 1000);           // 40 ms
+  const absl::Time t1 = s.t() + absl::Milliseconds(60);  // 100 ms in
+  analyzer.AdvanceTime(t1);
+  LiveSnapshot snap = analyzer.Snapshot(10);
+  ASSERT_EQ(snap.active.size(), 1u);
+  EXPECT_EQ(snap.active_total, 1u);
+  EXPECT_TRUE(snap.lingering.empty());
+  const LiveSnapshot::Active& a = snap.active[0];
+  EXPECT_EQ(a.bytes_c2s, 0u);
+  EXPECT_EQ(a.bytes_s2c, 1000u);
+  EXPECT_EQ(a.age, absl::Milliseconds(90));  // since the SYN
+  // The first snapshot: since the connection's first packet.
+  EXPECT_NEAR(a.rate_s2c, 1000 / 0.09, 1e-6);
+  // The next one: only what came since the previous snapshot.
+  s.SData(1001, 1, 500);
+  s.SData(1501, 1, 500);
+  analyzer.AdvanceTime(t1 + absl::Seconds(2));
+  snap = analyzer.Snapshot(10);
+  ASSERT_EQ(snap.active.size(), 1u);
+  EXPECT_EQ(snap.active[0].bytes_s2c, 2000u);
+  EXPECT_NEAR(snap.active[0].rate_s2c, 1000 / 2.0, 1e-6);
+  EXPECT_EQ(snap.active[0].rate_c2s, 0);
+  // Nothing since: rate zero, bytes kept.
+  analyzer.AdvanceTime(t1 + absl::Seconds(3));
+  snap = analyzer.Snapshot(10, LiveSort::kBytes);
+  EXPECT_EQ(snap.sort, LiveSort::kBytes);
+  EXPECT_EQ(snap.active[0].rate_s2c, 0);
+  EXPECT_EQ(snap.active[0].bytes_s2c, 2000u);
+}
+
+TEST(LiveSnapshotOrderTest, StuckFirstThenOldestAndActiveBySortKey) {
+  LiveSnapshot snap;
+  auto ref = [](uint64_t id) {
+    ConnectionRef r;
+    r.id = id;
+    return r;
+  };
+  snap.lingering = {{ref(1), true, absl::Seconds(50), false},
+                    {ref(2), false, absl::Seconds(5), true},
+                    {ref(3), true, absl::Seconds(70), false}};
+  LiveSnapshot::Active a;
+  a.connection = ref(4);
+  a.rate_s2c = 10;
+  a.bytes_s2c = 900;
+  a.age = absl::Seconds(1);
+  LiveSnapshot::Active b;
+  b.connection = ref(5);
+  b.rate_c2s = 100;
+  b.bytes_c2s = 50;
+  b.age = absl::Seconds(9);
+  snap.active = {a, b};
+  for (const auto& [sort, first] :
+       std::vector<std::pair<LiveSort, uint64_t>>{{LiveSort::kRate, 5},
+                                                  {LiveSort::kBytes, 4},
+                                                  {LiveSort::kAge, 5}}) {
+    LiveSnapshot s = snap;
+    s.sort = sort;
+    OrderSnapshot({}, 2, s);
+    ASSERT_EQ(s.lingering.size(), 2u);
+    EXPECT_EQ(s.lingering[0].connection.id, 2u);  // stuck, though youngest
+    EXPECT_EQ(s.lingering[1].connection.id, 3u);  // then the oldest
+    ASSERT_EQ(s.active.size(), 2u);
+    EXPECT_EQ(s.active[0].connection.id, first);
+  }
 }
 
 }  // namespace

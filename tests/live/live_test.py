@@ -16,6 +16,7 @@ several share one capture.  Not root: prints SKIPPED and exits 0.  Root
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -319,9 +320,20 @@ def wait_pane(session, pred, timeout):
     return False, screen
 
 
+def stream(sender, receiver, seconds, chunk=20000, every=0.1):
+    """`sender` sends `chunk` bytes every `every` seconds for `seconds`;
+    the peer reads them."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        sender.sendall(b"x" * chunk)
+        G.recv_exact(receiver, chunk)
+        time.sleep(every)
+
+
 def t_live_view(binary, work, c):
-    """The live view in a 120x40 terminal (tmux) shows the scenario's
-    connections by state pair and the lingering endpoints."""
+    """The live view in a 120x40 terminal (tmux): the state pairs, the
+    stuck and closing endpoints, the established connections with their
+    rates, colour, `s` re-sorts, `q` quits and the report follows."""
     lab = up("lv")
     session = "tcpst-live-view-%d" % os.getpid()
     cmd = "ip netns exec %s %s -i %s; sleep 60" % (L.NS_C, binary, L.DEV_C)
@@ -333,22 +345,39 @@ def t_live_view(binary, work, c):
         lst = lab.listener()
         keep, kept = lab.connect_pair(lst, 40001)  # stays ESTABLISHED
         G.exchange(keep, kept, 1)
+        # The server streams to the kept connection while the view runs.
+        streamer = threading.Thread(target=stream, args=(kept, keep, 8),
+                                    daemon=True)
+        streamer.start()
         ctx = LiveCtx(lab)
         lab.offset = 10
         G.SCENARIOS["close_wait_idle"]["fn"](lab, ctx)  # sleeps 3 s
-        want = ["FIN_WAIT_2    CLOSE_WAIT           1",
-                "ESTABLISHED   ESTABLISHED          1",
-                "198.18.0.1:40010 -> 198.18.0.2:8010"]
+        want = ["FIN_WAIT_2/CLOSE_WAIT 1", "ESTABLISHED/ESTABLISHED 1",
+                "198.18.0.1:40010 -> 198.18.0.2:8010",
+                "ESTABLISHED (by rate, largest first): 1"]
         ok, screen = wait_pane(session,
                                lambda s: all(w in s for w in want), 3)
         print(screen)
-        c.check(ok, "state table and lingering rows: %s" % want)
+        c.check(ok, "state pairs, closing rows, established list: %s" % want)
         c.check("server CLOSE_WAIT" in " ".join(screen.split()),
                 "the server's CLOSE_WAIT is listed with its age")
-        tmux("send-keys", "-t", session, "C-c")
+        rate = re.compile(r"\s0B/s\s+\d+(\.\d)?(kB|MB)/s\s+\d+B\s+"
+                          r"\d+(\.\d)?(kB|MB)\s+\S+\s+198\.18\.0\.1:40001 ")
+        ok, screen = wait_pane(session, lambda s: rate.search(s), 4)
+        c.check(ok, "the streaming connection's row shows its server-to-"
+                "client rate and bytes")
+        colored = tmux("capture-pane", "-p", "-e", "-t", session)
+        c.check("\x1b[1m" in colored and "\x1b[32m" in colored,
+                "in colour (bold titles, a green connection moving data)")
+        tmux("send-keys", "-t", session, "s")
+        ok, screen = wait_pane(
+            session, lambda s: "ESTABLISHED (by bytes" in s, 3)
+        c.check(ok, "s: the established list is ordered by bytes")
+        tmux("send-keys", "-t", session, "q")
         ok, screen = wait_pane(session, lambda s: "Summary" in s, 5)
-        c.check(ok and "stopped by signal" in screen,
-                "Ctrl-C: the view ends and the text report follows")
+        c.check(ok and "stopped by quit" in screen,
+                "q: the view ends and the text report follows")
+        streamer.join(timeout=10)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session],
                        capture_output=True)

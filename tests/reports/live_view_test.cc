@@ -49,6 +49,21 @@ LiveViewModel Model() {
   m.table.lingering = {{leaked, false, absl::Seconds(75), true},
                        {leaked, true, absl::Milliseconds(4200), false}};
   m.table.lingering_total = 2;
+  LiveSnapshot::Active busy;
+  busy.connection = Ref(6, 40006, TcpState::kEstablished,
+                        TcpState::kEstablished);
+  busy.bytes_c2s = 1500;
+  busy.bytes_s2c = 12300000;
+  busy.rate_c2s = 0;
+  busy.rate_s2c = 2.5e6;
+  busy.age = absl::Seconds(12);
+  LiveSnapshot::Active idle = busy;
+  idle.connection = Ref(7, 40007, TcpState::kEstablished,
+                        TcpState::kEstablished);
+  idle.bytes_s2c = 300;
+  idle.rate_s2c = 0;
+  m.table.active = {busy, idle};
+  m.table.active_total = 2;
   AnomalyEvent e;
   e.connection = leaked;
   e.t = kNow - absl::Seconds(15);
@@ -65,8 +80,16 @@ TEST(LiveViewTest, ShowsHeaderStatePairsLingeringAndAnomalies) {
   EXPECT_THAT(view, HasSubstr("running 1m23s"));
   EXPECT_THAT(view, HasSubstr("packets 1234 (56.0/s)   dropped 0"));
   EXPECT_THAT(view, HasSubstr("connections open 3, seen 7"));
-  EXPECT_THAT(view, HasSubstr("ESTABLISHED   ESTABLISHED          2\n"));
-  EXPECT_THAT(view, HasSubstr("FIN_WAIT_2    CLOSE_WAIT           1\n"));
+  EXPECT_THAT(view, HasSubstr("STATES   ESTABLISHED/ESTABLISHED 2  "
+                              "FIN_WAIT_2/CLOSE_WAIT 1\n"));
+  EXPECT_THAT(view, HasSubstr("q quit, s sort"));
+  // The established connections with their rates and bytes each way.
+  EXPECT_THAT(view, HasSubstr("ESTABLISHED (by rate, largest first): 2\n"));
+  EXPECT_THAT(view, HasSubstr("  C->S RATE   S->C RATE      C->S      S->C "
+                              "   AGE  CONNECTION\n"
+                              "       0B/s     2.5MB/s     1.5kB    12.3MB  "
+                              "12.0s  198.18.0.1:40006 -> 198.18.0.2:8000\n"));
+  EXPECT_THAT(view, HasSubstr("      300B  12.0s  198.18.0.1:40007"));
   EXPECT_THAT(view,
               HasSubstr(" 1m15s  server CLOSE_WAIT   198.18.0.1:40000 -> "
                         "198.18.0.2:8000  STUCK\n"));
@@ -74,6 +97,76 @@ TEST(LiveViewTest, ShowsHeaderStatePairsLingeringAndAnomalies) {
   EXPECT_THAT(view, HasSubstr("12:59:45  close_wait_stuck  server  "
                               "198.18.0.1:40000 -> 198.18.0.2:8000"));
   EXPECT_THAT(view, Not(HasSubstr("INCOMPLETE")));
+}
+
+TEST(LiveViewTest, StuckFirstAndColoursOnlyWhenAsked) {
+  const std::string plain = RenderLiveView(Model(), 100, 40);
+  EXPECT_THAT(plain, Not(HasSubstr("\x1b")));
+  // The stuck server comes before the rest of its list.
+  EXPECT_LT(plain.find("STUCK"), plain.find("client FIN_WAIT_2"));
+  EXPECT_LT(plain.find("STUCK AND CLOSING"), plain.find("ESTABLISHED (by"));
+  LiveViewModel m = Model();
+  m.color = true;
+  const std::string color = RenderLiveView(m, 100, 40);
+  EXPECT_THAT(color, HasSubstr("\x1b[31m 1m15s  server CLOSE_WAIT"));  // red
+  EXPECT_THAT(color, HasSubstr("\x1b[1mtcpstate live on"));          // bold
+  EXPECT_THAT(color, HasSubstr("\x1b[32m"));  // a connection moving data
+  // Colour codes do not count in the width: the same text, cut alike.
+  for (size_t width : {30, 60}) {
+    std::string stripped = RenderLiveView(m, width, 40);
+    for (const char* code : {"\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m",
+                             "\x1b[32m", "\x1b[33m"}) {
+      stripped = absl::StrReplaceAll(stripped, {{code, ""}});
+    }
+    LiveViewModel p = Model();
+    EXPECT_EQ(stripped, RenderLiveView(p, width, 40));
+  }
+}
+
+TEST(LiveViewTest, AShortPaneSaysHowManyMore) {
+  // Issue 18: "LINGERING: 7" with no rows and no "N more" in a short pane.
+  LiveViewModel m = Model();
+  for (int i = 0; i < 5; ++i) {
+    m.table.lingering.push_back(
+        {Ref(10 + i, 41000 + i, TcpState::kTimeWait, TcpState::kClosed), true,
+         absl::Seconds(10), false});
+    m.table.active.push_back(m.table.active[0]);
+  }
+  m.table.lingering_total = 7;
+  m.table.active_total = 7;
+  for (size_t height = 12; height <= 24; ++height) {
+    const std::string view = RenderLiveView(m, 100, height);
+    const std::vector<std::string> lines =
+        absl::StrSplit(view, '\n', absl::SkipEmpty());
+    ASSERT_FALSE(lines.empty());
+    size_t listed = 0;
+    size_t more = 0;
+    for (const std::string& line : lines) {
+      listed += line.find("198.18.0.1:4") != std::string::npos &&
+                line.find("close_wait_stuck") == std::string::npos;
+      if (line.rfind("  ... ", 0) == 0) {
+        more += std::stoul(line.substr(6));
+      }
+      const size_t hidden = line.find("   (");
+      if (hidden != std::string::npos &&
+          line.find("not shown: the pane is too short)") != std::string::npos) {
+        more += std::stoul(line.substr(hidden + 4));
+      }
+    }
+    // Every connection is a row or counted in a "... N more" line.
+    EXPECT_EQ(listed + more, 14u) << view;
+    EXPECT_THAT(view, HasSubstr("STUCK")) << view;
+  }
+}
+
+TEST(LiveViewTest, HumanBytesAndRates) {
+  EXPECT_EQ(HumanBytes(0), "0B");
+  EXPECT_EQ(HumanBytes(999), "999B");
+  EXPECT_EQ(HumanBytes(1500), "1.5kB");
+  EXPECT_EQ(HumanBytes(12.3e6), "12.3MB");
+  EXPECT_EQ(HumanBytes(2e15), "2000.0TB");
+  EXPECT_EQ(HumanRate(2.5e6), "2.5MB/s");
+  EXPECT_EQ(HumanRate(-1), "0B/s");
 }
 
 TEST(LiveViewTest, DropsMarkTheRunIncomplete) {
