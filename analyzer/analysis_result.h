@@ -81,6 +81,17 @@ struct PossibleState {
   uint64_t amount = 0;  // bytes or seconds, as the reason says
 };
 
+// Round trips of the data an endpoint sent: from a data segment to the
+// peer's ACK of exactly its end, none from data sent twice (Karn's rule);
+// analyzer/rtt_tracker.h. Zero samples: no round trip was measured.
+struct RttSummary {
+  uint32_t samples = 0;
+  absl::Duration min;
+  absl::Duration mean;
+  absl::Duration max;
+  absl::Duration stddev;
+};
+
 struct EndpointRecord {
   IpAddress addr;
   uint16_t port = 0;
@@ -101,6 +112,7 @@ struct EndpointRecord {
   uint32_t fins = 0;           // FIN segments sent (incl. retransmissions)
   uint32_t rsts = 0;           // RST segments sent
   NegotiatedOptions options;
+  RttSummary rtt;  // of the data this endpoint sent
   std::vector<StateChange> timeline;  // capped; first entry is the start
   // Every other state the capture allows, by state; empty when `certainty`
   // is kConfirmed (the truth is `state` or one of these).

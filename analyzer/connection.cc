@@ -171,6 +171,7 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
     HandleRst(seg, x, y, ctx);
   }
   const AnomalyKindSet kinds = ClassifySegment(seg, ctx.t, x.flow, y.flow);
+  FeedRtt(seg, kinds, x, y, ctx.t);
   for (size_t k = 0; k < kNumAnomalyKinds; ++k) {
     if ((kinds & Bit(static_cast<AnomalyKind>(k))) != 0) {
       Flag(static_cast<AnomalyKind>(k), from_client, ctx);
@@ -189,6 +190,23 @@ void Connection::OnSegment(const TcpSegment& seg, bool from_client,
   const ZeekSegmentFacts zf = UpdateSequences(seg, x);
   zeek_.OnSegment(seg, from_client, zf);
   Refresh(ctx.t);
+}
+
+void Connection::FeedRtt(const TcpSegment& seg, AnomalyKindSet kinds,
+                         Side& x, Side& y, PackedTime t) {
+  if (seg.flags.ack()) {
+    y.rtt.OnAck(seg.ack, t);  // also on a RST: its ACK field still counts
+  }
+  if (seg.payload_len > 0 && !seg.flags.rst()) {  // RST data: diagnostics
+    constexpr AnomalyKindSet kRepeatsOrProbes =
+        Bit(AnomalyKind::kRetransmission) |
+        Bit(AnomalyKind::kFastRetransmission) |
+        Bit(AnomalyKind::kSpuriousRetransmission) |
+        Bit(AnomalyKind::kKeepalive) | Bit(AnomalyKind::kZeroWindowProbe);
+    // A SYN's payload (TCP Fast Open) starts one past the ISN.
+    x.rtt.OnSent(seg.flags.syn() ? seg.seq.Plus(1) : seg.seq, seg.payload_len,
+                 t, (kinds & kRepeatsOrProbes) != 0);
+  }
 }
 
 // The sender's own behaviour can prove that an earlier assumption about what

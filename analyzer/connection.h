@@ -16,6 +16,7 @@
 #include "analyzer/ladder_recorder.h"
 #include "analyzer/packed_time.h"
 #include "analyzer/role_rule.h"
+#include "analyzer/rtt_tracker.h"
 #include "analyzer/seq_analysis.h"
 #include "analyzer/sweep_schedule.h"
 #include "analyzer/zeek_model.h"
@@ -146,6 +147,7 @@ struct Side {
   std::array<uint32_t, 4> recent_ns{};
   // Data transfer analysis of what this side sends.
   FlowDirection flow;
+  RttTracker rtt;  // round trips of the data it sends
   uint64_t last_data_packet = 0;
   PackedTime last_data_time;
   uint64_t packets = 0;
@@ -367,6 +369,11 @@ class Connection {
   void ConfirmReceipts(const TcpSegment& seg, Side& x, Side& y,
                        const SegmentContext& own_prev,
                        const SegmentContext& proof);
+  // Round trips (RttTracker): the ACK `seg` carries times the data of `y`
+  // it acknowledges; its own payload is timed unless it repeats data
+  // (a retransmission) or only probes (keep-alive, zero-window probe).
+  static void FeedRtt(const TcpSegment& seg, AnomalyKindSet kinds, Side& x,
+                      Side& y, PackedTime t);
   void RecordSends(const TcpSegment& seg, Side& x, Side& y,
                    const SegmentContext& own_prev, const SegmentContext& c);
   void FinSentBeforePeerFin(const TcpSegment& seg, Side& x, const Side& y,

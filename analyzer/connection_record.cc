@@ -148,6 +148,10 @@ EndpointRecord BuildEndpoint(const Endpoint4& ep, const Side& s,
   e.fins = s.fins;
   e.rsts = s.rsts;
   e.options = s.syn.options();
+  if (s.rtt.samples() > 0) {
+    e.rtt = {s.rtt.samples(), s.rtt.min(), s.rtt.mean(), s.rtt.max(),
+             s.rtt.stddev()};
+  }
   for (const ReplayResult::Step& st : r.steps) {
     if (e.timeline.size() == kMaxTimeline) {
       break;

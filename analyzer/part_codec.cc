@@ -10,8 +10,8 @@ namespace {
 // A field added to one of these structs must be added to its codec below
 // (and the part format version raised): the sizes catch the addition.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(ConnectionRecord) == 640, "update EncodeRecord");
-static_assert(sizeof(EndpointRecord) == 176, "update EncodeEndpoint");
+static_assert(sizeof(ConnectionRecord) == 784, "update EncodeRecord");
+static_assert(sizeof(EndpointRecord) == 248, "update EncodeEndpoint");
 static_assert(sizeof(Anomaly) == 184, "update EncodeAnomaly");
 static_assert(sizeof(CaptureSummary) == 536, "update EncodeSummary");
 static_assert(sizeof(LadderSegment) == 56, "update EncodeLadder");
@@ -146,6 +146,11 @@ void EncodeEndpoint(const EndpointRecord& p, PartEncoder& e) {
   e.Bool(p.options.sack_permitted);
   e.Bool(p.options.timestamps);
   e.Bool(p.options.tfo);
+  e.U(p.rtt.samples);
+  for (const absl::Duration d : {p.rtt.min, p.rtt.mean, p.rtt.max,
+                                 p.rtt.stddev}) {
+    e.Dur(d);
+  }
   EncodeList(p.timeline, e, [&](const StateChange& c) {
     e.Time(c.t);
     e.U(c.packet);
@@ -177,6 +182,11 @@ void DecodeEndpoint(PartDecoder& d, EndpointRecord& p) {
   p.options.sack_permitted = d.Bool();
   p.options.timestamps = d.Bool();
   p.options.tfo = d.Bool();
+  p.rtt.samples = static_cast<uint32_t>(d.U());
+  for (absl::Duration* v : {&p.rtt.min, &p.rtt.mean, &p.rtt.max,
+                            &p.rtt.stddev}) {
+    *v = d.Dur();
+  }
   DecodeList(d, &p.timeline, [&](StateChange& c) {
     c.t = d.Time();
     c.packet = d.U();

@@ -29,7 +29,7 @@ namespace tcpstate {
 //   "TCPSTATE-END\n". A part without that ending was not finished.
 //
 // The codec of the values is analyzer/part_codec.h.
-inline constexpr uint64_t kPartFormatVersion = 1;
+inline constexpr uint64_t kPartFormatVersion = 2;  // 2: endpoint RTT summaries
 
 struct PartHeader {
   std::string tcpstate_version;

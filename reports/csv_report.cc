@@ -37,6 +37,16 @@ constexpr absl::string_view kColumns[] = {
     "anomalies",
     "client_possible_states",
     "server_possible_states",
+    "client_rtt_samples",
+    "client_rtt_min",
+    "client_rtt_avg",
+    "client_rtt_max",
+    "client_rtt_stddev",
+    "server_rtt_samples",
+    "server_rtt_min",
+    "server_rtt_avg",
+    "server_rtt_max",
+    "server_rtt_stddev",
 };
 
 std::string Quote(absl::string_view cell) {
@@ -87,7 +97,7 @@ std::string CsvHeader() {
 }
 
 std::string CsvRow(const ConnectionRecord& c) {
-  const std::vector<std::string> cells = {
+  std::vector<std::string> cells = {
       CsvNumberCell(absl::StrCat(c.id)),
       CsvNumberCell(FormatEpochSeconds(c.first_seen)),
       CsvNumberCell(FormatEpochSeconds(c.last_seen)),
@@ -112,6 +122,13 @@ std::string CsvRow(const ConnectionRecord& c) {
       CsvTextCell(PossibleStateList(c.client)),
       CsvTextCell(PossibleStateList(c.server)),
   };
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    const RttSummary& r = e->rtt;
+    cells.push_back(CsvNumberCell(absl::StrCat(r.samples)));
+    for (const absl::Duration d : {r.min, r.mean, r.max, r.stddev}) {
+      cells.push_back(CsvNumberCell(r.samples > 0 ? PreciseSeconds(d) : ""));
+    }
+  }
   return absl::StrCat(absl::StrJoin(cells, ","), "\r\n");
 }
 

@@ -190,6 +190,14 @@ absl::Duration CaptureDuration(const CaptureSummary& summary) {
   return *summary.last_packet_time - *summary.first_packet_time;
 }
 
+std::string PreciseSeconds(absl::Duration d) {
+  const int64_t ns = absl::ToInt64Nanoseconds(d);
+  const uint64_t mag = ns < 0 ? 0 - static_cast<uint64_t>(ns)
+                              : static_cast<uint64_t>(ns);
+  return absl::StrFormat("%s%d.%09d", ns < 0 ? "-" : "", mag / 1000000000,
+                         mag % 1000000000);
+}
+
 std::string HumanDuration(absl::Duration d) {
   if (d < absl::Milliseconds(1)) {
     return absl::StrCat(absl::ToInt64Microseconds(d), "µs");

@@ -22,6 +22,10 @@ std::string FormatEpochSeconds(absl::Time t);
 // Seconds with exactly 6 decimals ("12.000345", "-0.500000").
 std::string FormatSeconds(absl::Duration d);
 
+// Seconds with exactly 9 decimals, to the nanosecond ("0.000021375"): for
+// round-trip times, where microseconds are too coarse on a LAN.
+std::string PreciseSeconds(absl::Duration d);
+
 // A duration as people read it, in at most 7 characters: 23µs, 42.4ms,
 // 3.01s, 2m05s, 1h02m, 3d04h (the text table; json keeps the seconds).
 std::string HumanDuration(absl::Duration d);

@@ -96,6 +96,7 @@ svg text{font-family:sans-serif}
 .grid{stroke:#e0e0e0}
 .axis{stroke:#424242}
 .chart .h{fill:#5c6bc0}
+.chart .h2{fill:#26a69a}
 .chart .tick{font-size:10px;text-anchor:end;fill:#444}
 .chart .title{font-weight:bold;font-size:13px}
 .chart .legend{font-size:11px}

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "reports/escape.h"
 #include "reports/format.h"
 #include "reports/html_parts.h"
@@ -123,22 +124,38 @@ struct Decades {
   std::vector<std::string> labels;  // edges.size() + 1
 };
 
+// One series per entry of `series` (values, its CSS class, its name).
+struct Series {
+  std::vector<absl::Duration> values;
+  std::string css;
+  std::string name;
+};
+
 BarChart Histogram(const std::string& id, const std::string& title,
-                   const Decades& d, const std::vector<absl::Duration>& values,
-                   absl::string_view what) {
-  BarChart chart{id, title, {"h"}, {std::string(what)}, {}, {}};
-  std::vector<uint64_t> counts(d.labels.size(), 0);
-  for (const absl::Duration v : values) {
-    const int64_t us = absl::ToInt64Microseconds(v);
-    const size_t bin = static_cast<size_t>(
-        std::upper_bound(d.edges_us.begin(), d.edges_us.end(), us) -
-        d.edges_us.begin());
-    ++counts[bin];
+                   const Decades& d, const std::vector<Series>& series) {
+  BarChart chart{id, title, {}, {}, {}, {}};
+  std::vector<std::vector<uint64_t>> counts(
+      d.labels.size(), std::vector<uint64_t>(series.size(), 0));
+  for (size_t s = 0; s < series.size(); ++s) {
+    chart.series_classes.push_back(series[s].css);
+    chart.series_names.push_back(series[s].name);
+    for (const absl::Duration v : series[s].values) {
+      const int64_t us = absl::ToInt64Microseconds(v);
+      const size_t bin = static_cast<size_t>(
+          std::upper_bound(d.edges_us.begin(), d.edges_us.end(), us) -
+          d.edges_us.begin());
+      ++counts[bin][s];
+    }
   }
   for (size_t i = 0; i < counts.size(); ++i) {
+    std::vector<std::string> parts;
+    for (size_t s = 0; s < series.size(); ++s) {
+      parts.push_back(absl::StrCat(counts[i][s], " ", series[s].name));
+    }
     chart.bars.push_back({d.labels[i],
-                          absl::StrCat(d.labels[i], ": ", counts[i], " ", what),
-                          {counts[i]}});
+                          absl::StrCat(d.labels[i], ": ",
+                                       absl::StrJoin(parts, ", ")),
+                          counts[i]});
   }
   return chart;
 }
@@ -198,7 +215,7 @@ std::string DurationChartSvg(const AnalysisResult& result) {
     values.push_back(c.last_seen - c.first_seen);
   }
   return BarChartSvg(Histogram("chart-durations", "Connection durations",
-                               kDecades, values, "connections"));
+                               kDecades, {{values, "h", "connections"}}));
 }
 
 std::string HandshakeRttChartSvg(const AnalysisResult& result) {
@@ -206,14 +223,20 @@ std::string HandshakeRttChartSvg(const AnalysisResult& result) {
       {10, 100, 1000, 10000, 100000, 1000000},
       {"<10us", "10-100us", "0.1-1ms", "1-10ms", "10-100ms", "0.1-1s",
        "\xe2\x89\xa5" "1s"}};
-  std::vector<absl::Duration> values;
+  Series handshake{{}, "h", "handshakes (SYN to ACK)"};
+  Series data{{}, "h2", "data (average per direction)"};
   for (const ConnectionRecord& c : result.connections) {
     if (c.handshake_rtt) {
-      values.push_back(*c.handshake_rtt);
+      handshake.values.push_back(*c.handshake_rtt);
+    }
+    for (const EndpointRecord* e : {&c.client, &c.server}) {
+      if (e->rtt.samples > 0) {
+        data.values.push_back(e->rtt.mean);
+      }
     }
   }
-  return BarChartSvg(Histogram("chart-rtt", "Handshake RTT (SYN to ACK)",
-                               kDecades, values, "connections"));
+  return BarChartSvg(Histogram("chart-rtt", "Round trips", kDecades,
+                               {handshake, data}));
 }
 
 std::string AnomalyTimeChartSvg(const AnalysisResult& result) {

@@ -281,6 +281,26 @@ std::string EndpointState(absl::string_view who, const EndpointRecord& e) {
   return out;
 }
 
+// Round trips of each side's data (from a segment to its ACK, Karn's rule).
+std::string DataRtt(const ConnectionRecord& c) {
+  std::vector<std::string> sides;
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    const RttSummary& r = e->rtt;
+    if (r.samples > 0) {
+      sides.push_back(absl::StrCat(
+          e == &c.client ? "client" : "server", "'s data ", r.samples,
+          r.samples == 1 ? " sample" : " samples", ": min ",
+          HumanDuration(r.min), ", avg ", HumanDuration(r.mean), ", max ",
+          HumanDuration(r.max), ", stddev ", HumanDuration(r.stddev)));
+    }
+  }
+  if (sides.empty()) {
+    return "";
+  }
+  return absl::StrCat("<p class=\"rtt\">Round trips: ",
+                      absl::StrJoin(sides, "; "), ".</p>\n");
+}
+
 std::string ConnectionArticle(const ConnectionRecord& c) {
   std::string out = absl::StrCat(
       "<article class=\"conn\" id=\"conn-", c.id, "\" data-conn=\"", c.id,
@@ -298,6 +318,7 @@ std::string ConnectionArticle(const ConnectionRecord& c) {
                     HumanDuration(*c.handshake_rtt));
   }
   out.append("</p>\n");
+  out.append(DataRtt(c));
   if (!c.client.possible_states.empty() || !c.server.possible_states.empty()) {
     out.append("<ul class=\"possible\">");
     for (const EndpointRecord* e : {&c.client, &c.server}) {

@@ -129,6 +129,26 @@ void WritePossibleStates(const EndpointRecord& e, const char* peer,
   w->EndArray();
 }
 
+// Round trips of the endpoint's data, in seconds to the nanosecond; null
+// when none was measured.
+void WriteRtt(const RttSummary& rtt, JsonWriter* w) {
+  if (rtt.samples == 0) {
+    w->Null();
+    return;
+  }
+  w->BeginObject();
+  w->Key("samples");
+  w->Uint(rtt.samples);
+  const std::pair<const char*, absl::Duration> values[] = {
+      {"min", rtt.min}, {"avg", rtt.mean}, {"max", rtt.max},
+      {"stddev", rtt.stddev}};
+  for (const auto& [name, d] : values) {
+    w->Key(name);
+    w->RawNumber(PreciseSeconds(d));
+  }
+  w->EndObject();
+}
+
 void WriteEndpoint(const EndpointRecord& e, const char* peer, JsonWriter* w) {
   w->BeginObject();
   w->Key("addr");
@@ -165,6 +185,8 @@ void WriteEndpoint(const EndpointRecord& e, const char* peer, JsonWriter* w) {
   w->Uint(e.rsts);
   w->Key("options");
   WriteOptions(e.options, w);
+  w->Key("rtt");
+  WriteRtt(e.rtt, w);
   w->Key("timeline");
   WriteTimeline(e.timeline, w);
   w->EndObject();

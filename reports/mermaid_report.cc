@@ -220,6 +220,16 @@ std::string RenderMermaid(const AnalysisResult& result,
                     FormatSeconds(*c.handshake_rtt),
                     "s (SYN to the ACK that completed it, at the tap)\n");
   }
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    if (e->rtt.samples > 0) {
+      absl::StrAppend(&out, "    Note over Client,Server: ",
+                      e == &c.client ? "client" : "server",
+                      " data round trips: ", e->rtt.samples, " samples, min ",
+                      PreciseSeconds(e->rtt.min), "s, avg ",
+                      PreciseSeconds(e->rtt.mean), "s, max ",
+                      PreciseSeconds(e->rtt.max), "s\n");
+    }
+  }
   return out;
 }
 

@@ -77,7 +77,7 @@ struct Column {
 constexpr Column kColumns[] = {
     {"ID", true},     {"CLIENT", false},  {"", false},
     {"SERVER", false}, {"C STATE", false}, {"S STATE", false},
-    {"DUR", true},    {"RTT", true},      {"PKTS", true},
+    {"DUR", true},    {"RTT C/S", true},  {"PKTS", true},
     {"BYTES", true},  {"CONN", false},    {"HISTORY", false},
     {"", false},
 };
@@ -92,7 +92,12 @@ std::vector<Cell> ConnectionCells(const ConnectionRecord& c) {
       {StateCell(c.client), StateColor(c.client.state)},
       {StateCell(c.server), StateColor(c.server.state)},
       {HumanDuration(c.last_seen - c.first_seen), ""},
-      {c.handshake_rtt ? HumanDuration(*c.handshake_rtt) : "-", ""},
+      {absl::StrCat(c.client.rtt.samples > 0 ? HumanDuration(c.client.rtt.mean)
+                                               : "-",
+                    "/",
+                    c.server.rtt.samples > 0 ? HumanDuration(c.server.rtt.mean)
+                                             : "-"),
+       ""},
       {absl::StrCat(c.client.packets, "/", c.server.packets), ""},
       {absl::StrCat(c.client.payload_bytes, "/", c.server.payload_bytes), ""},
       {TerminalSafe(c.conn_state), ""},
@@ -235,9 +240,12 @@ void AppendConnections(const std::vector<ConnectionRecord>& connections,
       "C/S STATE: the client's and the server's final state; ? = inferred "
       "(the lines below\n"
       "a row name the other states possible), ?? = unknown. DUR: first to "
-      "last packet; RTT: the\n"
-      "handshake's. PKTS, BYTES: client to server / server to client. "
-      "CONN, HISTORY: Zeek's.\n"
+      "last packet; RTT C/S: the\n"
+      "average round trip of the client's / the server's data (a segment "
+      "to its ACK, none from\n"
+      "data sent twice; the handshake's is in the summary). PKTS, BYTES: "
+      "client to server /\n"
+      "server to client. CONN, HISTORY: Zeek's.\n"
       "(mid-stream) = no handshake seen, roles inferred.\n");
 }
 
@@ -341,6 +349,40 @@ std::string InputLine(const InputInfo& in) {
   return line;
 }
 
+// The handshakes' round trips and the data's, each over the connections
+// that have one: min, median and max.
+void AppendRoundTrips(const std::vector<ConnectionRecord>& connections,
+                      std::string* out) {
+  std::vector<absl::Duration> handshake;
+  std::vector<absl::Duration> data;
+  for (const ConnectionRecord& c : connections) {
+    if (c.handshake_rtt) {
+      handshake.push_back(*c.handshake_rtt);
+    }
+    for (const EndpointRecord* e : {&c.client, &c.server}) {
+      if (e->rtt.samples > 0) {
+        data.push_back(e->rtt.mean);
+      }
+    }
+  }
+  auto line = [](std::vector<absl::Duration>& v, absl::string_view what) {
+    std::sort(v.begin(), v.end());
+    return absl::StrCat(what, " min ", HumanDuration(v.front()), ", median ",
+                        HumanDuration(v[v.size() / 2]), ", max ",
+                        HumanDuration(v.back()), " (", v.size(), ")");
+  };
+  std::vector<std::string> parts;
+  if (!handshake.empty()) {
+    parts.push_back(line(handshake, "handshakes"));
+  }
+  if (!data.empty()) {
+    parts.push_back(line(data, "data by direction"));
+  }
+  if (!parts.empty()) {
+    AppendField("round trips", absl::StrJoin(parts, "; "), out);
+  }
+}
+
 void AppendStateCounts(const ConnectionTally& tally, std::string* out) {
   const std::vector<ConnectionTally::StatePair> pairs = tally.StatePairs();
   if (!pairs.empty()) {
@@ -421,6 +463,7 @@ void AppendSummary(const AnalysisResult& result, const Painter& paint,
                            " open at the end)"),
               out);
   AppendStateCounts(ConnectionTally::Of(result.connections), out);
+  AppendRoundTrips(result.connections, out);
   std::vector<std::string> counters;
   for (const auto& [name, value] : SortedDecodeCounters(s.decode, false)) {
     counters.push_back(absl::StrCat(name, " ", value));

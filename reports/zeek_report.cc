@@ -28,12 +28,17 @@ constexpr absl::string_view kFields[] = {
     // name): the endpoints' states, "?" appended when inferred, and every
     // other state the capture allows.
     "handshake_rtt", "orig_state", "orig_possible_states", "resp_state",
-    "resp_possible_states"};
+    "resp_possible_states",
+    // Round trips of each side's data (RttSummary).
+    "orig_rtt_samples", "orig_rtt_min", "orig_rtt_avg", "orig_rtt_max",
+    "resp_rtt_samples", "resp_rtt_min", "resp_rtt_avg", "resp_rtt_max"};
 constexpr absl::string_view kTypes[] = {
     "time",   "string", "addr",  "port",  "addr",  "port",  "enum",
     "string", "interval", "count", "count", "string", "bool", "bool",
     "count",  "string", "count", "count", "count", "count", "set[string]",
-    "interval", "string", "set[string]", "string", "set[string]"};
+    "interval", "string", "set[string]", "string", "set[string]",
+    "count", "interval", "interval", "interval",
+    "count", "interval", "interval", "interval"};
 static_assert(sizeof(kFields) == sizeof(kTypes), "one type per field");
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
@@ -126,7 +131,7 @@ std::string ZeekConnRow(const ConnectionRecord& c) {
   const absl::Duration duration = c.last_seen - c.first_seen;
   // Zeek sets duration and the byte counts only for a duration above 0.
   const bool lasted = duration > absl::ZeroDuration();
-  const std::vector<std::string> cells = {
+  std::vector<std::string> cells = {
       FormatEpochSeconds(c.first_seen),
       ZeekUid(c),
       ZeekString(c.client.addr.ToString()),
@@ -154,6 +159,13 @@ std::string ZeekConnRow(const ConnectionRecord& c) {
       ZeekState(c.server),
       ZeekStateSet(c.server),
   };
+  for (const EndpointRecord* e : {&c.client, &c.server}) {
+    const RttSummary& r = e->rtt;
+    cells.push_back(absl::StrCat(r.samples));
+    for (const absl::Duration d : {r.min, r.mean, r.max}) {
+      cells.push_back(r.samples > 0 ? PreciseSeconds(d) : std::string(kUnset));
+    }
+  }
   return absl::StrCat(absl::StrJoin(cells, "\t"), "\n");
 }
 

@@ -126,8 +126,11 @@ TEST_P(ConnectionMemoryTest, OpenAndCloseKeepEventsInline) {
 // The size of one open connection, pinned so that it cannot creep back up.
 // Lower the pin whenever the connection shrinks (issue 14 aims at 512 bytes
 // with the flow table's share); never raise it without a stated reason.
+// Raised from 904 by issue 18: round trips through the connection, a
+// 128-byte RttTracker per side (8 in-flight segments and the running
+// statistics), so that every connection's data RTT is measured.
 TEST(ConnectionSizeTest, PinnedSoItCannotCreepBack) {
-  constexpr size_t kPinnedBytes = 904;
+  constexpr size_t kPinnedBytes = 1160;
   EXPECT_LE(sizeof(Connection), kPinnedBytes);
 }
 

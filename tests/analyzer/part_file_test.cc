@@ -114,10 +114,10 @@ TEST(PartFileTest, NamesWhatIsWrong) {
                 "not a tcpstate part"),
             std::string::npos);
   std::string other = good;
-  other[14] = 2;  // the format version after the magic
+  other[14] = 7;  // the format version after the magic
   Save(path, other);
   EXPECT_NE(PartReader::Open(path).status().message().find(
-                "part format version 2"),
+                "part format version 7"),
             std::string::npos);
   Save(path, good.substr(0, good.size() - 1));
   EXPECT_NE(PartReader::Open(path).status().message().find("unfinished"),

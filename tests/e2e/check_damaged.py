@@ -23,6 +23,14 @@ import sys
 import tempfile
 
 
+
+def without_rtt(connections):
+    out = json.loads(json.dumps(connections))
+    for c in out:
+        for side in ("client", "server"):
+            c[side].pop("rtt", None)
+    return out
+
 def run(tcpstate, path, fmt):
     p = subprocess.run([tcpstate, "-r", path, "--format", fmt],
                        capture_output=True, text=True, timeout=60)
@@ -128,7 +136,12 @@ def main():
                   "records" % good)
         else:
             for key in ("connections", "hosts", "anomalies"):
-                check(report[key] == full[key], name,
+                ours, theirs = report[key], full[key]
+                if key == "connections" and "backwards" in case:
+                    # Round trips are times between packets: moving a
+                    # timestamp moves them, and nothing else may change.
+                    ours, theirs = without_rtt(ours), without_rtt(theirs)
+                check(ours == theirs, name,
                       "%s differ from the undamaged capture's" % key)
             want_counters = dict(full["summary"]["decode_counters"])
             for k, v in case.get("counters", {}).items():

@@ -26,7 +26,9 @@ FIELDS = ("ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service "
           "resp_ip_bytes tunnel_parents "
           # tcpstate's own columns, after Zeek's.
           "handshake_rtt orig_state orig_possible_states resp_state "
-          "resp_possible_states").split()
+          "resp_possible_states orig_rtt_samples orig_rtt_min orig_rtt_avg "
+          "orig_rtt_max resp_rtt_samples resp_rtt_min resp_rtt_avg "
+          "resp_rtt_max").split()
 UID_RE = re.compile(r"^C[0-9A-Za-z]{17}$")
 STAMP_RE = re.compile(r"^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$")
 
@@ -154,6 +156,12 @@ def main():
                 "resp_state": zeek_state(c["server"]),
                 "resp_possible_states": zeek_possible(c["server"]),
             }
+            for prefix, side in (("orig", "client"), ("resp", "server")):
+                rtt = c[side]["rtt"]
+                want[prefix + "_rtt_samples"] = str(rtt["samples"] if rtt else 0)
+                for k in ("min", "avg", "max"):
+                    want["%s_rtt_%s" % (prefix, k)] = (
+                        str(rtt[k]) if rtt else None)
             if float(c["duration"]) > 0:
                 want["orig_bytes"] = str(c["client"]["bytes"])
                 want["resp_bytes"] = str(c["server"]["bytes"])

@@ -104,7 +104,7 @@ TEST(CsvReportTest, EveryRowHasEveryColumn) {
       EXPECT_EQ(row.size(), rows[0].size());
     }
     EXPECT_EQ(rows[0][0], "id");
-    EXPECT_EQ(rows[0].back(), "server_possible_states");
+    EXPECT_EQ(rows[0].back(), "server_rtt_stddev");
   }
 }
 
@@ -150,7 +150,7 @@ TEST(CsvReportTest, HandshakeRttAndAnomalyIds) {
   c.anomalies.push_back(c.anomalies[0]);  // same kind twice: listed once
   const std::string row = CsvRow(c);
   EXPECT_NE(row.find(",0.001500,"), std::string::npos) << row;
-  EXPECT_NE(row.find(",retransmission;close_wait_stuck,,\r\n"),
+  EXPECT_NE(row.find(",retransmission;close_wait_stuck,,,0,,,,,0,,,,\r\n"),
             std::string::npos)
       << row;
 }
@@ -167,9 +167,16 @@ TEST(CsvReportTest, PossibleStatesAreTheLastColumns) {
   c.client.possible_states = {b, a};
   c.server.possible_states = {a};
   const std::string row = CsvRow(c);
-  EXPECT_NE(row.find(",CLOSE_WAIT|FIN_WAIT_1,FIN_WAIT_1\r\n"),
+  EXPECT_NE(row.find(",CLOSE_WAIT|FIN_WAIT_1,FIN_WAIT_1,0,"),
             std::string::npos)
       << row;
+  // Then each endpoint's data round trips: samples, min, avg, max, stddev.
+  c.client.rtt = {2, absl::Microseconds(10), absl::Microseconds(15),
+                  absl::Microseconds(20), absl::Microseconds(5)};
+  EXPECT_NE(CsvRow(c).find(",2,0.000010000,0.000015000,0.000020000,"
+                           "0.000005000,0,,,,\r\n"),
+            std::string::npos)
+      << CsvRow(c);
 }
 
 }  // namespace

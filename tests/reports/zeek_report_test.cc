@@ -83,8 +83,8 @@ TEST(ZeekReportTest, HostileRowKeepsItsColumns) {
   }
   EXPECT_EQ(rows, 1u);
   // Zeek's 21, then handshake_rtt and each endpoint's state and possible
-  // states.
-  EXPECT_EQ(fields.size(), 26u);
+  // states, then each endpoint's data round trips (samples, min, avg, max).
+  EXPECT_EQ(fields.size(), 34u);
 }
 
 TEST(ZeekReportTest, OpenAndCloseFromPacketTimes) {
@@ -106,7 +106,7 @@ TEST(ZeekReportTest, SinglePacketConnectionLeavesDurationUnset) {
   c.last_seen = c.first_seen;
   c.history = "";
   std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  ASSERT_EQ(cells.size(), 26u);
+  ASSERT_EQ(cells.size(), 34u);
   EXPECT_EQ(cells[8], "-");   // duration
   EXPECT_EQ(cells[9], "-");   // orig_bytes
   EXPECT_EQ(cells[10], "-");  // resp_bytes
@@ -125,12 +125,23 @@ TEST(ZeekReportTest, HandshakeRttThenTheStates) {
   b.state = TcpState::kClosed;
   c.server.possible_states = {b, a};
   std::vector<std::string> cells = absl::StrSplit(ZeekConnRow(c), '\t');
-  ASSERT_EQ(cells.size(), 26u);
+  ASSERT_EQ(cells.size(), 34u);
   EXPECT_EQ(cells[21], "0.001250");
   EXPECT_EQ(cells[22], TcpStateName(c.client.state));
   EXPECT_EQ(cells[23], "(empty)");
   EXPECT_EQ(cells[24], absl::StrCat(TcpStateName(c.server.state), "?"));
-  EXPECT_EQ(cells[25], "CLOSED,FIN_WAIT_1\n");
+  EXPECT_EQ(cells[25], "CLOSED,FIN_WAIT_1");
+  // No round trip measured: zero samples, the times unset.
+  EXPECT_EQ(cells[26], "0");
+  EXPECT_EQ(cells[27], "-");
+  EXPECT_EQ(cells[33], "-\n");
+  c.server.rtt = {3, absl::Microseconds(20), absl::Microseconds(30),
+                  absl::Microseconds(45), absl::Microseconds(5)};
+  cells = absl::StrSplit(ZeekConnRow(c), '\t');
+  EXPECT_EQ(cells[30], "3");
+  EXPECT_EQ(cells[31], "0.000020000");
+  EXPECT_EQ(cells[32], "0.000030000");
+  EXPECT_EQ(cells[33], "0.000045000\n");
   c.handshake_rtt.reset();
   cells = absl::StrSplit(ZeekConnRow(c), '\t');
   EXPECT_EQ(cells[21], "-");

@@ -1,0 +1,91 @@
+#include "analyzer/rtt_tracker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace tcpstate {
+namespace {
+
+constexpr int64_t kMaxOffsetNs = std::numeric_limits<uint32_t>::max();
+
+bool Overlaps(SeqNum a_begin, SeqNum a_end, SeqNum b_begin, SeqNum b_end) {
+  return a_begin.IsBefore(b_end) && b_begin.IsBefore(a_end);
+}
+
+}  // namespace
+
+void RttTracker::Remove(int slot) {
+  used_ &= static_cast<uint8_t>(~(1u << slot));
+  resent_ &= static_cast<uint8_t>(~(1u << slot));
+}
+
+void RttTracker::OnSent(SeqNum seq, uint32_t len, PackedTime t,
+                        bool retransmission) {
+  const SeqNum end = seq.Plus(len);
+  // Karn: every remembered segment this one repeats (in part) is ambiguous
+  // from now on.
+  bool repeats = false;
+  for (int i = 0; i < kSlots; ++i) {
+    if ((used_ >> i & 1) != 0 &&
+        Overlaps(seq, end, SeqNum(end_[i]).Minus(len_[i]), SeqNum(end_[i]))) {
+      resent_ |= static_cast<uint8_t>(1u << i);
+      repeats = true;
+    }
+  }
+  if (retransmission || repeats || len > UINT16_MAX) {
+    return;
+  }
+  if (used_ == 0) {
+    base_ = t;
+  }
+  const int64_t offset = (t - base_) / absl::Nanoseconds(1);
+  if (offset < 0 || offset > kMaxOffsetNs) {
+    return;  // too long after the oldest waiting segment: not timed
+  }
+  for (int i = 0; i < kSlots; ++i) {
+    if ((used_ >> i & 1) == 0) {
+      used_ |= static_cast<uint8_t>(1u << i);
+      end_[i] = end.value();
+      len_[i] = static_cast<uint16_t>(len);
+      sent_ns_[i] = static_cast<uint32_t>(offset);
+      return;
+    }
+  }
+}
+
+void RttTracker::OnAck(SeqNum ack, PackedTime t) {
+  const int64_t now = (t - base_) / absl::Nanoseconds(1);
+  for (int i = 0; i < kSlots; ++i) {
+    if ((used_ >> i & 1) == 0 || SeqNum(end_[i]).IsAfter(ack)) {
+      continue;  // free, or not yet acknowledged
+    }
+    if (SeqNum(end_[i]) == ack && (resent_ >> i & 1) == 0 &&
+        now >= sent_ns_[i]) {
+      Add(now - sent_ns_[i]);
+    }
+    Remove(i);
+  }
+}
+
+void RttTracker::Add(int64_t ns) {
+  ++count_;
+  min_ns_ = count_ == 1 ? ns : std::min(min_ns_, ns);
+  max_ns_ = std::max(max_ns_, ns);
+  const double x = static_cast<double>(ns);
+  const double delta = x - mean_ns_;
+  mean_ns_ += delta / count_;
+  m2_ += delta * (x - mean_ns_);
+}
+
+absl::Duration RttTracker::mean() const {
+  return absl::Nanoseconds(std::llround(mean_ns_));
+}
+
+absl::Duration RttTracker::stddev() const {
+  return count_ == 0 ? absl::ZeroDuration()
+                     : absl::Nanoseconds(std::llround(std::sqrt(m2_ / count_)));
+}
+
+}  // namespace tcpstate

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+
+#include "absl/time/time.h"
+#include "analyzer/packed_time.h"
+#include "dissectors/seq_num.h"
+
+namespace tcpstate {
+
+// Round trips of the data one endpoint sends, through the whole
+// connection, as tcptrace -r and Wireshark's tcp.analysis.ack_rtt take
+// them: from a data segment, as the tap saw it leave, to the peer's ACK
+// whose number is exactly that segment's end. Karn's rule (RFC 6298 3):
+// no sample from a segment sent more than once, since its ACK may answer
+// either copy. Fed once per segment by the connection (OnSent for this
+// endpoint's data, OnAck for the peer's ACKs).
+//
+// Memory is fixed (no allocation): the kSlots most recent unacknowledged
+// data segments are remembered; when more are in flight the newest waits
+// for a free slot, so on a long fat transfer roughly every
+// (segments in flight / kSlots)-th segment is timed. A segment sent 4.29 s
+// or more after the oldest one still waiting is not timed (slot times are
+// 32-bit nanoseconds after it); samples themselves may be of any length.
+class RttTracker {
+ public:
+  static constexpr int kSlots = 8;
+
+  // A segment with `len` > 0 payload bytes from `seq`, sent at `t`;
+  // `retransmission` when the connection classified it as one.
+  void OnSent(SeqNum seq, uint32_t len, PackedTime t, bool retransmission);
+  // The peer acknowledged everything before `ack` at `t`.
+  void OnAck(SeqNum ack, PackedTime t);
+
+  uint32_t samples() const { return count_; }
+  absl::Duration min() const { return absl::Nanoseconds(min_ns_); }
+  absl::Duration max() const { return absl::Nanoseconds(max_ns_); }
+  absl::Duration mean() const;
+  // The population standard deviation of the samples.
+  absl::Duration stddev() const;
+
+ private:
+  void Add(int64_t ns);
+  void Remove(int slot);
+
+  PackedTime base_;            // slot times are nanoseconds after it
+  uint32_t end_[kSlots] = {};  // sequence number just past each segment
+  uint32_t sent_ns_[kSlots] = {};
+  uint16_t len_[kSlots] = {};  // its payload (an IP packet holds < 64 KiB)
+  uint8_t used_ = 0;            // bit per slot
+  uint8_t resent_ = 0;          // bit per slot: sent more than once
+  // Welford's running mean and sum of squared deviations (nanoseconds).
+  uint32_t count_ = 0;
+  int64_t min_ns_ = 0;
+  int64_t max_ns_ = 0;
+  double mean_ns_ = 0;
+  double m2_ = 0;
+};
+
+}  // namespace tcpstate

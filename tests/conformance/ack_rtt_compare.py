@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Round trips through the connection: tcpstate's per-direction RTT
+(min/avg/max of its samples) against TShark's tcp.analysis.ack_rtt.
+
+TShark sets ack_rtt on an ACK whose number is exactly the end of a segment
+it remembers (tcp.analysis.acks_frame names that segment). Of those
+samples this keeps, as tcpstate takes them, the ones whose acknowledged
+frame carried data (no SYN, no bare FIN), was no keep-alive or zero-window
+probe, and whose bytes no other frame of the same direction carried before
+the ACK (Karn's rule: data sent twice gives no sample). Then, per
+connection direction with samples on both sides, min, avg and max must
+agree within 1%; every other difference is printed with its cause.
+
+usage: ack_rtt_compare.py TCPSTATE CORPUS_DIR [--tsv OUT] [--quiet]
+       ack_rtt_compare.py TCPSTATE --expected FILE   (no TShark: compare
+                                                      with a saved TSV)
+Writes the TShark side as TSV with --tsv (tests/conformance/ack_rtt.tsv
+is such a file, so the test runs without TShark).
+Exit 1 when a direction disagrees unexplained; 0 otherwise.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+FIELDS = ["frame.number", "frame.time_epoch", "tcp.stream", "ip.src",
+          "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
+          "tcp.seq_raw", "tcp.len", "tcp.flags.syn", "tcp.flags.fin",
+          "tcp.flags.reset", "tcp.analysis.ack_rtt", "tcp.analysis.acks_frame",
+          "tcp.analysis.keep_alive", "tcp.analysis.zero_window_probe"]
+TOLERANCE = 0.01
+
+
+def endpoint(addr, port):
+    return ("[%s]:%s" % (addr, port)) if ":" in addr else "%s:%s" % (addr, port)
+
+
+def tshark_samples(pcap):
+    """{(sender, receiver): [rtt seconds, ...]} after Karn's rule."""
+    cmd = ["tshark", "-n", "-r", pcap, "-Y", "tcp", "-T", "fields",
+           "-E", "separator=\t", "-E", "occurrence=l"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    frames = {}
+    order = []
+    for line in out.splitlines():
+        v = line.split("\t")
+        if len(v) < len(FIELDS):
+            continue
+        r = dict(zip(FIELDS, v))
+        src = r["ip.src"] or r["ipv6.src"]
+        dst = r["ip.dst"] or r["ipv6.dst"]
+        if not src or not r["tcp.seq_raw"]:
+            continue
+        n = int(r["frame.number"])
+        frames[n] = {
+            "t": float(r["frame.time_epoch"]), "stream": r["tcp.stream"],
+            "src": endpoint(src, r["tcp.srcport"]),
+            "dst": endpoint(dst, r["tcp.dstport"]),
+            "seq": int(r["tcp.seq_raw"]), "len": int(r["tcp.len"] or 0),
+            "syn": r["tcp.flags.syn"] in ("1", "True"),
+            "rst": r["tcp.flags.reset"] in ("1", "True"),
+            "probe": bool(r["tcp.analysis.keep_alive"] or
+                          r["tcp.analysis.zero_window_probe"]),
+            "rtt": float(r["tcp.analysis.ack_rtt"]) if r["tcp.analysis.ack_rtt"] else None,
+            "acks": int(r["tcp.analysis.acks_frame"]) if r["tcp.analysis.acks_frame"] else None,
+        }
+        order.append(n)
+    # Data frames per direction, in capture order, for Karn's rule.
+    sent = collections.defaultdict(list)
+    for n in order:
+        f = frames[n]
+        if f["len"] > 0 and not f["rst"]:
+            sent[(f["stream"], f["src"])].append(n)
+    samples = collections.defaultdict(list)
+    for n in order:
+        f = frames[n]
+        if f["acks"] not in frames:
+            continue
+        # TShark leaves ack_rtt out when it is zero (an ACK within the
+        # timestamp's resolution of its data: a tap beside the receiver),
+        # though acks_frame names the segment: a sample of 0.
+        rtt = f["rtt"] if f["rtt"] is not None else 0.0
+        a = frames[f["acks"]]
+        if a["len"] == 0 or a["probe"] or a["rst"]:
+            continue
+        begin = (a["seq"] + (1 if a["syn"] else 0)) % 2**32
+        if repeated(frames, sent[(a["stream"], a["src"])], f["acks"], n,
+                    begin, a["len"]):
+            continue
+        samples[(a["src"], a["dst"])].append(rtt)
+    return samples
+
+
+def repeated(frames, data_frames, acked, ack_frame, begin, length):
+    """Whether another data frame of that direction, before the ACK, shares
+    a byte with [begin, begin + length) (modulo 2^32)."""
+    for n in data_frames:
+        if n >= ack_frame:
+            break
+        if n == acked:
+            continue
+        g = frames[n]
+        b = (g["seq"] + (1 if g["syn"] else 0)) % 2**32
+        d = (b - begin) % 2**32
+        if d < length or (begin - b) % 2**32 < g["len"]:
+            return True
+    return False
+
+
+def summarise(samples):
+    return {k: (len(v), min(v), sum(v) / len(v), max(v))
+            for k, v in samples.items() if v}
+
+
+def tcpstate_rtts(binary, pcap):
+    proc = subprocess.run([binary, "--format", "json", "-r", pcap],
+                          capture_output=True, text=True)
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        return {}
+    out = {}
+    for c in report.get("connections", []):
+        for side, peer in (("client", "server"), ("server", "client")):
+            e, p = c[side], c[peer]
+            rtt = e.get("rtt")
+            if rtt:
+                key = (endpoint(e["addr"], e["port"]), endpoint(p["addr"], p["port"]))
+                old = out.get(key)
+                if old:  # the same 4-tuple reused: pool the connections
+                    n = old[0] + rtt["samples"]
+                    out[key] = (n, min(old[1], rtt["min"]),
+                                (old[2] * old[0] + rtt["avg"] * rtt["samples"]) / n,
+                                max(old[3], rtt["max"]))
+                else:
+                    out[key] = (rtt["samples"], rtt["min"], rtt["avg"], rtt["max"])
+    return out
+
+
+def close(a, b):
+    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) or abs(a - b) < 1.5e-9
+
+
+def corpus_pcaps(corpus):
+    for root, _, files in sorted(os.walk(corpus)):
+        for name in sorted(files):
+            if name.endswith((".pcap", ".pcapng", ".cap")):
+                path = os.path.join(root, name)
+                if os.path.exists(path.rsplit(".", 1)[0] + ".tshark-tcp.tsv"):
+                    yield path
+
+
+def load_expected(path):
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            pcap, src, dst, n, lo, avg, hi = line.rstrip("\n").split("\t")
+            expected.setdefault(pcap, {})
+            if src != "-":
+                expected[pcap][(src, dst)] = (int(n), float(lo), float(avg),
+                                              float(hi))
+    return expected
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tcpstate")
+    ap.add_argument("corpus", nargs="?")
+    ap.add_argument("--expected")
+    ap.add_argument("--tsv")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    if args.expected:
+        expected = load_expected(args.expected)
+        base = os.path.dirname(os.path.abspath(args.expected))
+        corpus = os.path.normpath(os.path.join(base, "..", "..", "..", "shared",
+                                               "corpus"))
+        corpus = os.environ.get("TCPSTATE_CORPUS", corpus)
+        if not os.path.isdir(corpus):
+            print("SKIPPED: corpus not found at %s" % corpus)
+            return 0
+        runs = [(os.path.join(corpus, p), e) for p, e in sorted(expected.items())]
+    else:
+        runs = [(p, None) for p in corpus_pcaps(args.corpus)]
+    rows = []
+    agree = differ = only_theirs = only_ours = 0
+    unexplained = []
+    for pcap, theirs in runs:
+        rel = os.path.relpath(pcap, args.corpus) if args.corpus else None
+        if theirs is None:
+            theirs = summarise(tshark_samples(pcap))
+            for (src, dst), v in sorted(theirs.items()):
+                rows.append("%s\t%s\t%s\t%d\t%.9f\t%.9f\t%.9f" % ((rel, src, dst) + v))
+            if not theirs:  # still compared: tcpstate must find none either
+                rows.append("%s\t-\t-\t0\t0\t0\t0" % rel)
+        if not os.path.exists(pcap):
+            print("SKIPPED %s: not in the corpus" % pcap)
+            continue
+        ours = tcpstate_rtts(args.tcpstate, pcap)
+        for key in sorted(set(theirs) | set(ours)):
+            t, o = theirs.get(key), ours.get(key)
+            label = "%s %s -> %s" % (os.path.basename(pcap), key[0], key[1])
+            if t and not o:
+                only_theirs += 1
+                unexplained.append("%s: TShark %d samples, tcpstate none" % (label, t[0]))
+                continue
+            if o and not t:
+                only_ours += 1
+                unexplained.append("%s: tcpstate %d samples, TShark none" % (label, o[0]))
+                continue
+            ok = all(close(a, b) for a, b in zip(t[1:], o[1:]))
+            if ok:
+                agree += 1
+                if not args.quiet:
+                    print("AGREE %s: n %d/%d min %.6f avg %.6f max %.6f" %
+                          (label, t[0], o[0], o[1], o[2], o[3]))
+            else:
+                differ += 1
+                unexplained.append(
+                    "%s: TShark n=%d min %.9f avg %.9f max %.9f; tcpstate n=%d "
+                    "min %.9f avg %.9f max %.9f" % ((label,) + t + o))
+    if args.tsv:
+        with open(args.tsv, "w") as f:
+            f.write("# TShark %s tcp.analysis.ack_rtt per direction, Karn's "
+                    "rule applied (tests/conformance/ack_rtt_compare.py)\n"
+                    "# pcap\tsender\treceiver\tsamples\tmin\tavg\tmax\n"
+                    % tshark_version())
+            f.write("\n".join(rows) + "\n")
+    for u in unexplained:
+        print("DIFFER " + u)
+    print("%d directions agree within 1%%, %d differ, %d only TShark, %d only "
+          "tcpstate" % (agree, differ, only_theirs, only_ours))
+    return 1 if unexplained else 0
+
+
+def tshark_version():
+    out = subprocess.run(["tshark", "--version"], capture_output=True,
+                         text=True).stdout
+    found = re.search(r"\d+\.\d+\.\d+", out)
+    return found.group(0) if found else "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
