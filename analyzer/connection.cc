@@ -203,9 +203,11 @@ void Connection::FeedRtt(const TcpSegment& seg, AnomalyKindSet kinds,
         Bit(AnomalyKind::kFastRetransmission) |
         Bit(AnomalyKind::kSpuriousRetransmission) |
         Bit(AnomalyKind::kKeepalive) | Bit(AnomalyKind::kZeroWindowProbe);
-    // A SYN's payload (TCP Fast Open) starts one past the ISN.
-    x.rtt.OnSent(seg.flags.syn() ? seg.seq.Plus(1) : seg.seq, seg.payload_len,
-                 t, (kinds & kRepeatsOrProbes) != 0);
+    // A SYN's payload (TCP Fast Open) starts one past the ISN; a FIN on
+    // the data occupies one more sequence number, which the ACK covers.
+    x.rtt.OnSent(seg.flags.syn() ? seg.seq.Plus(1) : seg.seq,
+                 seg.payload_len + (seg.flags.fin() ? 1 : 0), t,
+                 (kinds & kRepeatsOrProbes) != 0);
   }
 }
 

@@ -44,15 +44,24 @@ void RttTracker::OnSent(SeqNum seq, uint32_t len, PackedTime t,
   if (offset < 0 || offset > kMaxOffsetNs) {
     return;  // too long after the oldest waiting segment: not timed
   }
-  for (int i = 0; i < kSlots; ++i) {
+  // A free slot, else the newest segment's: the oldest in flight are
+  // acknowledged (and their slots freed) first, and the newest is the one
+  // a cumulative ACK after a burst names by its end.
+  int slot = -1;
+  int newest = 0;
+  for (int i = 0; i < kSlots && slot < 0; ++i) {
     if ((used_ >> i & 1) == 0) {
-      used_ |= static_cast<uint8_t>(1u << i);
-      end_[i] = end.value();
-      len_[i] = static_cast<uint16_t>(len);
-      sent_ns_[i] = static_cast<uint32_t>(offset);
-      return;
+      slot = i;
+    } else if (sent_ns_[i] >= sent_ns_[newest]) {
+      newest = i;
     }
   }
+  slot = slot < 0 ? newest : slot;
+  used_ |= static_cast<uint8_t>(1u << slot);
+  resent_ &= static_cast<uint8_t>(~(1u << slot));
+  end_[slot] = end.value();
+  len_[slot] = static_cast<uint16_t>(len);
+  sent_ns_[slot] = static_cast<uint32_t>(offset);
 }
 
 void RttTracker::OnAck(SeqNum ack, PackedTime t) {
