@@ -85,8 +85,12 @@ void RttTracker::Add(int64_t ns) {
   const double x = static_cast<double>(ns);
   const double delta = x - mean_ns_;
   mean_ns_ += delta / count_;
-  m2_ += delta * (x - mean_ns_);
+  m2_ = static_cast<float>(m2_ + delta * (x - mean_ns_));
 }
+
+absl::Duration RttTracker::min() const { return absl::Nanoseconds(min_ns_); }
+
+absl::Duration RttTracker::max() const { return absl::Nanoseconds(max_ns_); }
 
 absl::Duration RttTracker::mean() const {
   return absl::Nanoseconds(std::llround(mean_ns_));

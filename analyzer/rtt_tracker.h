@@ -16,15 +16,17 @@ namespace tcpstate {
 // either copy. Fed once per segment by the connection (OnSent for this
 // endpoint's data, OnAck for the peer's ACKs).
 //
-// Memory is fixed (no allocation): the kSlots most recent unacknowledged
-// data segments are remembered; when more are in flight the newest waits
-// for a free slot, so on a long fat transfer roughly every
-// (segments in flight / kSlots)-th segment is timed. A segment sent 4.29 s
+// Memory is fixed (no allocation, 104 bytes): kSlots unacknowledged data
+// segments are remembered; when all are busy the newest segment takes the
+// newest one's slot, so the oldest in flight are timed as they are
+// acknowledged and the last segment of a burst, the one a cumulative ACK
+// names, is timed too; a long fat transfer gets a subset of the samples
+// (README "Round trips" compares slot counts). A segment sent 4.29 s
 // or more after the oldest one still waiting is not timed (slot times are
 // 32-bit nanoseconds after it); samples themselves may be of any length.
 class RttTracker {
  public:
-  static constexpr int kSlots = 8;
+  static constexpr int kSlots = 6;
 
   // A segment with `len` > 0 payload bytes from `seq`, sent at `t`;
   // `retransmission` when the connection classified it as one.
@@ -33,8 +35,8 @@ class RttTracker {
   void OnAck(SeqNum ack, PackedTime t);
 
   uint32_t samples() const { return count_; }
-  absl::Duration min() const { return absl::Nanoseconds(min_ns_); }
-  absl::Duration max() const { return absl::Nanoseconds(max_ns_); }
+  absl::Duration min() const;
+  absl::Duration max() const;
   absl::Duration mean() const;
   // The population standard deviation of the samples.
   absl::Duration stddev() const;
@@ -49,12 +51,14 @@ class RttTracker {
   uint16_t len_[kSlots] = {};  // its payload (an IP packet holds < 64 KiB)
   uint8_t used_ = 0;            // bit per slot
   uint8_t resent_ = 0;          // bit per slot: sent more than once
-  // Welford's running mean and sum of squared deviations (nanoseconds).
+  // Welford's running mean and sum of squared deviations (nanoseconds):
+  // the extremes exact, the spread in a float (24 bits of mantissa).
+  // (Ordered so that the fields pack.)
   uint32_t count_ = 0;
+  float m2_ = 0;
   int64_t min_ns_ = 0;
   int64_t max_ns_ = 0;
   double mean_ns_ = 0;
-  double m2_ = 0;
 };
 
 }  // namespace tcpstate

@@ -32,12 +32,13 @@ FIELDS = ["frame.number", "frame.protocols", "frame.time_epoch", "tcp.stream",
           "tcp.seq_raw", "tcp.len", "tcp.ack_raw", "tcp.flags.syn",
           "tcp.flags.fin",
           "tcp.flags.reset", "tcp.analysis.ack_rtt", "tcp.analysis.acks_frame",
-          "tcp.analysis.keep_alive", "tcp.analysis.zero_window_probe"]
+          "tcp.analysis.keep_alive", "tcp.analysis.zero_window_probe",
+          "tcp.analysis.retransmission"]
 TOLERANCE = 0.01
 # A copy of a frame this soon after it is a duplicate capture (SPAN ports,
 # "-i any"), as tcpstate's duplicate rule sees it, not a retransmission.
 DUPLICATE_WINDOW = 0.005
-SLOTS = 8  # RttTracker::kSlots
+SLOTS = 6  # RttTracker::kSlots
 
 
 def endpoint(addr, port):
@@ -79,6 +80,8 @@ def tshark_samples(pcap):
             "rst": r["tcp.flags.reset"] in ("1", "True"),
             "probe": bool(r["tcp.analysis.keep_alive"] or
                           r["tcp.analysis.zero_window_probe"]),
+            # Set on TShark's fast and spurious retransmissions too.
+            "resent": bool(r["tcp.analysis.retransmission"]),
             "rtt": float(r["tcp.analysis.ack_rtt"]) if r["tcp.analysis.ack_rtt"] else None,
             "acks": int(r["tcp.analysis.acks_frame"]) if r["tcp.analysis.acks_frame"] else None,
         }
@@ -100,7 +103,9 @@ def tshark_samples(pcap):
         # though acks_frame names the segment: a sample of 0.
         rtt = f["rtt"] if f["rtt"] is not None else 0.0
         a = frames[f["acks"]]
-        if a["len"] == 0 or a["probe"] or a["rst"]:
+        # Karn's rule as TShark sees it: a segment it calls a
+        # retransmission gives no sample (tcpstate's classifier likewise).
+        if a["len"] == 0 or a["probe"] or a["rst"] or a["resent"]:
             continue
         begin = (a["seq"] + (1 if a["syn"] else 0)) % 2**32
         if repeated(frames, sent[(a["stream"], a["src"])], f["acks"], n,
