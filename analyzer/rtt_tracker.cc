@@ -40,9 +40,13 @@ void RttTracker::OnSent(SeqNum seq, uint32_t len, PackedTime t,
   if (used_ == 0) {
     base_ = t;
   }
-  const int64_t offset = (t - base_) / absl::Nanoseconds(1);
-  if (offset < 0 || offset > kMaxOffsetNs) {
-    return;  // too long after the oldest waiting segment: not timed
+  int64_t offset = (t - base_) / absl::Nanoseconds(1);
+  if (offset > kMaxOffsetNs) {
+    Rebase(t);
+    offset = (t - base_) / absl::Nanoseconds(1);
+  }
+  if (offset < 0) {
+    return;  // stamped before segments already waiting: not timed
   }
   // A free slot, else the newest segment's: the oldest in flight are
   // acknowledged (and their slots freed) first, and the newest is the one
@@ -76,6 +80,26 @@ void RttTracker::OnAck(SeqNum ack, PackedTime t) {
     }
     Remove(i);
   }
+}
+
+void RttTracker::Rebase(PackedTime t) {
+  // Slots sent 4.29 s or more before `t` cannot share a base with it: they
+  // give way to the segment sent now.
+  const int64_t now = (t - base_) / absl::Nanoseconds(1);
+  int64_t oldest = now;
+  for (int i = 0; i < kSlots; ++i) {
+    if ((used_ >> i & 1) != 0 && now - sent_ns_[i] > kMaxOffsetNs) {
+      Remove(i);
+    } else if ((used_ >> i & 1) != 0) {
+      oldest = std::min<int64_t>(oldest, sent_ns_[i]);
+    }
+  }
+  for (int i = 0; i < kSlots; ++i) {
+    sent_ns_[i] = (used_ >> i & 1) != 0
+                      ? static_cast<uint32_t>(sent_ns_[i] - oldest)
+                      : 0;
+  }
+  base_ = base_ + absl::Nanoseconds(oldest);
 }
 
 void RttTracker::Add(int64_t ns) {

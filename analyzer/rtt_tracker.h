@@ -21,9 +21,11 @@ namespace tcpstate {
 // newest one's slot, so the oldest in flight are timed as they are
 // acknowledged and the last segment of a burst, the one a cumulative ACK
 // names, is timed too; a long fat transfer gets a subset of the samples
-// (README "Round trips" compares slot counts). A segment sent 4.29 s
-// or more after the oldest one still waiting is not timed (slot times are
-// 32-bit nanoseconds after it); samples themselves may be of any length.
+// (README "Round trips" compares slot counts). Slot times are 32-bit
+// nanoseconds after a base: a segment sent 4.29 s or more after one still
+// waiting takes precedence, and the waiting one is dropped (it could only
+// have given a sample of more than 4.29 s); samples otherwise may be of
+// any length.
 class RttTracker {
  public:
   static constexpr int kSlots = 6;
@@ -43,6 +45,7 @@ class RttTracker {
 
  private:
   void Add(int64_t ns);
+  void Rebase(PackedTime t);
   void Remove(int slot);
 
   PackedTime base_;            // slot times are nanoseconds after it

@@ -33,10 +33,11 @@ FIELDS = ["frame.number", "frame.protocols", "frame.time_epoch", "tcp.stream",
           "tcp.flags.fin",
           "tcp.flags.reset", "tcp.analysis.ack_rtt", "tcp.analysis.acks_frame",
           "tcp.analysis.keep_alive", "tcp.analysis.zero_window_probe",
-          "tcp.analysis.retransmission"]
+          "tcp.analysis.retransmission", "ip.id", "_ws.malformed"]
 TOLERANCE = 0.01
-# A copy of a frame this soon after it is a duplicate capture (SPAN ports,
-# "-i any"), as tcpstate's duplicate rule sees it, not a retransmission.
+# A copy of a frame (same IPv4 ID) this soon after it is a duplicate
+# capture (SPAN ports, "-i any"), as tcpstate's duplicate rule sees it, not
+# a retransmission.
 DUPLICATE_WINDOW = 0.005
 SLOTS = 6  # RttTracker::kSlots
 
@@ -76,6 +77,8 @@ def tshark_samples(pcap):
             "dst": endpoint(dst, r["tcp.dstport"]),
             "seq": int(r["tcp.seq_raw"]), "len": int(r["tcp.len"] or 0),
             "ack": int(r["tcp.ack_raw"] or 0),
+            "ip_id": r["ip.id"] if not v6 else None,
+            "malformed": bool(r["_ws.malformed"]),
             "syn": r["tcp.flags.syn"] in ("1", "True"),
             "rst": r["tcp.flags.reset"] in ("1", "True"),
             "probe": bool(r["tcp.analysis.keep_alive"] or
@@ -93,7 +96,16 @@ def tshark_samples(pcap):
         if f["len"] > 0 and not f["rst"]:
             sent[(f["stream"], f["src"])].append(n)
     in_flight = max_in_flight(frames, order)
+    # Segments TShark gave up on (e.g. an empty SACK option) before its
+    # analysis, in either direction: it takes no sample from or of them.
+    malformed = collections.Counter()
+    for f in frames.values():
+        if f["malformed"]:
+            malformed[(f["src"], f["dst"])] += 1
+            malformed[(f["dst"], f["src"])] += 1
     samples = collections.defaultdict(list)
+    for f in frames.values():  # every direction TShark decoded, sampled or not
+        samples[(f["src"], f["dst"])]
     for n in order:
         f = frames[n]
         if f["acks"] not in frames:
@@ -112,7 +124,7 @@ def tshark_samples(pcap):
                     begin, a["len"]):
             continue
         samples[(a["src"], a["dst"])].append(rtt)
-    return samples, in_flight
+    return samples, in_flight, malformed
 
 
 def max_in_flight(frames, order):
@@ -143,6 +155,7 @@ def repeated(frames, data_frames, acked, ack_frame, begin, length):
         g = frames[n]
         a = frames[acked]
         if (g["seq"] == a["seq"] and g["len"] == a["len"] and
+                g["ip_id"] == a["ip_id"] and
                 abs(g["t"] - a["t"]) <= DUPLICATE_WINDOW):
             continue  # the same packet captured twice, not sent twice
         b = (g["seq"] + (1 if g["syn"] else 0)) % 2**32
@@ -153,9 +166,10 @@ def repeated(frames, data_frames, acked, ack_frame, begin, length):
 
 
 def summarise(found):
-    samples, in_flight = found
-    return {k: (len(v), min(v), sum(v) / len(v), max(v), in_flight.get(k, 0))
-            for k, v in samples.items() if v}
+    samples, in_flight, malformed = found
+    return {k: (len(v), min(v) if v else 0, sum(v) / len(v) if v else 0,
+                max(v) if v else 0, in_flight.get(k, 0), malformed.get(k, 0))
+            for k, v in samples.items()}
 
 
 def tcpstate_rtts(binary, pcap):
@@ -165,7 +179,8 @@ def tcpstate_rtts(binary, pcap):
         report = json.loads(proc.stdout)
     except ValueError:
         return {}
-    out = {"backwards": report.get("summary", {}).get("timestamps_backwards", 0)}
+    out = {"backwards": report.get("summary", {}).get("timestamps_backwards", 0),
+           "error": report.get("error") or ""}
     for c in report.get("connections", []):
         for side, peer in (("client", "server"), ("server", "client")):
             e, p = c[side], c[peer]
@@ -202,11 +217,12 @@ def load_expected(path):
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            pcap, src, dst, n, lo, avg, hi, flight = line.rstrip("\n").split("\t")
+            pcap, src, dst, n, lo, avg, hi, flight, bad = \
+                line.rstrip("\n").split("\t")
             expected.setdefault(pcap, {})
             if src != "-":
                 expected[pcap][(src, dst)] = (int(n), float(lo), float(avg),
-                                              float(hi), int(flight))
+                                              float(hi), int(flight), int(bad))
     return expected
 
 
@@ -242,19 +258,24 @@ def main():
         if theirs is None:
             theirs = summarise(tshark_samples(pcap))
             for (src, dst), v in sorted(theirs.items()):
-                rows.append("%s\t%s\t%s\t%d\t%.9f\t%.9f\t%.9f\t%d" %
+                rows.append("%s\t%s\t%s\t%d\t%.9f\t%.9f\t%.9f\t%d\t%d" %
                             ((rel, src, dst) + v))
             if not theirs:  # still compared: tcpstate must find none either
-                rows.append("%s\t-\t-\t0\t0\t0\t0\t0" % rel)
+                rows.append("%s\t-\t-\t0\t0\t0\t0\t0\t0" % rel)
         if not os.path.exists(pcap):
             print("SKIPPED %s: not in the corpus" % pcap)
             continue
         ours = tcpstate_rtts(args.tcpstate, pcap)
         backwards = ours.pop("backwards", 0)
+        error = ours.pop("error", "")
         for key in sorted(set(theirs) | set(ours)):
             t, o = theirs.get(key), ours.get(key)
             label = "%s %s -> %s" % (os.path.basename(pcap), key[0], key[1])
-            why = explain(t, o, backwards)
+            decoded = t is not None
+            t = t if t and t[0] > 0 else None
+            if not t and not o:
+                continue  # neither has a sample
+            why = explain(t, o, backwards, decoded, error)
             if t and o and all(close(a, b) for a, b in zip(t[1:4], o[1:4])):
                 agree += 1
                 if not args.quiet:
@@ -272,7 +293,7 @@ def main():
             f.write("# TShark %s tcp.analysis.ack_rtt per direction, Karn's "
                     "rule applied (tests/conformance/ack_rtt_compare.py)\n"
                     "# pcap\tsender\treceiver\tsamples\tmin\tavg\tmax\t"
-                    "max_segments_in_flight\n"
+                    "max_segments_in_flight\tmalformed_acks\n"
                     % tshark_version())
             f.write("\n".join(rows) + "\n")
     for u in unexplained:
@@ -294,13 +315,25 @@ def describe(t, o):
     return "%s; %s" % (side("TShark", t), side("tcpstate", o))
 
 
-def explain(t, o, backwards):
+def explain(t, o, backwards, decoded, error):
     """The known reason a direction differs, or None."""
+    if t and not o and error:
+        # libpcap stops where TShark reads on, e.g. a pcapng whose second
+        # interface has another link type.
+        return "tcpstate stopped reading the capture"
+    if o and not decoded:
+        # TShark never decoded a TCP segment of this direction (a tunnel it
+        # does not follow, e.g. Teredo past its first packets).
+        return "TShark did not decode this TCP"
     if backwards:
         # tcpstate keeps capture time monotonic (a packet stamped before its
         # predecessor takes the predecessor's time); TShark subtracts the
         # raw stamps.
         return "timestamps went backwards"
+    if t and o and t[5] > 0 and t[0] < o[0] <= t[0] + t[5]:
+        # TShark stops dissecting a malformed segment (e.g. an empty SACK
+        # option) before its analysis: no sample from or of it.
+        return "TShark skipped malformed segments"
     if t and o and t[4] > SLOTS and o[0] < t[0] and \
             o[1] >= t[1] * (1 - TOLERANCE) and o[3] <= t[3] * (1 + TOLERANCE):
         # RttTracker times at most 8 segments in flight: a subset of
