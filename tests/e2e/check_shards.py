@@ -167,7 +167,7 @@ def check_mixed(tcpstate, source_dir):
         expect_refused(failures, "parts of another version",
                        merge + [version0, version], "and this is tcpstate")
         fmt = os.path.join(workdir, "format")
-        patched(a2[1], fmt, b"TCPSTATE-PART\n\x01", b"TCPSTATE-PART\n\x07")
+        patched(a2[1], fmt, b"TCPSTATE-PART\n\x02", b"TCPSTATE-PART\n\x07")
         expect_refused(failures, "another part format", merge + [a2[0], fmt],
                        "part format version 7")
         cut = os.path.join(workdir, "cut")

@@ -309,11 +309,14 @@ def tmux(*args):
                           text=True, check=True).stdout
 
 
-def wait_pane(session, pred, timeout):
+def wait_pane(session, pred, timeout, history=False):
+    """Polls the pane (with `history`, its scrollback too: a report longer
+    than the pane scrolls its first lines away)."""
     deadline = time.time() + timeout
     screen = ""
     while time.time() < deadline:
-        screen = tmux("capture-pane", "-p", "-t", session)
+        screen = tmux("capture-pane", "-p", "-t", session,
+                      *(["-S", "-500"] if history else []))
         if pred(screen):
             return True, screen
         time.sleep(0.2)
@@ -374,8 +377,10 @@ def t_live_view(binary, work, c):
             session, lambda s: "ESTABLISHED (by bytes" in s, 3)
         c.check(ok, "s: the established list is ordered by bytes")
         tmux("send-keys", "-t", session, "q")
-        ok, screen = wait_pane(session, lambda s: "Summary" in s, 5)
-        c.check(ok and "stopped by quit" in screen,
+        ok, screen = wait_pane(
+            session, lambda s: "Summary" in s and "stopped by quit" in s, 10,
+            history=True)
+        c.check(ok,
                 "q: the view ends and the text report follows")
         streamer.join(timeout=10)
     finally:
