@@ -33,7 +33,8 @@ FIELDS = ["frame.number", "frame.protocols", "frame.time_epoch", "tcp.stream",
           "tcp.flags.fin",
           "tcp.flags.reset", "tcp.analysis.ack_rtt", "tcp.analysis.acks_frame",
           "tcp.analysis.keep_alive", "tcp.analysis.zero_window_probe",
-          "tcp.analysis.retransmission", "ip.id", "_ws.malformed"]
+          "tcp.analysis.retransmission", "ip.id", "_ws.malformed", "ip.len",
+          "ip.hdr_len", "ipv6.plen", "tcp.hdr_len"]
 TOLERANCE = 0.01
 # A copy of a frame (same IPv4 ID) this soon after it is a duplicate
 # capture (SPAN ports, "-i any"), as tcpstate's duplicate rule sees it, not
@@ -87,6 +88,7 @@ def tshark_samples(pcap):
             "resent": bool(r["tcp.analysis.retransmission"]),
             "rtt": float(r["tcp.analysis.ack_rtt"]) if r["tcp.analysis.ack_rtt"] else None,
             "acks": int(r["tcp.analysis.acks_frame"]) if r["tcp.analysis.acks_frame"] else None,
+            "ip_len": ip_payload(r, v6),
         }
         order.append(n)
     # Data frames per direction, in capture order, for Karn's rule.
@@ -103,6 +105,7 @@ def tshark_samples(pcap):
         if f["malformed"]:
             malformed[(f["src"], f["dst"])] += 1
             malformed[(f["dst"], f["src"])] += 1
+    short = short_segments_acked(frames, order)
     samples = collections.defaultdict(list)
     for f in frames.values():  # every direction TShark decoded, sampled or not
         samples[(f["src"], f["dst"])]
@@ -124,7 +127,41 @@ def tshark_samples(pcap):
                     begin, a["len"]):
             continue
         samples[(a["src"], a["dst"])].append(rtt)
-    return samples, in_flight, malformed
+    return samples, in_flight, malformed, short
+
+
+def ip_payload(r, v6):
+    """The TCP payload length the IP header states (None if unknown)."""
+    try:
+        tcp_header = int(r["tcp.hdr_len"])
+        if v6:
+            return int(r["ipv6.plen"]) - tcp_header
+        return int(r["ip.len"]) - int(r["ip.hdr_len"]) - tcp_header
+    except ValueError:
+        return None
+
+
+def short_segments_acked(frames, order):
+    """{(sender, receiver): data frames that hold fewer bytes than their IP
+    header states, whose peer acknowledged exactly the stated end}.
+
+    TShark ends such a segment at the bytes present ("IPv4 total length
+    exceeds packet length"); tcpstate at the IP length, which the peer's
+    ACK proves was sent: they pair different ACKs and apply Karn's rule to
+    different byte ranges."""
+    acked = collections.defaultdict(set)  # (src, dst) -> ACK numbers seen
+    for n in order:
+        f = frames[n]
+        acked[(f["src"], f["dst"])].add(f["ack"])
+    short = collections.Counter()
+    for n in order:
+        f = frames[n]
+        if f["ip_len"] is None or f["ip_len"] <= f["len"] or f["len"] == 0:
+            continue
+        end = (f["seq"] + f["ip_len"] + (1 if f["syn"] else 0)) % 2**32
+        if end in acked[(f["dst"], f["src"])]:
+            short[(f["src"], f["dst"])] += 1
+    return short
 
 
 def max_in_flight(frames, order):
@@ -166,9 +203,10 @@ def repeated(frames, data_frames, acked, ack_frame, begin, length):
 
 
 def summarise(found):
-    samples, in_flight, malformed = found
+    samples, in_flight, malformed, short = found
     return {k: (len(v), min(v) if v else 0, sum(v) / len(v) if v else 0,
-                max(v) if v else 0, in_flight.get(k, 0), malformed.get(k, 0))
+                max(v) if v else 0, in_flight.get(k, 0), malformed.get(k, 0),
+                short.get(k, 0))
             for k, v in samples.items()}
 
 
@@ -217,12 +255,13 @@ def load_expected(path):
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            pcap, src, dst, n, lo, avg, hi, flight, bad = \
+            pcap, src, dst, n, lo, avg, hi, flight, bad, short = \
                 line.rstrip("\n").split("\t")
             expected.setdefault(pcap, {})
             if src != "-":
                 expected[pcap][(src, dst)] = (int(n), float(lo), float(avg),
-                                              float(hi), int(flight), int(bad))
+                                              float(hi), int(flight), int(bad),
+                                              int(short))
     return expected
 
 
@@ -258,10 +297,10 @@ def main():
         if theirs is None:
             theirs = summarise(tshark_samples(pcap))
             for (src, dst), v in sorted(theirs.items()):
-                rows.append("%s\t%s\t%s\t%d\t%.9f\t%.9f\t%.9f\t%d\t%d" %
+                rows.append("%s\t%s\t%s\t%d\t%.9f\t%.9f\t%.9f\t%d\t%d\t%d" %
                             ((rel, src, dst) + v))
             if not theirs:  # still compared: tcpstate must find none either
-                rows.append("%s\t-\t-\t0\t0\t0\t0\t0\t0" % rel)
+                rows.append("%s\t-\t-\t0\t0\t0\t0\t0\t0\t0" % rel)
         if not os.path.exists(pcap):
             print("SKIPPED %s: not in the corpus" % pcap)
             continue
@@ -293,7 +332,8 @@ def main():
             f.write("# TShark %s tcp.analysis.ack_rtt per direction, Karn's "
                     "rule applied (tests/conformance/ack_rtt_compare.py)\n"
                     "# pcap\tsender\treceiver\tsamples\tmin\tavg\tmax\t"
-                    "max_segments_in_flight\tmalformed_acks\n"
+                    "max_segments_in_flight\tmalformed_acks\t"
+                    "short_segments_acked\n"
                     % tshark_version())
             f.write("\n".join(rows) + "\n")
     for u in unexplained:
@@ -334,6 +374,11 @@ def explain(t, o, backwards, decoded, error):
         # TShark stops dissecting a malformed segment (e.g. an empty SACK
         # option) before its analysis: no sample from or of it.
         return "TShark skipped malformed segments"
+    if t and o and t[6] > 0:
+        # Frames shorter than their IP length, acknowledged to the IP
+        # length: TShark ends them at the bytes present, tcpstate at the
+        # IP length (short_segments_acked).
+        return "segments shorter than their IP length"
     if t and o and t[4] > SLOTS and o[0] < t[0] and \
             o[1] >= t[1] * (1 - TOLERANCE) and o[3] <= t[3] * (1 + TOLERANCE):
         # RttTracker times at most 8 segments in flight: a subset of
