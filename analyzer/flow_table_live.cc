@@ -216,7 +216,10 @@ LiveSnapshot FlowTable::Snapshot(absl::Time now, size_t max_rows,
     const TcpState ss = conn->server_state();
     if ((cs == TcpState::kEstablished || ss == TcpState::kEstablished) &&
         !Lingers(cs) && !Lingers(ss)) {
-      snap.active.push_back(ActiveRow(*conn, now, live_[conn->id()]));
+      if (lc == nullptr) {
+        lc = &live_[conn->id()];
+      }
+      snap.active.push_back(ActiveRow(*conn, now, *lc));
     }
     for (bool client : {true, false}) {
       const TcpState s = client ? conn->client_state() : conn->server_state();

@@ -69,6 +69,9 @@ void RttTracker::OnSent(SeqNum seq, uint32_t len, PackedTime t,
 }
 
 void RttTracker::OnAck(SeqNum ack, PackedTime t) {
+  if (used_ == 0) {
+    return;  // nothing waiting for an ACK: the common pure-ACK case
+  }
   const int64_t now = (t - base_) / absl::Nanoseconds(1);
   for (int i = 0; i < kSlots; ++i) {
     if ((used_ >> i & 1) == 0 || SeqNum(end_[i]).IsAfter(ack)) {

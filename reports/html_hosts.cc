@@ -246,12 +246,6 @@ std::string IsnArticles(
   return out;
 }
 
-std::string Table(absl::string_view id, absl::string_view heads,
-                  const std::string& rows) {
-  return absl::StrCat("<table class=\"plain\" id=\"", id, "\"><tr>", heads,
-                      "</tr>\n", rows, "</table>\n");
-}
-
 }  // namespace
 
 std::string HostsSection(const AnalysisResult& r) {
@@ -273,9 +267,8 @@ std::string HostsSection(const AnalysisResult& r) {
   if (!floods.empty()) {
     absl::StrAppend(&out, "<h3>SYN floods</h3>\n",
                     Table("syn-floods",
-                          "<th>host</th><th>from</th><th>for</th>"
-                          "<th>half-open handshakes</th><th>rate</th>"
-                          "<th>finding</th>",
+                          {"host", "from", "for", "half-open handshakes",
+                           "rate", "finding"},
                           floods));
   }
   const std::string isn = IsnArticles(
@@ -290,8 +283,7 @@ std::string HostsSection(const AnalysisResult& r) {
   if (!other.empty()) {
     absl::StrAppend(&out, "<h3>Other host findings</h3>\n",
                     Table("host-findings",
-                          "<th>host</th><th>anomaly</th><th>severity</th>"
-                          "<th>from</th><th>finding</th>",
+                          {"host", "anomaly", "severity", "from", "finding"},
                           other));
   }
   if (tally.others > 0) {

@@ -16,6 +16,11 @@ namespace html_internal {
 // Each returns markup whose every string from the input is HTML-escaped.
 // Exposed for the unit tests; not an interface for other reports.
 
+// <table class="plain" id=ID> with a header row of `heads` (plain text,
+// not escaped: the callers' constants) and `rows` (already markup).
+std::string Table(absl::string_view id, const std::vector<std::string>& heads,
+                  const std::string& rows);
+
 // The ladder (sequence) diagram of one connection as inline SVG: the client
 // and server lifelines, one arrow per kept segment (flags, relative seq/ack,
 // length, packet number), each side's state written on its lifeline where

@@ -16,17 +16,7 @@
 #include "reports/possible_text.h"
 
 namespace tcpstate {
-namespace {
-
-// <tr><td>..</td>..</tr> from cells already escaped.
-std::string Row(const std::vector<std::string>& cells) {
-  std::string out = "<tr>";
-  for (const std::string& cell : cells) {
-    absl::StrAppend(&out, "<td>", cell, "</td>");
-  }
-  out.append("</tr>\n");
-  return out;
-}
+namespace html_internal {
 
 std::string Table(absl::string_view id, const std::vector<std::string>& heads,
                   const std::string& rows) {
@@ -35,6 +25,22 @@ std::string Table(absl::string_view id, const std::vector<std::string>& heads,
     absl::StrAppend(&out, "<th>", head, "</th>");
   }
   absl::StrAppend(&out, "</tr>\n", rows, "</table>\n");
+  return out;
+}
+
+}  // namespace html_internal
+
+namespace {
+
+using html_internal::Table;
+
+// <tr><td>..</td>..</tr> from cells already escaped.
+std::string Row(const std::vector<std::string>& cells) {
+  std::string out = "<tr>";
+  for (const std::string& cell : cells) {
+    absl::StrAppend(&out, "<td>", cell, "</td>");
+  }
+  out.append("</tr>\n");
   return out;
 }
 

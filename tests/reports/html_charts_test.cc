@@ -10,6 +10,8 @@ namespace tcpstate {
 namespace html_internal {
 namespace {
 
+using testing_results::Count;
+
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
@@ -30,15 +32,6 @@ std::vector<int> BarCounts(const std::string& svg) {
     }
   }
   return counts;
-}
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
 }
 
 TEST(NumTest, OneDecimalWithoutTrailingZero) {

@@ -8,24 +8,18 @@
 #include "analyzer/anomaly_catalogue.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/reports/result_testutil.h"
 #include "reports/html_parts.h"
 
 namespace tcpstate {
 namespace {
 
+using testing_results::Count;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
-
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t i = s.find(what); i != std::string::npos;
-       i = s.find(what, i + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 // A flooded host, a host with ISNs 64000 apart starting just below 2^32,
 // and a host with random ISNs; `v6` picks the address family.

@@ -11,18 +11,11 @@ namespace tcpstate {
 namespace html_internal {
 namespace {
 
+using testing_results::Count;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 // The <g class="seg..."> element of `packet`, up to its closing </g>.
 std::string SegmentGroup(const std::string& svg, uint64_t packet) {

@@ -16,18 +16,11 @@
 namespace tcpstate {
 namespace {
 
+using testing_results::Count;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 // The text of the JSON data island.
 std::string DataIsland(const std::string& html) {

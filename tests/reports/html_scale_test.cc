@@ -13,14 +13,7 @@
 namespace tcpstate {
 namespace {
 
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t i = s.find(what); i != std::string::npos;
-       i = s.find(what, i + 1)) {
-    ++n;
-  }
-  return n;
-}
+using testing_results::Count;
 
 TEST(HtmlScaleTest, HundredThousandConnectionsInSixteenMegabytes) {
   const std::string html =

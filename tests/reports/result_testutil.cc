@@ -14,6 +14,15 @@
 
 namespace tcpstate {
 namespace testing_results {
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t pos = haystack.find(needle); pos != std::string::npos;
+       pos = haystack.find(needle, pos + 1)) {
+    ++n;
+  }
+  return n;
+}
 namespace {
 
 const absl::Time kT0 = absl::FromUnixMicros(1700000000250000);

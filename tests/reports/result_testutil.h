@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -9,6 +10,9 @@
 
 namespace tcpstate {
 namespace testing_results {
+
+// How many times `needle` occurs in `haystack` (overlaps counted).
+size_t Count(const std::string& haystack, const std::string& needle);
 
 // Hand-built results covering what the renderers must handle.
 
