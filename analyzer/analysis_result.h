@@ -259,6 +259,7 @@ struct LiveCaptureInfo {
 };
 
 struct AnalysisResult {
+  std::string tcpstate_version;  // of the build that made it (set by main)
   std::vector<InputInfo> inputs;
   CaptureSummary summary;
   std::optional<LiveCaptureInfo> live;  // live capture only

@@ -11,9 +11,6 @@
 #include "analyzer/tcp_state.h"
 #include "reports/possible_text.h"
 
-#ifndef TCPSTATE_VERSION
-#define TCPSTATE_VERSION "0.0.0"
-#endif
 
 namespace tcpstate {
 namespace {
@@ -405,7 +402,7 @@ bool WriteResultMembers(const AnalysisResult& result,
                         const JsonConnections* connections, JsonWriter* w,
                         const std::function<void()>& drain = nullptr) {
   w->Key("tcpstate_version");
-  w->String(TCPSTATE_VERSION);
+  w->String(result.tcpstate_version);
   w->Key("inputs");
   WriteInputs(result.inputs, w);
   w->Key("summary");

@@ -24,35 +24,16 @@
 #include "analyzer/anomaly_catalogue.h"
 #include "analyzer/anomaly_options.h"
 #include "tools/cli_internal.h"
+#include "tools/cli_options.h"
 
-ABSL_FLAG(std::vector<std::string>, read, {},
-          "Read packets from FILE (pcap or pcapng); repeat to read several "
-          "files as one capture, in order. '-' reads standard input.");
-ABSL_FLAG(std::string, format, "text",
-          "Report format: text (aligned table and summary), json (one "
-          "document), jsonl (one line per connection as it finishes, then "
-          "a summary line), csv (one row per connection), zeek (a Zeek "
-          "conn.log), mermaid (one connection's ladder diagram; needs "
-          "--connection) or html (one self-contained page: summary, "
-          "connection table, timeline, charts, ladder diagrams).");
-ABSL_FLAG(uint64_t, connection, 0,
-          "The connection (its id in the other reports) --format mermaid "
-          "draws.");
-ABSL_FLAG(uint64_t, diagrams, 50,
-          "html: ladder diagrams for every flagged connection and the first "
-          "N others.");
-ABSL_FLAG(std::string, rows, "50",
-          "Text: at most N connections in the table, flagged ones first "
-          "(then a line says how many more); 'all' for every one. Not "
-          "given, the table also stops at about 120 lines.");
-ABSL_FLAG(std::string, filter_file, "",
-          "Read the capture filter (a tcpdump-style BPF expression) from "
-          "FILE, like tcpdump -F; then give none on the command line.");
-ABSL_FLAG(std::string, output, "",
-          "Write the report to FILE instead of standard output.");
-ABSL_FLAG(std::string, time_wait, "60s",
-          "How long an endpoint stays in TIME_WAIT, in capture time "
-          "(e.g. 60s, 2m, 500ms; a bare number is seconds).");
+ABSL_FLAG(std::vector<std::string>, read, {}, "");
+ABSL_FLAG(std::string, format, "text", "");
+ABSL_FLAG(uint64_t, connection, 0, "");
+ABSL_FLAG(uint64_t, diagrams, 50, "");
+ABSL_FLAG(std::string, rows, "50", "");
+ABSL_FLAG(std::string, filter_file, "", "");
+ABSL_FLAG(std::string, output, "", "");
+ABSL_FLAG(std::string, time_wait, "60s", "");
 
 namespace {
 
@@ -67,97 +48,43 @@ std::string DefaultDuration(absl::Duration d) {
 }  // namespace
 
 ABSL_FLAG(std::string, stuck_after,
-          DefaultDuration(tcpstate::AnomalyOptions().stuck_after),
-          "How long an endpoint may sit in CLOSE_WAIT, FIN_WAIT_2, "
-          "FIN_WAIT_1/CLOSING or LAST_ACK before it is flagged as stuck "
-          "(Linux tcp_fin_timeout). DURATION sets every stuck kind; "
-          "KIND=DURATION overrides one (close_wait_stuck, fin_wait_2_stuck, "
-          "fin_wait_1_stuck, last_ack_stuck); repeatable. A FIN "
-          "retransmitted 3 times makes FIN_WAIT_1/LAST_ACK stuck sooner.");
-ABSL_FLAG(uint32_t, syn_flood_min, tcpstate::AnomalyOptions().syn_flood_min,
-          "syn_flood: at least N half-open handshakes to one host within "
-          "the window.");
+          DefaultDuration(tcpstate::AnomalyOptions().stuck_after), "");
+ABSL_FLAG(uint32_t, syn_flood_min, tcpstate::AnomalyOptions().syn_flood_min, "");
 ABSL_FLAG(uint32_t, syn_flood_sources,
-          tcpstate::AnomalyOptions().syn_flood_sources,
-          "syn_flood: from at least N distinct source addresses.");
+          tcpstate::AnomalyOptions().syn_flood_sources, "");
 ABSL_FLAG(uint64_t, max_connections,
-          tcpstate::AnalyzerOptions().max_connections,
-          "Flow table cap: at most N connections tracked at once; when full, "
-          "a batch is evicted (written out with end reason \"evicted\"), "
-          "incomplete handshakes first, oldest first.");
+          tcpstate::AnalyzerOptions().max_connections, "");
 ABSL_FLAG(uint64_t, max_memory,
-          tcpstate::AnalyzerOptions().max_memory_bytes >> 20,
-          "Flow table memory cap in MiB (estimated per connection); the "
-          "smaller of this and --max-connections applies.");
-ABSL_FLAG(std::string, threads, "auto",
-          "Analyse in N shards of the flows (by a hash of the flow): the "
-          "reading thread decodes and analyses shard 0, N-1 threads the "
-          "others, and a merger writes the records in a single table's "
-          "order; the output is byte-identical to --threads 1 unless a "
-          "shard's share of the table fills (README: All cores). auto: the "
-          "online cores, at most 16. Live (-i): N capture sockets in one "
-          "PACKET_FANOUT group, a worker each. --format html and mermaid "
-          "from standard input analyse on one thread.");
+          tcpstate::AnalyzerOptions().max_memory_bytes >> 20, "");
+ABSL_FLAG(std::string, threads, "auto", "");
 ABSL_FLAG(std::string, syn_flood_window,
-          DefaultDuration(tcpstate::AnomalyOptions().syn_flood_window),
-          "syn_flood: the window those handshakes must fall in.");
+          DefaultDuration(tcpstate::AnomalyOptions().syn_flood_window), "");
 
 namespace tcpstate {
 namespace {
 
-using cli_internal::ValueOption;
-
-constexpr ValueOption kValueOptions[] = {
-    {"read", "FILE", "r"},
-    {"format", "text|json|jsonl|csv|zeek|mermaid|html", ""},
-    {"connection", "ID", ""},
-    {"diagrams", "N", ""},
-    {"rows", "N|all", ""},
-    {"output", "FILE", "o"},
-    {"filter_file", "FILE", "F"},
-    {"time_wait", "DURATION", ""},
-    {"stuck_after", "[KIND=]DURATION", ""},
-    {"syn_flood_min", "N", ""},
-    {"syn_flood_sources", "N", ""},
-    {"syn_flood_window", "DURATION", ""},
-    {"fail_on", "KIND[,KIND...]|severity>=LEVEL", ""},
-    {"fail_on_severity", "LEVEL", ""},
-    {"expect", "FILE", ""},
-    {"junit", "FILE", ""},
-    {"baseline", "FILE", ""},
-    {"write_baseline", "FILE", ""},
-    {"max_connections", "N", ""},
-    {"max_memory", "MIB", ""},
-    {"threads", "N|auto", "j"},
-    {"shard", "K/N", ""},
-    {"reassembly_timeout", "DURATION", ""},
-    {"reassembly_max_datagrams", "N", ""},
-    {"reassembly_memory", "KIB", ""},
-    {"interface", "IFACE", "i"},
-    {"snaplen", "SNAPLEN", "s"},
-    {"count", "COUNT", "c"},
-    {"buffer_size", "KIB", "B"},
-    {"duration", "DURATION", ""},
-    {"write", "FILE", "w"},
-    {"user", "USER", "Z"},
-};
-
 // Options that take no value.
 bool IsSwitch(absl::string_view name) {
-  return name == "help" || name == "h" || name == "version" ||
-         name == "list_anomalies" || name == "quiet" || name == "n" ||
-         name == "summary" || name == "q" ||
-         name == "no_reassembly" ||
-         IsLiveSwitch(name);
+  const OptionSpec* spec = FindOption(name);
+  return spec != nullptr && spec->metavar.empty();
 }
 
-const ValueOption* FindValueOption(absl::string_view name) {
-  for (const ValueOption& option : kValueOptions) {
-    if (name == option.name || name == option.short_name) {
-      return &option;
+// An option that takes a value, by canonical or short name.
+const OptionSpec* FindValueOption(absl::string_view name) {
+  const OptionSpec* spec = FindOption(name);
+  return spec != nullptr && !spec->metavar.empty() ? spec : nullptr;
+}
+
+// -rFILE / -oOUT / -ieth0 ...: whether short option `letter` takes a value
+// that may be attached.
+bool TakesAttachedValue(char letter) {
+  for (const OptionSpec& spec : Options()) {
+    if (!spec.metavar.empty() && spec.short_name.size() == 1 &&
+        spec.short_name[0] == letter) {
+      return true;
     }
   }
-  return nullptr;
+  return false;
 }
 
 // An option argument split into its name (dashes removed, '-' -> '_') and
@@ -173,15 +100,17 @@ OptionToken SplitOption(absl::string_view arg) {
   OptionToken token;
   const size_t eq = body.find('=');
   token.name = absl::StrReplaceAll(body.substr(0, eq), {{"-", "_"}});
+  if (const OptionSpec* spec = FindOption(token.name); spec != nullptr) {
+    token.name = std::string(CanonicalName(*spec));
+  }
   if (eq != absl::string_view::npos) {
     token.value = std::string(body.substr(eq + 1));
   }
   const bool known =
       IsSwitch(token.name) || FindValueOption(token.name) != nullptr;
   // -rFILE / -oOUT / -ieth0 ...: a short option with its value attached.
-  if (!known && single_dash && !body.empty() &&
-      absl::string_view("roiscwBZjF").find(body[0]) != absl::string_view::npos) {
-    token.name = std::string(body.substr(0, 1));
+  if (!known && single_dash && !body.empty() && TakesAttachedValue(body[0])) {
+    token.name = std::string(CanonicalName(*FindOption(body.substr(0, 1))));
     token.value = std::string(body.substr(1));
   }
   return token;
@@ -203,7 +132,10 @@ absl::Status SetFlag(absl::string_view name, absl::string_view value) {
 
 // Puts every flag back to its default, so parsing is repeatable.
 absl::Status ResetFlags() {
-  for (const ValueOption& option : kValueOptions) {
+  for (const OptionSpec& option : Options()) {
+    if (option.metavar.empty()) {
+      continue;  // a switch: no flag
+    }
     if (option.name == "read") {
       absl::SetFlag(&FLAGS_read, {});
       continue;
@@ -224,8 +156,6 @@ absl::Status ResetFlags() {
 }  // namespace
 
 namespace cli_internal {
-
-absl::Span<const ValueOption> ValueOptions() { return kValueOptions; }
 
 std::string DisplayName(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"_", "-"}});
@@ -265,7 +195,7 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->version = true;
   } else if (token.name == "list_anomalies") {
     state->list_anomalies = true;
-  } else if (token.name == "summary" || token.name == "q") {
+  } else if (token.name == "summary") {
     state->summary_only = true;
   } else if (token.name == "n") {
     // tcpdump's "do not resolve names": tcpstate never resolves them.
@@ -273,8 +203,12 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
     state->quiet = true;
   } else if (token.name == "no_reassembly") {
     state->no_reassembly = true;
-  } else {
+  } else if (token.name == "help") {
     state->help = true;
+  } else {
+    return absl::InternalError(absl::StrCat(
+        "switch ", DisplayName(token.name), " is in the option table but "
+        "not handled"));
   }
   return absl::OkStatus();
 }
@@ -284,15 +218,11 @@ absl::Status ApplySwitch(const OptionToken& token, WalkState* state) {
 absl::Status ApplyOption(const OptionToken& token, const std::string* next,
                          bool* used_next, WalkState* state) {
   *used_next = false;
-  if (const ValueOption* o = FindValueOption(token.name); o != nullptr) {
-    state->given.emplace_back(o->name);
-  } else {
-    state->given.push_back(token.name);
-  }
+  state->given.push_back(token.name);
   if (IsSwitch(token.name)) {
     return ApplySwitch(token, state);
   }
-  const ValueOption* option = FindValueOption(token.name);
+  const OptionSpec* option = FindValueOption(token.name);
   if (option == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown option '", DisplayName(token.name), "'"));

@@ -11,27 +11,12 @@
 // Registered with Abseil like every other option (tools/cli.cc walks the
 // argument list and sets them); --fail-on may repeat, so cli.cc collects
 // its values itself.
-ABSL_FLAG(std::string, fail_on, "",
-          "CI: exit 1 when an anomaly of one of these kinds is found "
-          "(KIND[,KIND...], see --list-anomalies), or of at least this "
-          "severity (severity>=info|warning|error). Repeatable.");
-ABSL_FLAG(std::string, fail_on_severity, "",
-          "CI: exit 1 when an anomaly of at least this severity (info, "
-          "warning or error) is found: --fail-on 'severity>=LEVEL' with "
-          "nothing for the shell to take as a redirection.");
-ABSL_FLAG(std::string, expect, "",
-          "CI: check the expectations in FILE (README, 'Use in CI'); exit 1 "
-          "when one fails, 2 on a syntax error.");
-ABSL_FLAG(std::string, junit, "",
-          "CI: write a JUnit XML report of the checks to FILE (one test case "
-          "per expectation, else per connection).");
-ABSL_FLAG(std::string, baseline, "",
-          "CI: fail only on what is new compared with FILE (a --write-baseline "
-          "file or a --format json report): a new state pair, a new anomaly "
-          "kind, or more of a kind than before.");
-ABSL_FLAG(std::string, write_baseline, "",
-          "CI: write this capture's baseline (state pairs and anomaly counts) "
-          "to FILE.");
+ABSL_FLAG(std::string, fail_on, "", "");
+ABSL_FLAG(std::string, fail_on_severity, "", "");
+ABSL_FLAG(std::string, expect, "", "");
+ABSL_FLAG(std::string, junit, "", "");
+ABSL_FLAG(std::string, baseline, "", "");
+ABSL_FLAG(std::string, write_baseline, "", "");
 
 namespace tcpstate {
 namespace {

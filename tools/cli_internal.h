@@ -17,16 +17,6 @@ struct CliOptions;
 
 namespace cli_internal {
 
-// An option taking a value: canonical flag name, value name, short alias.
-struct ValueOption {
-  absl::string_view name;
-  absl::string_view metavar;
-  absl::string_view short_name;  // "" if none
-};
-
-// Every option that takes a value, in the order --help lists them.
-absl::Span<const ValueOption> ValueOptions();
-
 // A flag name as users type it: "time_wait" -> "time-wait".
 std::string DisplayName(absl::string_view name);
 

@@ -8,34 +8,19 @@
 #include "tools/cli.h"
 
 // Registered with Abseil like every other option; tools/cli.cc walks the
-// argument list and sets them (kValueOptions lists their short names).
-ABSL_FLAG(std::string, interface, "",
-          "Capture live on interface IFACE ('any' for all) instead of "
-          "reading files; see README 'Live capture'. Needs root or "
-          "CAP_NET_RAW.");
-ABSL_FLAG(uint32_t, snaplen, 262144,
-          "Live: bytes kept of each packet (0 = 262144). TCP states need "
-          "only the headers: 128 is enough unless -w should keep payloads.");
-ABSL_FLAG(uint64_t, count, 0,
-          "Stop after N packets (those the filter keeps, as tcpdump -c "
-          "counts them), reading files or live (0 = no limit).");
-ABSL_FLAG(uint32_t, buffer_size, 0,
-          "Live: the kernel capture buffer in KiB, like tcpdump -B "
-          "(0 = libpcap's default, 2 MiB).");
-ABSL_FLAG(std::string, duration, "",
-          "Live: stop after DURATION (e.g. 30s, 10m, 24h).");
-ABSL_FLAG(std::string, write, "",
-          "Live: also save every captured packet to FILE (pcap), like "
-          "tcpdump -w.");
-ABSL_FLAG(std::string, user, "",
-          "Live: after opening the interface (and -w/-o files), switch to "
-          "USER (groups, gid, uid) and drop every capability, like "
-          "tcpdump -Z.");
+// argument list and sets them (tools/cli_options.cc lists them).
+ABSL_FLAG(std::string, interface, "", "");
+ABSL_FLAG(uint32_t, snaplen, 262144, "");
+ABSL_FLAG(uint64_t, count, 0, "");
+ABSL_FLAG(uint32_t, buffer_size, 0, "");
+ABSL_FLAG(std::string, duration, "", "");
+ABSL_FLAG(std::string, write, "", "");
+ABSL_FLAG(std::string, user, "", "");
 
 namespace tcpstate {
 
 bool IsLiveSwitch(absl::string_view name) {
-  return name == "p" || name == "no_promiscuous_mode" || name == "events" ||
+  return name == "no_promiscuous_mode" || name == "events" ||
          name == "no_immediate_mode";
 }
 
@@ -66,7 +51,7 @@ absl::Status ReadLiveOptions(const std::vector<std::string>& switches,
   out->write_file = absl::GetFlag(FLAGS_write);
   out->user = absl::GetFlag(FLAGS_user);
   for (const std::string& s : switches) {
-    if (s == "p" || s == "no_promiscuous_mode") {
+    if (s == "no_promiscuous_mode") {
       out->promiscuous = false;
     } else if (s == "events") {
       out->events = true;
@@ -83,17 +68,6 @@ absl::Status ReadLiveOptions(const std::vector<std::string>& switches,
         "--no-immediate-mode need live capture (-i IFACE)");
   }
   return absl::OkStatus();
-}
-
-std::string LiveSwitchUsage() {
-  return "  -p, --no-promiscuous-mode\n"
-         "      Live: do not put the interface into promiscuous mode.\n"
-         "  --no-immediate-mode\n"
-         "      Live: let the kernel batch packets (less CPU; events may\n"
-         "      come up to 0.1 s late). Immediate mode is on by default.\n"
-         "  --events\n"
-         "      Live, JSONL output: also a {\"type\":\"state\"} line for\n"
-         "      every endpoint state change.\n";
 }
 
 }  // namespace tcpstate

@@ -27,15 +27,12 @@ struct LiveCliOptions {
   bool Active() const { return !interface.empty(); }
 };
 
-// The switches (options without a value) of live capture: "p",
-// "no_promiscuous_mode", "events", "no_immediate_mode".
+// The switches (options without a value) of live capture, by canonical
+// name: "no_promiscuous_mode" (-p), "events", "no_immediate_mode".
 bool IsLiveSwitch(absl::string_view name);
 
 // Fills `out` from the live flags and the live switches given.
 absl::Status ReadLiveOptions(const std::vector<std::string>& switches,
                              LiveCliOptions* out);
-
-// Help lines of the live switches, for --help.
-std::string LiveSwitchUsage();
 
 }  // namespace tcpstate

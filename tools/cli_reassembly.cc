@@ -15,19 +15,11 @@
 ABSL_FLAG(std::string, reassembly_timeout,
           absl::StrCat(absl::ToInt64Seconds(
                            tcpstate::ReassemblyOptions().timeout),
-                       "s"),
-          "IP reassembly: a datagram still missing fragments this long "
-          "(capture time) after its first-seen fragment is dropped (Linux "
-          "ipfrag_time).");
+                       "s"), "");
 ABSL_FLAG(uint64_t, reassembly_max_datagrams,
-          tcpstate::ReassemblyOptions().max_datagrams,
-          "IP reassembly: at most N datagrams pending at once; when full, "
-          "the oldest is dropped.");
+          tcpstate::ReassemblyOptions().max_datagrams, "");
 ABSL_FLAG(uint64_t, reassembly_memory,
-          tcpstate::ReassemblyOptions().max_bytes >> 10,
-          "IP reassembly: at most KIB KiB of fragment data pending (Linux "
-          "ipfrag_high_thresh); when full, the oldest datagrams are "
-          "dropped. At least 64 (one largest datagram).");
+          tcpstate::ReassemblyOptions().max_bytes >> 10, "");
 
 namespace tcpstate {
 namespace cli_internal {

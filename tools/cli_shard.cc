@@ -10,14 +10,7 @@
 #include "tools/cli.h"
 #include "tools/cli_internal.h"
 
-ABSL_FLAG(std::string, shard, "",
-          "Analyse only shard K of N (0 <= K < N): the flows whose hash (the "
-          "one --threads uses) modulo N is K. Every input is still read "
-          "whole, so packet numbers stay global and connections that span "
-          "rotated files stay whole. Writes a part (to -o FILE or standard "
-          "output) for `tcpstate merge PART...`, whose report equals a "
-          "single run's. Analysis options (thresholds, caps, filter) go "
-          "here; report and CI options go to the merge.");
+ABSL_FLAG(std::string, shard, "", "");
 
 namespace tcpstate {
 namespace cli_internal {

@@ -13,13 +13,11 @@
 #include "tools/cli.h"
 #include "tools/cli_internal.h"
 #include "tools/cli_live.h"
+#include "tools/cli_options.h"
 
 namespace tcpstate {
 namespace {
 
-using cli_internal::DisplayName;
-using cli_internal::ValueOption;
-using cli_internal::ValueOptions;
 
 // `text` word-wrapped to `width` columns, each line indented by `indent`.
 std::string Wrap(absl::string_view text, size_t indent, size_t width) {
@@ -89,62 +87,34 @@ absl::StatusOr<ReportFormat> ParseFormat(absl::string_view text) {
 }
 
 std::string UsageText() {
-  std::string out =
-      "Usage: tcpstate -r FILE [-r FILE]... [options] [FILTER...]\n"
-      "       tcpstate -i IFACE [options] [FILTER...]   (live capture)\n"
-      "       tcpstate --shard K/N -r FILE... -o PART [analysis options]\n"
-      "       tcpstate merge PART... [report and CI options]\n"
-      "\n"
-      "Rebuilds both endpoints' TCP state machines (RFC 9293) from a capture\n"
-      "and reports each connection's final states, how it got there, and\n"
-      "anomalies. FILTER is a tcpdump-style BPF expression (the remaining\n"
-      "arguments, joined by spaces). A capture too large for one machine is\n"
-      "analysed in N --shard runs (anywhere, in any order) whose parts\n"
-      "`tcpstate merge` turns into the report a single run gives.\n"
-      "\n"
-      "Options:\n";
-  for (const ValueOption& option : ValueOptions()) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(option.name);
-    std::string names =
-        option.short_name.empty()
-            ? absl::StrCat("--", DisplayName(option.name))
-            : absl::StrCat("-", option.short_name, ", --",
-                           DisplayName(option.name));
-    std::string help = flag == nullptr ? "" : flag->Help();
-    if (flag != nullptr && !flag->DefaultValue().empty() &&
-        option.name != "read") {
-      absl::StrAppend(&help, " Default: ", flag->DefaultValue(), ".");
-    }
-    absl::StrAppend(&out, "  ", names, " ", option.metavar, "\n",
-                    Wrap(help, 6, 78), "\n");
+  std::string out;
+  absl::string_view prefix = "Usage: ";
+  for (absl::string_view line : SynopsisLines()) {
+    absl::StrAppend(&out, prefix, line, "\n");
+    prefix = "       ";
   }
-  out.append(LiveSwitchUsage());
-  out.append(
-      "  --list-anomalies\n"
-      "      Print the anomaly catalogue (id, severity, category, definition)\n"
-      "      as a Markdown table and exit.\n"
-      "  --no-reassembly\n"
-      "      Do not reassemble IP fragments: a first fragment is analysed\n"
-      "      as a segment holding only its share of the data, the other\n"
-      "      fragments are skipped.\n"
-      "  -n\n"
-      "      Accepted for tcpdump's habit (-n, -nn, -nr FILE): tcpstate\n"
-      "      never resolves names.\n"
-      "  --summary, -q\n"
-      "      Text: the summary and the anomalies only (no connection table,\n"
-      "      no hosts).\n"
-      "  --quiet\n"
-      "      No progress line on standard error (it is shown only when\n"
-      "      standard error is a terminal).\n"
-      "  -h, --help\n      Show this help and exit.\n"
-      "  --version\n      Print the version and exit.\n"
-      "\n"
-      "Exit status: 0 success (and every CI check passed); 1 a CI check\n"
-      "failed (--fail-on, --expect, --baseline; why goes to standard error);\n"
-      "2 usage error, bad expectations or baseline file, unreadable or\n"
-      "damaged input (for damaged input the report of everything before the\n"
-      "damage is still written, then the error goes to standard error),\n"
-      "parts that cannot be merged.\n");
+  absl::StrAppend(&out, "\n", Wrap(Description(), 0, 74), "\n");
+  for (OptionGroup group : Groups()) {
+    absl::StrAppend(&out, "\n", GroupTitle(group), ":\n");
+    for (const OptionSpec& spec : Options()) {
+      if (spec.group != group) {
+        continue;
+      }
+      std::string help(spec.help);
+      if (const std::optional<std::string> def = OptionDefault(spec)) {
+        absl::StrAppend(&help, " Default: ", *def, ".");
+      }
+      absl::StrAppend(&out, "  ", OptionNames(spec),
+                      spec.metavar.empty() ? "" : " ", spec.metavar, "\n",
+                      Wrap(help, 6, 78), "\n");
+    }
+  }
+  out.append("\nExit status:\n");
+  for (const auto& [code, meaning] : ExitStatuses()) {
+    absl::StrAppend(&out, "  ", code, "\n", Wrap(meaning, 6, 78), "\n");
+  }
+  out.append("\nMore: man tcpstate, and the docs/ directory of the source "
+             "(docs/cli.md).\n");
   return out;
 }
 

@@ -27,6 +27,7 @@
 #include "reports/live_view.h"
 #include "tools/live_parts.h"
 #include "tools/live_sharded.h"
+#include "tools/version.h"
 
 namespace tcpstate {
 namespace {
@@ -223,6 +224,7 @@ int RunLive(const CliOptions& given, const LiveHooks& hooks) {
   const absl::Time stopped = absl::Now();
   analyzer.AdvanceTime(stopped);
   AnalysisResult result = analyzer.Finish();
+  result.tcpstate_version = TcpstateVersion();
   (*source)->Flush();
   result.inputs = {(*source)->info()};
   result.error = run.error;

@@ -20,6 +20,7 @@
 #include "analyzer/live_shards.h"
 #include "reports/escape.h"
 #include "tools/live_parts.h"
+#include "tools/version.h"
 
 namespace tcpstate {
 namespace {
@@ -248,6 +249,7 @@ int RunLiveSharded(const CliOptions& options, const LiveHooks& hooks,
   }
   const absl::Time stopped = absl::Now();
   AnalysisResult result = shards.Finish(stopped);
+  result.tcpstate_version = TcpstateVersion();
   InputInfo input = (*sources)[0]->info();
   input.packets = 0;
   input.bytes = 0;

@@ -22,10 +22,8 @@
 #include "tools/report_output.h"
 #include "tools/run_parts.h"
 #include "tools/shard_runs.h"
+#include "tools/version.h"
 
-#ifndef TCPSTATE_VERSION
-#define TCPSTATE_VERSION "0.0.0"
-#endif
 
 namespace tcpstate {
 namespace {
@@ -70,6 +68,7 @@ int Run(const CliOptions& options) {
   const std::string error = Feed(src, analyzer, progress);
   progress.Finish();
   AnalysisResult result = analyzer.Finish();
+  result.tcpstate_version = TcpstateVersion();
   result.inputs = src.inputs();
   result.error = error;
   result.summary.timestamps_backwards = src.timestamps_backwards();
@@ -118,17 +117,17 @@ int main(int argc, char** argv) {
     return tcpstate::kExitOk;
   }
   if (options->version) {
-    std::cout << "tcpstate " << TCPSTATE_VERSION << "\n";
+    std::cout << "tcpstate " << tcpstate::TcpstateVersion() << "\n";
     return tcpstate::kExitOk;
   }
   if (options->live.Active()) {
     return tcpstate::RunLiveCapture(*options);
   }
   if (options->merge) {
-    return tcpstate::RunMerge(*options, TCPSTATE_VERSION);
+    return tcpstate::RunMerge(*options, tcpstate::TcpstateVersion());
   }
   if (options->shards != 0) {
-    return tcpstate::RunShard(*options, TCPSTATE_VERSION);
+    return tcpstate::RunShard(*options, tcpstate::TcpstateVersion());
   }
   return tcpstate::Run(*options);
 }

@@ -20,6 +20,7 @@
 #include "analyzer/shard_run.h"
 #include "tools/report_output.h"
 #include "tools/run_parts.h"
+#include "tools/version.h"
 
 namespace tcpstate {
 namespace {
@@ -232,6 +233,7 @@ int RunMerge(const CliOptions& cli, absl::string_view version) {
     created += p->trailer().created;
   }
   AnalysisResult result = merge.collector().Finish(trailer.summary, created);
+  result.tcpstate_version = TcpstateVersion();
   result.inputs = trailer.inputs;
   result.error = trailer.error;
   result.summary.timestamps_backwards = trailer.summary.timestamps_backwards;

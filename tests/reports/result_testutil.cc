@@ -205,6 +205,7 @@ AnalysisResult SampleWithLadders() {
 
 AnalysisResult Sample() {
   AnalysisResult r;
+  r.tcpstate_version = "0.1.0";
   r.inputs = {{"a.pcap", "EN10MB", 12, 3000, ""},
               {"b.pcapng", "LINUX_SLL2", 8, 1800, ""}};
   r.summary.packets = 20;
@@ -234,12 +235,14 @@ AnalysisResult Sample() {
 
 AnalysisResult Empty() {
   AnalysisResult r;
+  r.tcpstate_version = "0.1.0";
   r.inputs = {{"empty.pcap", "EN10MB", 0, 0, ""}};
   return r;
 }
 
 AnalysisResult Damaged() {
   AnalysisResult r;
+  r.tcpstate_version = "0.1.0";
   r.inputs = {{"good.pcap", "EN10MB", 16, 2000, ""},
               {"cut.pcap", "", 0, 0,
                "cut.pcap: record 1 at byte 24: truncated record header"}};

@@ -103,7 +103,7 @@ TEST(CliCiTest, HelpListsTheCiOptionsAndExitCodes) {
                              "--baseline FILE", "--write-baseline FILE"}) {
     EXPECT_THAT(usage, HasSubstr(option));
   }
-  EXPECT_THAT(usage, HasSubstr("1 a CI check"));
+  EXPECT_THAT(usage, HasSubstr("  1\n      A CI check failed"));
 }
 
 }  // namespace

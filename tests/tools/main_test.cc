@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tools/version.h"
 
 namespace tcpstate {
 namespace {
@@ -58,7 +59,7 @@ bool HaveCaptures() {
 TEST(MainTest, VersionAndHelp) {
   RunResult r = RunTcpstate("--version");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, absl::StrCat("tcpstate ", TCPSTATE_VERSION, "\n"));
+  EXPECT_EQ(r.out, absl::StrCat("tcpstate ", TcpstateVersion(), "\n"));
   r = RunTcpstate("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("--stuck-after"), std::string::npos);
