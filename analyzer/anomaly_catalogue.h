@@ -13,7 +13,7 @@
 namespace tcpstate {
 
 // Every kind of finding tcpstate reports. The ids are stable: reports, the
-// README table, CI expectations and baselines key on them.
+// docs/anomalies.md table, CI expectations and baselines key on them.
 enum class AnomalyKind : uint8_t {
   // Lifecycle (per connection).
   kCloseWaitStuck,

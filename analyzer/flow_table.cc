@@ -62,7 +62,7 @@ void SortById(std::vector<Connection*>& conns) {
   }
 }
 
-// Roles when the first segment seen is not a SYN: documented in the README.
+// Roles when the first segment seen is not a SYN: documented in docs/accuracy.md.
 // SYN-ACK: its sender is the server. Otherwise the endpoint on a well-known
 // port (< 1024) while the other is not, else the lower port, else the
 // receiver of the first segment, is the server.

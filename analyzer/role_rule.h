@@ -4,7 +4,7 @@
 
 namespace tcpstate {
 
-// How client and server were told apart (README "How states are rebuilt").
+// How client and server were told apart (docs/accuracy.md "How states are rebuilt").
 enum class RoleRule : uint8_t {
   kSynSenderIsClient,
   kSynAckSenderIsServer,

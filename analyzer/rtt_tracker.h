@@ -21,7 +21,7 @@ namespace tcpstate {
 // newest one's slot, so the oldest in flight are timed as they are
 // acknowledged and the last segment of a burst, the one a cumulative ACK
 // names, is timed too; a long fat transfer gets a subset of the samples
-// (README "Round trips" compares slot counts). Slot times are 32-bit
+// (docs/accuracy.md "Round trips" compares slot counts). Slot times are 32-bit
 // nanoseconds after a base: a segment sent 4.29 s or more after one still
 // waiting takes precedence, and the waiting one is dropped (it could only
 // have given a sample of more than 4.29 s); samples otherwise may be of

@@ -67,6 +67,16 @@ const char* TcpstateDate() { return \"${date}\"; }
 
 }  // namespace tcpstate
 ")
+# The bare version too, for cpack (cmake/cpack_project.cmake).
+set(plain_out "${OUT}.txt")
+if(EXISTS "${plain_out}")
+  file(READ "${plain_out}" old_plain)
+else()
+  set(old_plain "")
+endif()
+if(NOT old_plain STREQUAL "${version}")
+  file(WRITE "${plain_out}" "${version}")
+endif()
 if(EXISTS "${OUT}")
   file(READ "${OUT}" old)
 else()

@@ -14,7 +14,7 @@
 namespace tcpstate {
 
 // Expectations files (--expect): one expectation a line, '#' starts a
-// comment. The grammar (README "Use in CI" has the full description):
+// comment. The grammar (docs/ci.md has the full description):
 //
 //   expect connections SELECTOR... STATES...   every matching connection
 //                                               ends in these states

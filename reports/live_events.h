@@ -7,7 +7,7 @@
 namespace tcpstate {
 
 // JSON Lines events of a live capture (tcpstate -i, stdout not a
-// terminal), one object per line; README "Live capture" lists the fields.
+// terminal), one object per line; docs/live.md lists the fields.
 // Pure functions of their arguments.
 
 // {"type":"state","time":...,"connection":ID,"client":"A:P",...}\n

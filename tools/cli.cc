@@ -37,7 +37,7 @@ ABSL_FLAG(std::string, time_wait, "60s", "");
 
 namespace {
 
-// "60s" for whole seconds (as the README writes defaults), else Abseil's
+// "60s" for whole seconds (as docs/cli.md writes defaults), else Abseil's
 // form ("1.5s", "500ms").
 std::string DefaultDuration(absl::Duration d) {
   const int64_t seconds = absl::ToInt64Seconds(d);
@@ -463,6 +463,19 @@ absl::StatusOr<CliOptions> ReadMergeOptions(const WalkState& walked,
 }
 
 }  // namespace
+
+// Here, beside the parser, rather than in cli_options.cc: whatever links
+// this links every file that defines a flag, so the defaults are there.
+std::optional<std::string> OptionDefault(const OptionSpec& spec) {
+  if (spec.metavar.empty() || spec.name == "read") {
+    return std::nullopt;
+  }
+  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(spec.name);
+  if (flag == nullptr || flag->DefaultValue().empty()) {
+    return std::nullopt;
+  }
+  return flag->DefaultValue();
+}
 
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
     const std::vector<std::string>& args) {

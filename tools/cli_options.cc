@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "absl/flags/commandlineflag.h"
-#include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
@@ -219,17 +217,6 @@ std::string OptionNames(const OptionSpec& spec) {
     return absl::StrCat("--", long_name);
   }
   return absl::StrCat("-", spec.short_name, ", --", long_name);
-}
-
-std::optional<std::string> OptionDefault(const OptionSpec& spec) {
-  if (spec.metavar.empty() || spec.name == "read") {
-    return std::nullopt;
-  }
-  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(spec.name);
-  if (flag == nullptr || flag->DefaultValue().empty()) {
-    return std::nullopt;
-  }
-  return flag->DefaultValue();
 }
 
 absl::string_view GroupTitle(OptionGroup group) {

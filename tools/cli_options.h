@@ -53,7 +53,7 @@ absl::string_view CanonicalName(const OptionSpec& spec);
 std::string OptionNames(const OptionSpec& spec);
 
 // The flag's default as --help shows it ("60s"); nullopt for switches and
-// options without a meaningful default (empty, or -r).
+// options without a meaningful default (empty, or -r). In tools/cli.cc.
 std::optional<std::string> OptionDefault(const OptionSpec& spec);
 
 // "Input", "Report", ... in the order of the enum.

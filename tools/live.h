@@ -26,7 +26,7 @@ struct LiveHooks {
 // tcpstate -i IFACE: captures until SIGINT/SIGTERM, -c or --duration; on a
 // terminal shows the live view (refreshed every second), else streams
 // JSONL events; then writes the final report with the capture statistics.
-// README "Live capture" documents the behaviour and exit statuses.
+// docs/live.md documents the behaviour and exit statuses.
 int RunLive(const CliOptions& options, const LiveHooks& hooks);
 
 }  // namespace tcpstate

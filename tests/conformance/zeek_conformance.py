@@ -265,7 +265,7 @@ ENDPOINT_RE = re.compile(r"^(?:\w+:, )?\[size=(\d+), state=(\d+),")
 
 
 def zeek_conn_state(os_, rs, osize, rsize, history=""):
-    """Zeek's conn_state from its two endpoint states (see README)."""
+    """Zeek's conn_state from its two endpoint states (see docs/accuracy.md)."""
     o_inactive = os_ in (INACTIVE, PARTIAL)
     r_inactive = rs in (INACTIVE, PARTIAL)
     if rs == RESET:

@@ -23,7 +23,7 @@ CAPTURES = [
     "port_reuse", "mid_stream", "ipv6", "refused",
 ]
 # The default flow-table cap is derived from sizeof(Connection) (see the
-# README's "Caps and eviction"); a memory cap far above need makes the
+# docs/accuracy.md "Caps and eviction"); a memory cap far above need makes the
 # reported cap the fixed --max-connections default, so the goldens do not
 # change whenever that struct does.
 STABLE_CAP = ["--max-memory", "1048576"]

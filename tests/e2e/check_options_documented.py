@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Every option --help lists is documented in README.md, and every option
-README.md's option tables document is in --help, spelled the same.
+"""Every option --help lists is documented in docs/cli.md, and every option
+docs/cli.md's option tables document is in --help, spelled the same.
 
-usage: check_options_documented.py TCPSTATE README.md
+usage: check_options_documented.py TCPSTATE docs/cli.md
 
---help: the lines that start an option ("  -r, --read FILE"). README: the
+--help: the lines that start an option ("  -r, --read FILE"). The doc: the
 first cell of every table row that starts with an option ("| `-r FILE`,
 `--read FILE` ... |"). Short options are compared too.
 """
@@ -50,12 +50,12 @@ def main():
     readme_options = from_readme(sys.argv[2])
     failures = []
     for name in sorted(help_options - readme_options):
-        failures.append("%s is in --help but not in README.md's tables" % name)
+        failures.append("%s is in --help but not in the doc's tables" % name)
     for name in sorted(readme_options - help_options):
-        failures.append("%s is in README.md's tables but not in --help" % name)
+        failures.append("%s is in the doc's tables but not in --help" % name)
     for f in failures:
         print("FAIL", f)
-    print("%d options in --help, %d in README.md: %d differences" %
+    print("%d options in --help, %d in the doc: %d differences" %
           (len(help_options), len(readme_options), len(failures)))
     sys.exit(1 if failures else 0)
 

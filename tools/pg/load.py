@@ -9,7 +9,7 @@ wait in temporary files, so memory stays small for any report size. Prints one t
 run_id in the psql variable run_id), then the connections, anomalies and
 hosts through COPY into temporary tables and on into the tables of
 tools/pg/schema.sql (create them first). Field meanings: docs in
-README "Results in PostgreSQL" and tools/pg/schema.sql.
+docs/scaling.md "Results in PostgreSQL" and tools/pg/schema.sql.
 """
 
 import csv

@@ -1,5 +1,7 @@
-// README.md's anomaly table must be exactly what `tcpstate --list-anomalies`
-// prints, so the documentation cannot drift from the catalogue.
+// The generated parts of docs/ must be exactly what their generators print,
+// so the documentation cannot drift: docs/anomalies.md's table is
+// `tcpstate --list-anomalies`, docs/cli.md's option reference is
+// `tcpstate-docs cli-md` (the option table).
 
 #include <cstdio>
 #include <fstream>
@@ -8,7 +10,9 @@
 
 #include "analyzer/anomaly_catalogue.h"
 #include "gtest/gtest.h"
+#include "absl/strings/string_view.h"
 #include "tools/anomaly_table.h"
+#include "tools/doc_gen.h"
 
 namespace tcpstate {
 namespace {
@@ -16,20 +20,23 @@ namespace {
 constexpr char kBegin[] = "<!-- anomaly-table:begin -->\n";
 constexpr char kEnd[] = "<!-- anomaly-table:end -->";
 
-std::string ReadmeTable() {
-  std::ifstream in(std::string(TCPSTATE_SOURCE_DIR) + "/README.md",
+// The text of docs/`name` between `begin` and `end`.
+std::string Between(const std::string& name, absl::string_view begin,
+                    absl::string_view end) {
+  std::ifstream in(std::string(TCPSTATE_SOURCE_DIR) + "/docs/" + name,
                    std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
-  const std::string readme = content.str();
-  const size_t begin = readme.find(kBegin);
-  const size_t end = readme.find(kEnd);
-  if (begin == std::string::npos || end == std::string::npos || end < begin) {
+  const std::string doc = content.str();
+  const size_t from = doc.find(std::string(begin));
+  const size_t to = doc.find(std::string(end));
+  if (from == std::string::npos || to == std::string::npos || to < from) {
     return "<markers missing>";
   }
-  return readme.substr(begin + sizeof(kBegin) - 1,
-                       end - begin - (sizeof(kBegin) - 1));
+  return doc.substr(from + begin.size(), to - from - begin.size());
 }
+
+std::string AnomaliesDocTable() { return Between("anomalies.md", kBegin, kEnd); }
 
 std::string ListAnomalies(int* exit_status) {
   const std::string command =
@@ -49,17 +56,25 @@ std::string ListAnomalies(int* exit_status) {
   return out;
 }
 
-TEST(ReadmeAnomaliesTest, TableIsTheOutputOfListAnomalies) {
+TEST(DocsGeneratedTest, TableIsTheOutputOfListAnomalies) {
   int status = -1;
   const std::string listed = ListAnomalies(&status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(listed, AnomalyCatalogueMarkdown());
-  EXPECT_EQ(ReadmeTable(), listed)
-      << "README.md is out of date: put the output of `tcpstate "
+  EXPECT_EQ(AnomaliesDocTable(), listed)
+      << "docs/anomalies.md is out of date: put the output of `tcpstate "
          "--list-anomalies` between the anomaly-table markers";
 }
 
-TEST(ReadmeAnomaliesTest, OneRowPerKindInCatalogueOrder) {
+TEST(DocsGeneratedTest, CliReferenceIsTheOptionTable) {
+  EXPECT_EQ(Between("cli.md", "<!-- BEGIN GENERATED: tcpstate-docs cli-md -->\n",
+                    "<!-- END GENERATED -->"),
+            CliMarkdown())
+      << "docs/cli.md is out of date: put the output of "
+         "`build/tools/tcpstate-docs cli-md` between its GENERATED markers";
+}
+
+TEST(DocsGeneratedTest, OneRowPerKindInCatalogueOrder) {
   const std::string table = AnomalyCatalogueMarkdown();
   size_t pos = table.find("|---|---|---|---|\n");
   ASSERT_NE(pos, std::string::npos);
