@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 #include "reports/escape.h"
-#include "reports/junit.h"
+#include "tools/ci/junit.h"
 
 namespace tcpstate {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "absl/status/statusor.h"
 #include "analyzer/analysis_result.h"
-#include "reports/ci_baseline.h"
-#include "reports/ci_expect.h"
+#include "tools/ci/ci_baseline.h"
+#include "tools/ci/ci_expect.h"
 #include "tools/cli_ci.h"
 
 namespace tcpstate {

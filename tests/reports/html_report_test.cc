@@ -8,7 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reports/ci_json.h"
+#include "tools/ci/ci_json.h"
 #include "reports/escape.h"
 #include "reports/html_parts.h"
 #include "tests/reports/result_testutil.h"

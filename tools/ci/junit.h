@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 
 namespace tcpstate {
 

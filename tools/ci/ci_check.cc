@@ -1,4 +1,4 @@
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 
 #include <algorithm>
 

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "analyzer/analysis_result.h"
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 
 namespace tcpstate {
 

@@ -1,4 +1,4 @@
-#include "reports/junit.h"
+#include "tools/ci/junit.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,11 +1,11 @@
-#include "reports/ci_expect.h"
+#include "tools/ci/ci_expect.h"
 
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/reports/ci_testutil.h"
+#include "tests/tools/ci/ci_testutil.h"
 
 namespace tcpstate {
 namespace {

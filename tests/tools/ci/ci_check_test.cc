@@ -1,12 +1,12 @@
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reports/junit.h"
-#include "tests/reports/ci_testutil.h"
+#include "tools/ci/junit.h"
+#include "tests/tools/ci/ci_testutil.h"
 
 namespace tcpstate {
 namespace {

@@ -1,4 +1,4 @@
-#include "reports/ci_json.h"
+#include "tools/ci/ci_json.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "tests/reports/ci_testutil.h"
+#include "tests/tools/ci/ci_testutil.h"
 
 #include <utility>
 

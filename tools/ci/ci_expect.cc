@@ -1,4 +1,4 @@
-#include "reports/ci_expect.h"
+#include "tools/ci/ci_expect.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

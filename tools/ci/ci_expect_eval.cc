@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "reports/ci_check.h"
-#include "reports/ci_expect.h"
+#include "tools/ci/ci_check.h"
+#include "tools/ci/ci_expect.h"
 
 namespace tcpstate {
 namespace {

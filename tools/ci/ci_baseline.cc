@@ -1,11 +1,11 @@
-#include "reports/ci_baseline.h"
+#include "tools/ci/ci_baseline.h"
 
 #include <algorithm>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analyzer/tcp_state.h"
-#include "reports/ci_json.h"
+#include "tools/ci/ci_json.h"
 #include "reports/escape.h"
 
 namespace tcpstate {

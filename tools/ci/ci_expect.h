@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "analyzer/analysis_result.h"
 #include "analyzer/tcp_state.h"
-#include "reports/ci_check.h"
+#include "tools/ci/ci_check.h"
 
 namespace tcpstate {
 

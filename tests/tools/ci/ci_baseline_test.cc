@@ -1,12 +1,12 @@
-#include "reports/ci_baseline.h"
+#include "tools/ci/ci_baseline.h"
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "reports/ci_json.h"
+#include "tools/ci/ci_json.h"
 #include "reports/json_report.h"
-#include "tests/reports/ci_testutil.h"
+#include "tests/tools/ci/ci_testutil.h"
 
 namespace tcpstate {
 namespace {
