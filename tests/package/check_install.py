@@ -30,15 +30,10 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def help_options(tcpstate):
-    out = run([tcpstate, "--help"]).stdout
-    found = set()
-    for line in out.splitlines():
-        if re.match(r"^  -", line):
-            for word in line.split():
-                if word.startswith("-"):
-                    found.add(word.rstrip(","))
-    return found
+# The options --help lists, read as the documentation test reads them.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+from check_options_documented import from_help as help_options  # noqa: E402
 
 
 def check_man(build):
