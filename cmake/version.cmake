@@ -11,7 +11,8 @@
 #   not a git checkout               -> 0.1.0
 # The forms sort as Debian versions should (dpkg --compare-versions).
 #
-# Inputs: SOURCE_DIR, PROJECT_VERSION, OUT.
+# Inputs: SOURCE_DIR, PROJECT_VERSION, OUT. Sets `version` (cpack includes
+# this file to name the package).
 set(version "${PROJECT_VERSION}")
 set(date "")
 find_package(Git QUIET)
@@ -67,16 +68,6 @@ const char* TcpstateDate() { return \"${date}\"; }
 
 }  // namespace tcpstate
 ")
-# The bare version too, for cpack (cmake/cpack_project.cmake).
-set(plain_out "${OUT}.txt")
-if(EXISTS "${plain_out}")
-  file(READ "${plain_out}" old_plain)
-else()
-  set(old_plain "")
-endif()
-if(NOT old_plain STREQUAL "${version}")
-  file(WRITE "${plain_out}" "${version}")
-endif()
 if(EXISTS "${OUT}")
   file(READ "${OUT}" old)
 else()
