@@ -20,6 +20,16 @@ namespace cli_internal {
 // A flag name as users type it: "time_wait" -> "time-wait".
 std::string DisplayName(absl::string_view name);
 
+// The option values tools/cli_values.cc reads from their flags, into
+// `options`: durations, stuck-state overrides ("KIND=DUR", in order),
+// syn_flood thresholds and the table caps; --threads; --format, --rows,
+// --connection and --diagrams (`diagrams_given`: it was on the command
+// line), which only go with some formats.
+absl::Status ReadThresholds(const std::vector<std::string>& stuck_overrides,
+                            CliOptions* options);
+absl::Status ReadThreads(CliOptions* options);
+absl::Status ReadReportOptions(bool diagrams_given, CliOptions* options);
+
 // --no-reassembly (`disabled`) and the --reassembly-* limits into
 // options->reassembly (cli_reassembly.cc).
 absl::Status ReadReassemblyOptions(bool disabled, CliOptions* options);
