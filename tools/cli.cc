@@ -295,6 +295,14 @@ std::optional<std::string> OptionDefault(const OptionSpec& spec) {
   return flag->DefaultValue();
 }
 
+std::string OptionHelp(const OptionSpec& spec) {
+  std::string help(spec.help);
+  if (const std::optional<std::string> def = OptionDefault(spec)) {
+    absl::StrAppend(&help, " Default: ", *def, ".");
+  }
+  return help;
+}
+
 absl::StatusOr<CliOptions> ParseCommandLineArgs(
     const std::vector<std::string>& args) {
   absl::Status status = ResetFlags();

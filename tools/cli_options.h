@@ -56,6 +56,10 @@ std::string OptionNames(const OptionSpec& spec);
 // options without a meaningful default (empty, or -r). In tools/cli.cc.
 std::optional<std::string> OptionDefault(const OptionSpec& spec);
 
+// The help paragraph with " Default: X." when there is one (--help, the
+// man page). In tools/cli.cc.
+std::string OptionHelp(const OptionSpec& spec);
+
 // "Input", "Report", ... in the order of the enum.
 absl::string_view GroupTitle(OptionGroup group);
 absl::Span<const OptionGroup> Groups();

@@ -18,7 +18,6 @@
 namespace tcpstate {
 namespace {
 
-
 // `text` word-wrapped to `width` columns, each line indented by `indent`.
 std::string Wrap(absl::string_view text, size_t indent, size_t width) {
   std::string out;
@@ -100,13 +99,9 @@ std::string UsageText() {
       if (spec.group != group) {
         continue;
       }
-      std::string help(spec.help);
-      if (const std::optional<std::string> def = OptionDefault(spec)) {
-        absl::StrAppend(&help, " Default: ", *def, ".");
-      }
       absl::StrAppend(&out, "  ", OptionNames(spec),
                       spec.metavar.empty() ? "" : " ", spec.metavar, "\n",
-                      Wrap(help, 6, 78), "\n");
+                      Wrap(OptionHelp(spec), 6, 78), "\n");
     }
   }
   out.append("\nExit status:\n");

@@ -85,14 +85,6 @@ std::string RoffOptionHead(const OptionSpec& spec) {
   return head;
 }
 
-std::string HelpWithDefault(const OptionSpec& spec) {
-  std::string help(spec.help);
-  if (const std::optional<std::string> def = OptionDefault(spec)) {
-    absl::StrAppend(&help, " Default: ", *def, ".");
-  }
-  return help;
-}
-
 std::string ManOptions() {
   std::string out = ".SH OPTIONS\n";
   for (OptionGroup group : Groups()) {
@@ -100,7 +92,7 @@ std::string ManOptions() {
     for (const OptionSpec& spec : Options()) {
       if (spec.group == group) {
         absl::StrAppend(&out, ".TP\n", RoffOptionHead(spec), "\n",
-                        RoffEscape(HelpWithDefault(spec)), "\n");
+                        RoffEscape(OptionHelp(spec)), "\n");
       }
     }
   }
